@@ -1,0 +1,68 @@
+//! The library's error type. Every variant that concerns a file names it,
+//! so that a message can always tell the user which file and what is wrong.
+
+use std::path::PathBuf;
+
+/// Errors from the emotui library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A model card is missing, unreadable or inconsistent with its model.
+    #[error("model card {path}: {problem}\nA card looks like this:\n{example}", example = crate::model::card::EXAMPLE)]
+    Card {
+        /// The card's path.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A model file is missing or cannot be loaded.
+    #[error("model {path}: {problem}")]
+    Model {
+        /// The model's path.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// An image cannot be read or decoded.
+    #[error("{path}: {problem}")]
+    Image {
+        /// The image's path.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A file or folder cannot be read or written.
+    #[error("{path}: {problem}")]
+    File {
+        /// The path.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Inference failed inside a backend.
+    #[error("inference failed ({backend}): {problem}")]
+    Inference {
+        /// Backend name.
+        backend: &'static str,
+        /// What went wrong.
+        problem: String,
+    },
+    /// Work was cancelled by the caller.
+    #[error("cancelled")]
+    Cancelled,
+    /// Invalid arguments or data that is not tied to a file.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Error {
+    /// A file error from an I/O error.
+    pub fn file(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Error {
+        Error::File {
+            path: path.into(),
+            problem: err.to_string(),
+        }
+    }
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,315 @@
+//! The emotion model: a card, an inference backend, and batched, parallel
+//! prediction on top.
+//!
+//! Two backends sit behind [`Backend`]: ONNX Runtime (`ort`, loaded at run
+//! time, about 3.5× faster on the bundled model) and `tract` (pure Rust,
+//! always available). [`Model`] splits work into fixed batches by input
+//! index and hands them to one worker per core, so the same input always
+//! meets the same batch and gives bit-identical output whatever the number
+//! of threads.
+
+pub mod card;
+mod ort_backend;
+mod tract_backend;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use card::ModelCard;
+
+use crate::error::{Error, Result};
+use crate::preprocess::Preprocessor;
+
+/// Anything that turns a batch of preprocessed images into class
+/// probabilities. [`Model`] is the real one; tests implement it with
+/// classifiers whose answer is known.
+pub trait Classifier: Send + Sync {
+    /// Class labels, in output order.
+    fn labels(&self) -> &[String];
+    /// How images must be preprocessed for [`Classifier::predict`].
+    fn preprocessor(&self) -> &Preprocessor;
+    /// Probabilities for `n` images laid out one after another in `batch`
+    /// (each `preprocessor().spec().len()` floats); `n * labels().len()` values.
+    fn predict(&self, batch: &[f32], n: usize) -> Result<Vec<f32>>;
+}
+
+/// A raw inference engine for one ONNX graph.
+pub trait Backend: Send + Sync {
+    /// Short name for messages (`ort`, `tract`).
+    fn name(&self) -> &'static str;
+    /// Images per call that this backend runs fastest with.
+    fn batch_size(&self) -> usize;
+    /// Runs `n` images on worker `worker` (0..workers), returning raw outputs.
+    fn run(&self, worker: usize, input: &[f32], n: usize) -> Result<Vec<f32>>;
+}
+
+/// Which backend to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendChoice {
+    /// ort when its library is found, otherwise tract.
+    #[default]
+    Auto,
+    /// ONNX Runtime; an error when its library cannot be loaded.
+    Ort,
+    /// tract.
+    Tract,
+}
+
+/// Options for loading a model.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Backend selection.
+    pub backend: BackendChoice,
+    /// Explicit path of `libonnxruntime.so` (otherwise `ORT_DYLIB_PATH` and
+    /// the places `pip install onnxruntime` uses are searched).
+    pub ort_library: Option<PathBuf>,
+    /// Worker threads (default: the number of cores).
+    pub threads: Option<usize>,
+}
+
+/// A loaded model, ready to predict.
+pub struct Model {
+    path: PathBuf,
+    card: ModelCard,
+    preprocessor: Preprocessor,
+    backend: Box<dyn Backend>,
+    workers: usize,
+    /// Why ort was not used when `Auto` fell back to tract.
+    fallback_reason: Option<String>,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("path", &self.path)
+            .field("backend", &self.backend.name())
+            .field("workers", &self.workers)
+            .finish()
+    }
+}
+
+/// The bundled model's path relative to the repository root.
+pub const BUNDLED_MODEL: &str = "models/emotion_fer_minixception.onnx";
+
+/// Where to find the bundled model: next to the working directory, or next
+/// to the executable's repository (for `cargo run` from elsewhere).
+pub fn default_model_path() -> PathBuf {
+    let local = PathBuf::from(BUNDLED_MODEL);
+    if local.exists() {
+        return local;
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_MODEL);
+    if repo.exists() {
+        return repo;
+    }
+    local
+}
+
+impl Model {
+    /// Loads the model at `path` with its card (`path` with `.toml`).
+    pub fn load(path: &Path, options: &LoadOptions) -> Result<Model> {
+        if !path.is_file() {
+            return Err(Error::Model {
+                path: path.to_path_buf(),
+                problem: if path.exists() {
+                    "not a file".into()
+                } else {
+                    "no such file".into()
+                },
+            });
+        }
+        let card = ModelCard::load_for(path)?;
+        let workers = options
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        let (backend, fallback_reason): (Box<dyn Backend>, Option<String>) = match options.backend
+        {
+            BackendChoice::Tract => (
+                Box::new(tract_backend::TractBackend::load(path, &card)?),
+                None,
+            ),
+            BackendChoice::Ort => (
+                Box::new(ort_backend::OrtBackend::load(
+                    path,
+                    &card,
+                    options.ort_library.as_deref(),
+                    workers,
+                )?),
+                None,
+            ),
+            BackendChoice::Auto => {
+                match ort_backend::OrtBackend::load(
+                    path,
+                    &card,
+                    options.ort_library.as_deref(),
+                    workers,
+                ) {
+                    Ok(b) => (Box::new(b), None),
+                    // A broken model or card is the user's problem whatever the
+                    // backend; only a missing runtime falls back to tract.
+                    Err(e @ (Error::Card { .. } | Error::Model { .. })) => return Err(e),
+                    Err(e) => (
+                        Box::new(tract_backend::TractBackend::load(path, &card)?),
+                        Some(e.to_string()),
+                    ),
+                }
+            }
+        };
+        Ok(Model {
+            path: path.to_path_buf(),
+            preprocessor: Preprocessor::new(card.input.clone()),
+            card,
+            backend,
+            workers,
+            fallback_reason,
+        })
+    }
+
+    /// The model file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The model card.
+    pub fn card(&self) -> &ModelCard {
+        &self.card
+    }
+
+    /// The backend's name (`ort` or `tract`).
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    /// When `Auto` had to use tract: why ort could not be loaded.
+    pub fn fallback_reason(&self) -> Option<&str> {
+        self.fallback_reason.as_deref()
+    }
+
+    /// Number of worker threads.
+    pub fn workers(&self) -> usize {
+        self.workers
+    }
+
+    fn finish(&self, raw: &mut [f32]) {
+        if self.card.output.kind == card::OutputKind::Logits {
+            for row in raw.chunks_mut(self.card.labels.len()) {
+                softmax(row);
+            }
+        }
+    }
+}
+
+/// In-place softmax, stable for large logits.
+pub fn softmax(row: &mut [f32]) {
+    let max = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in row.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in row.iter_mut() {
+        *v /= sum;
+    }
+}
+
+impl Classifier for Model {
+    fn labels(&self) -> &[String] {
+        &self.card.labels
+    }
+
+    fn preprocessor(&self) -> &Preprocessor {
+        &self.preprocessor
+    }
+
+    fn predict(&self, batch: &[f32], n: usize) -> Result<Vec<f32>> {
+        let per = self.card.input.len();
+        let classes = self.card.labels.len();
+        if batch.len() != n * per {
+            return Err(Error::Invalid(format!(
+                "batch holds {} values, expected {n} images of {per}",
+                batch.len()
+            )));
+        }
+        let bs = self.backend.batch_size().max(1);
+        let chunks = n.div_ceil(bs);
+        let mut out = vec![0.0f32; n * classes];
+        if chunks == 0 {
+            return Ok(out);
+        }
+        let workers = self.workers.min(chunks);
+        if workers == 1 {
+            for c in 0..chunks {
+                let (a, b) = (c * bs, ((c + 1) * bs).min(n));
+                let r = self.backend.run(0, &batch[a * per..b * per], b - a)?;
+                check_len(&r, (b - a) * classes, self.backend.name())?;
+                out[a * classes..b * classes].copy_from_slice(&r);
+            }
+        } else {
+            let next = AtomicUsize::new(0);
+            let results: Vec<Result<Vec<(usize, Vec<f32>)>>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|w| {
+                        let next = &next;
+                        s.spawn(move || {
+                            let mut done = Vec::new();
+                            loop {
+                                let c = next.fetch_add(1, Ordering::Relaxed);
+                                if c >= chunks {
+                                    return Ok(done);
+                                }
+                                let (a, b) = (c * bs, ((c + 1) * bs).min(n));
+                                let r = self.backend.run(w, &batch[a * per..b * per], b - a)?;
+                                check_len(&r, (b - a) * classes, self.backend.name())?;
+                                done.push((c, r));
+                            }
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(Error::Inference {
+                                backend: self.backend.name(),
+                                problem: "a worker thread panicked".into(),
+                            })
+                        })
+                    })
+                    .collect()
+            });
+            for r in results {
+                for (c, v) in r? {
+                    let a = c * bs;
+                    out[a * classes..a * classes + v.len()].copy_from_slice(&v);
+                }
+            }
+        }
+        self.finish(&mut out);
+        Ok(out)
+    }
+}
+
+fn check_len(r: &[f32], want: usize, backend: &'static str) -> Result<()> {
+    if r.len() == want {
+        Ok(())
+    } else {
+        Err(Error::Inference {
+            backend,
+            problem: format!("the model returned {} values, expected {want}", r.len()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softmax_sums_to_one_and_survives_large_logits() {
+        let mut v = [1000.0, 1001.0, 999.0];
+        softmax(&mut v);
+        assert!((v.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert!(v[1] > v[0] && v[0] > v[2]);
+    }
+}

@@ -1,0 +1,439 @@
+//! From an image file to the model's input tensor, the way Keras does it.
+//!
+//! Keras' `load_img` goes through PIL: `convert("L")` for grayscale, then
+//! `resize(target_size, resample)`. We reproduce both exactly (PIL's
+//! fixed-point luma weights, PIL's resampling kernels and support), because a
+//! different resize changes the model's output noticeably on 64×64 inputs.
+
+use std::path::Path;
+
+use image::DynamicImage;
+
+use crate::error::{Error, Result};
+use crate::model::card::{Colour, InputSpec, Layout, ResizeFilter};
+
+/// A decoded image as planar 8-bit channels (1 for gray, 3 for RGB).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planes {
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// One `width * height` row-major plane per channel.
+    pub planes: Vec<Vec<f32>>,
+}
+
+impl Planes {
+    /// Number of pixels in one plane.
+    pub fn pixels(&self) -> usize {
+        self.width * self.height
+    }
+}
+
+/// Reads and decodes an image file. The format is detected from the content,
+/// so a text file named `.png` is reported as what it is.
+pub fn load_image(path: &Path) -> Result<DynamicImage> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Image {
+        path: path.to_path_buf(),
+        problem: format!("cannot read: {e}"),
+    })?;
+    decode_image(path, &bytes)
+}
+
+/// Decodes image bytes; `path` only names the source in errors.
+pub fn decode_image(path: &Path, bytes: &[u8]) -> Result<DynamicImage> {
+    let err = |problem: String| Error::Image {
+        path: path.to_path_buf(),
+        problem,
+    };
+    if bytes.is_empty() {
+        return Err(err("empty file, not an image".into()));
+    }
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| err(format!("cannot read: {e}")))?;
+    if reader.format().is_none() {
+        return Err(err(
+            "not an image (the content is not PNG, JPEG, BMP, GIF, TIFF or WebP)".into(),
+        ));
+    }
+    let img = reader
+        .decode()
+        .map_err(|e| err(format!("corrupt or unsupported image: {e}")))?;
+    if img.width() == 0 || img.height() == 0 {
+        return Err(err("image has no pixels".into()));
+    }
+    Ok(img)
+}
+
+/// PIL's `convert("L")`: ITU-R 601-2 luma in 16-bit fixed point, rounded.
+pub fn luma(r: u8, g: u8, b: u8) -> u8 {
+    ((r as u32 * 19595 + g as u32 * 38470 + b as u32 * 7471 + 0x8000) >> 16) as u8
+}
+
+/// Converts to the card's colour as 8-bit planes. Alpha is dropped without
+/// compositing, as PIL does; 16-bit images are scaled to 8 bits.
+pub fn to_planes(img: &DynamicImage, colour: Colour) -> Planes {
+    let rgb = img.to_rgb8();
+    let (w, h) = (rgb.width() as usize, rgb.height() as usize);
+    let planes = match colour {
+        Colour::Gray => {
+            // An image that is already gray must not go through the RGB
+            // round trip's luma rounding: PIL leaves mode "L" untouched.
+            let plane = match img {
+                DynamicImage::ImageLuma8(g) => g.as_raw().iter().map(|&v| v as f32).collect(),
+                DynamicImage::ImageLumaA8(_)
+                | DynamicImage::ImageLuma16(_)
+                | DynamicImage::ImageLumaA16(_) => img
+                    .to_luma8()
+                    .as_raw()
+                    .iter()
+                    .map(|&v| v as f32)
+                    .collect(),
+                _ => rgb
+                    .pixels()
+                    .map(|p| luma(p[0], p[1], p[2]) as f32)
+                    .collect(),
+            };
+            vec![plane]
+        }
+        Colour::Rgb => (0..3)
+            .map(|c| rgb.pixels().map(|p| p[c] as f32).collect())
+            .collect(),
+    };
+    Planes {
+        width: w,
+        height: h,
+        planes,
+    }
+}
+
+/// A precomputed 1-D resampling: for each output index, the first input
+/// index and the weights that follow it.
+#[derive(Debug, Clone)]
+struct Kernel1d {
+    starts: Vec<usize>,
+    weights: Vec<Vec<f32>>,
+    /// The same weights in PIL's fixed point, for bit-exact 8-bit output.
+    fixed: Vec<Vec<i64>>,
+}
+
+/// PIL's fixed-point precision for 8-bit resampling (Resample.c).
+const PRECISION_BITS: u32 = 32 - 8 - 2;
+
+fn to_fixed(w: f64) -> i64 {
+    let scaled = w * (1u64 << PRECISION_BITS) as f64;
+    if w < 0.0 {
+        (scaled - 0.5) as i64
+    } else {
+        (scaled + 0.5) as i64
+    }
+}
+
+/// PIL's `clip8`: accumulator back to 0..255.
+fn clip8(acc: i64) -> f32 {
+    (acc >> PRECISION_BITS).clamp(0, 255) as f32
+}
+
+fn filter_support(filter: ResizeFilter) -> f64 {
+    match filter {
+        ResizeFilter::Nearest => 0.0,
+        ResizeFilter::Bilinear => 1.0,
+        ResizeFilter::Bicubic => 2.0,
+        ResizeFilter::Lanczos => 3.0,
+    }
+}
+
+fn filter_value(filter: ResizeFilter, x: f64) -> f64 {
+    fn sinc(x: f64) -> f64 {
+        if x == 0.0 {
+            1.0
+        } else {
+            let px = std::f64::consts::PI * x;
+            px.sin() / px
+        }
+    }
+    let ax = x.abs();
+    match filter {
+        ResizeFilter::Nearest => 0.0,
+        ResizeFilter::Bilinear => (1.0 - ax).max(0.0),
+        ResizeFilter::Bicubic => {
+            let a = -0.5;
+            if ax < 1.0 {
+                ((a + 2.0) * ax - (a + 3.0)) * ax * ax + 1.0
+            } else if ax < 2.0 {
+                (((ax - 5.0) * ax + 8.0) * ax - 4.0) * a
+            } else {
+                0.0
+            }
+        }
+        ResizeFilter::Lanczos => {
+            if ax < 3.0 {
+                sinc(x) * sinc(x / 3.0)
+            } else {
+                0.0
+            }
+        }
+    }
+}
+
+impl Kernel1d {
+    /// PIL's `precompute_coeffs` (Resample.c), in floating point.
+    fn new(in_size: usize, out_size: usize, filter: ResizeFilter) -> Kernel1d {
+        let scale = in_size as f64 / out_size as f64;
+        if filter == ResizeFilter::Nearest {
+            // PIL resizes with NEAREST through an affine transform that
+            // samples the input at the centre of each output pixel.
+            let starts = (0..out_size)
+                .map(|x| (((x as f64 + 0.5) * scale) as usize).min(in_size - 1))
+                .collect();
+            return Kernel1d {
+                starts,
+                weights: vec![vec![1.0]; out_size],
+                fixed: vec![vec![1 << PRECISION_BITS]; out_size],
+            };
+        }
+        let filterscale = scale.max(1.0);
+        let support = filter_support(filter) * filterscale;
+        let ss = 1.0 / filterscale;
+        let mut starts = Vec::with_capacity(out_size);
+        let mut weights = Vec::with_capacity(out_size);
+        let mut fixed = Vec::with_capacity(out_size);
+        for xx in 0..out_size {
+            let center = (xx as f64 + 0.5) * scale;
+            let xmin = ((center - support + 0.5).floor().max(0.0)) as usize;
+            let xmax = ((center + support + 0.5).floor() as usize).min(in_size);
+            let mut k: Vec<f64> = (xmin..xmax)
+                .map(|x| filter_value(filter, (x as f64 - center + 0.5) * ss))
+                .collect();
+            let ww: f64 = k.iter().sum();
+            if ww != 0.0 {
+                k.iter_mut().for_each(|v| *v /= ww);
+            }
+            starts.push(xmin);
+            fixed.push(k.iter().map(|&v| to_fixed(v)).collect());
+            weights.push(k.into_iter().map(|v| v as f32).collect());
+        }
+        Kernel1d {
+            starts,
+            weights,
+            fixed,
+        }
+    }
+}
+
+/// A resize from one size to another, precomputed so that it can be applied
+/// to many planes (every superpixel of a face, for example).
+#[derive(Debug, Clone)]
+pub struct Resizer {
+    in_w: usize,
+    in_h: usize,
+    out_w: usize,
+    out_h: usize,
+    horizontal: Kernel1d,
+    vertical: Kernel1d,
+    /// Round and clamp to 0..255 after each pass, as PIL's 8-bit path does.
+    quantize: bool,
+}
+
+impl Resizer {
+    /// A resizer from `in_w × in_h` to `out_w × out_h`. With `quantize`, the
+    /// result matches PIL's 8-bit output; without, the resize is exactly
+    /// linear (used to resize parts of an image separately and add them).
+    pub fn new(
+        (in_w, in_h): (usize, usize),
+        (out_w, out_h): (usize, usize),
+        filter: ResizeFilter,
+        quantize: bool,
+    ) -> Resizer {
+        Resizer {
+            in_w,
+            in_h,
+            out_w,
+            out_h,
+            horizontal: Kernel1d::new(in_w, out_w, filter),
+            vertical: Kernel1d::new(in_h, out_h, filter),
+            quantize,
+        }
+    }
+
+    /// Output size (width, height).
+    pub fn out_size(&self) -> (usize, usize) {
+        (self.out_w, self.out_h)
+    }
+
+    /// Resizes one row-major plane.
+    pub fn apply(&self, plane: &[f32]) -> Vec<f32> {
+        debug_assert_eq!(plane.len(), self.in_w * self.in_h);
+        // PIL skips a pass whose size does not change.
+        let tmp = if self.in_w == self.out_w {
+            plane.to_vec()
+        } else {
+            let mut tmp = vec![0.0f32; self.out_w * self.in_h];
+            for y in 0..self.in_h {
+                let row = &plane[y * self.in_w..(y + 1) * self.in_w];
+                for x in 0..self.out_w {
+                    let s = self.horizontal.starts[x];
+                    tmp[y * self.out_w + x] = if self.quantize {
+                        let acc = self.horizontal.fixed[x]
+                            .iter()
+                            .zip(&row[s..])
+                            .fold(1i64 << (PRECISION_BITS - 1), |a, (w, &v)| {
+                                a + w * v as i64
+                            });
+                        clip8(acc)
+                    } else {
+                        self.horizontal.weights[x]
+                            .iter()
+                            .zip(&row[s..])
+                            .map(|(w, v)| w * v)
+                            .sum()
+                    };
+                }
+            }
+            tmp
+        };
+        if self.in_h == self.out_h {
+            return tmp;
+        }
+        let w = self.out_w;
+        let mut out = vec![0.0f32; w * self.out_h];
+        for y in 0..self.out_h {
+            let s = self.vertical.starts[y];
+            let dst = &mut out[y * w..(y + 1) * w];
+            if self.quantize {
+                let ks = &self.vertical.fixed[y];
+                for (x, d) in dst.iter_mut().enumerate() {
+                    let acc = ks.iter().enumerate().fold(
+                        1i64 << (PRECISION_BITS - 1),
+                        |a, (k, wt)| a + wt * tmp[(s + k) * w + x] as i64,
+                    );
+                    *d = clip8(acc);
+                }
+            } else {
+                for (k, wt) in self.vertical.weights[y].iter().enumerate() {
+                    let src = &tmp[(s + k) * w..(s + k + 1) * w];
+                    for (d, v) in dst.iter_mut().zip(src) {
+                        *d += wt * v;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Turns faces into model input tensors according to a card's input spec.
+#[derive(Debug, Clone)]
+pub struct Preprocessor {
+    spec: InputSpec,
+}
+
+impl Preprocessor {
+    /// A preprocessor for the given input spec.
+    pub fn new(spec: InputSpec) -> Preprocessor {
+        Preprocessor { spec }
+    }
+
+    /// The input spec.
+    pub fn spec(&self) -> &InputSpec {
+        &self.spec
+    }
+
+    /// The face as the model sees it before normalisation: colour converted
+    /// and resized, 0..255 planes.
+    pub fn resized_planes(&self, img: &DynamicImage) -> Planes {
+        let planes = to_planes(img, self.spec.colour);
+        self.resize(&planes, true)
+    }
+
+    /// Resizes planes to the model's input size.
+    pub fn resize(&self, planes: &Planes, quantize: bool) -> Planes {
+        let r = Resizer::new(
+            (planes.width, planes.height),
+            (self.spec.width, self.spec.height),
+            self.spec.resize,
+            quantize,
+        );
+        Planes {
+            width: self.spec.width,
+            height: self.spec.height,
+            planes: planes.planes.iter().map(|p| r.apply(p)).collect(),
+        }
+    }
+
+    /// The input tensor (one image, in the card's layout) for a decoded image.
+    pub fn tensor(&self, img: &DynamicImage) -> Vec<f32> {
+        let planes = self.resized_planes(img);
+        let mut out = Vec::with_capacity(self.spec.len());
+        self.write_tensor(&planes, &mut out);
+        out
+    }
+
+    /// Appends the normalised tensor of model-sized planes to `out`.
+    pub fn write_tensor(&self, planes: &Planes, out: &mut Vec<f32>) {
+        let (scale, offset) = (self.spec.scale, self.spec.offset);
+        match self.spec.layout {
+            Layout::Nchw => {
+                for p in &planes.planes {
+                    out.extend(p.iter().map(|&v| v * scale + offset));
+                }
+            }
+            Layout::Nhwc => {
+                for i in 0..planes.pixels() {
+                    for p in &planes.planes {
+                        out.push(p[i] * scale + offset);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Loads a file and returns its input tensor.
+    pub fn tensor_from_path(&self, path: &Path) -> Result<Vec<f32>> {
+        Ok(self.tensor(&load_image(path)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luma_matches_pil() {
+        // Values from PIL: Image.new("RGB",(1,1),c).convert("L").getpixel((0,0))
+        assert_eq!(luma(255, 255, 255), 255);
+        assert_eq!(luma(255, 0, 0), 76);
+        assert_eq!(luma(0, 255, 0), 150);
+        assert_eq!(luma(0, 0, 255), 29);
+        assert_eq!(luma(10, 200, 30), 123);
+    }
+
+    #[test]
+    fn linear_resize_preserves_constant_and_is_additive() {
+        let r = Resizer::new((10, 7), (4, 3), ResizeFilter::Bilinear, false);
+        let ones = vec![1.0; 70];
+        for v in r.apply(&ones) {
+            assert!((v - 1.0).abs() < 1e-6);
+        }
+        let a: Vec<f32> = (0..70).map(|i| (i % 13) as f32).collect();
+        let b: Vec<f32> = (0..70).map(|i| (i % 5) as f32 * 3.0).collect();
+        let ab: Vec<f32> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+        let (ra, rb, rab) = (r.apply(&a), r.apply(&b), r.apply(&ab));
+        for i in 0..12 {
+            assert!((ra[i] + rb[i] - rab[i]).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn nearest_samples_pixel_centres() {
+        let r = Resizer::new((4, 1), (2, 1), ResizeFilter::Nearest, true);
+        assert_eq!(r.apply(&[0.0, 1.0, 2.0, 3.0]), vec![1.0, 3.0]);
+    }
+
+    #[test]
+    fn text_is_not_an_image() {
+        let err = decode_image(Path::new("x.png"), b"hello, I am text").unwrap_err();
+        assert!(err.to_string().contains("not an image"), "{err}");
+    }
+}

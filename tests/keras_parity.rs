@@ -1,0 +1,158 @@
+//! Our preprocessing and both inference backends against Keras itself.
+//!
+//! tests/fixtures/keras_fer.json was written by tools/make_keras_fixture.py
+//! with tf_keras: the 64×64 pixels Keras' `load_img` produces for our faces,
+//! and the probabilities fer's .h5 model gives for them.
+
+use std::path::{Path, PathBuf};
+
+use emotui::model::card::ResizeFilter;
+use emotui::model::{BackendChoice, Classifier, LoadOptions, Model};
+use emotui::preprocess::{Preprocessor, load_image};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Fixture {
+    preprocess: Vec<PreCase>,
+    predict: Vec<PredCase>,
+}
+
+#[derive(Deserialize)]
+struct PreCase {
+    image: String,
+    interpolation: String,
+    pixels: Vec<u8>,
+}
+
+#[derive(Deserialize)]
+struct PredCase {
+    name: String,
+    pixels: Vec<u8>,
+    probabilities: Vec<f32>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture() -> Fixture {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/keras_fer.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn model_path() -> PathBuf {
+    root().join("models/emotion_fer_minixception.onnx")
+}
+
+fn preprocessor_with(filter: ResizeFilter) -> Preprocessor {
+    let mut spec = emotui::model::ModelCard::load_for(&model_path())
+        .unwrap()
+        .input;
+    spec.resize = filter;
+    Preprocessor::new(spec)
+}
+
+fn filter(name: &str) -> ResizeFilter {
+    match name {
+        "nearest" => ResizeFilter::Nearest,
+        "bilinear" => ResizeFilter::Bilinear,
+        "bicubic" => ResizeFilter::Bicubic,
+        "lanczos" => ResizeFilter::Lanczos,
+        other => panic!("unknown filter {other}"),
+    }
+}
+
+/// Pixels that differ from Keras, and the largest difference.
+fn compare_pixels(image: &Path, f: ResizeFilter, want: &[u8]) -> (usize, u8) {
+    let img = load_image(image).unwrap();
+    let got = preprocessor_with(f).resized_planes(&img);
+    assert_eq!(got.planes[0].len(), want.len());
+    let mut n = 0;
+    let mut worst = 0;
+    for (g, &w) in got.planes[0].iter().zip(want) {
+        let d = (*g as i32 - w as i32).unsigned_abs() as u8;
+        if d > 0 {
+            n += 1;
+            worst = worst.max(d);
+        }
+    }
+    (n, worst)
+}
+
+#[test]
+fn preprocessing_matches_keras_load_img() {
+    let fx = fixture();
+    let mut cases = 0;
+    for c in &fx.preprocess {
+        let (n, worst) = compare_pixels(&root().join(&c.image), filter(&c.interpolation), &c.pixels);
+        // We use PIL's own fixed-point arithmetic, so every pixel is exact.
+        assert_eq!(
+            (n, worst),
+            (0, 0),
+            "{} {}: {n} pixels differ, by up to {worst}",
+            c.image,
+            c.interpolation
+        );
+        cases += 1;
+    }
+    for c in fx.predict.iter().filter(|c| c.name.ends_with(".png")) {
+        let (n, worst) = compare_pixels(&root().join(&c.name), ResizeFilter::Bilinear, &c.pixels);
+        assert_eq!((n, worst), (0, 0), "{}: {n} pixels differ", c.name);
+        cases += 1;
+    }
+    assert!(cases >= 20);
+}
+
+fn check_backend(choice: BackendChoice) {
+    let model = Model::load(
+        &model_path(),
+        &LoadOptions {
+            backend: choice,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let fx = fixture();
+    let pre = model.preprocessor();
+    let mut batch = Vec::new();
+    for c in &fx.predict {
+        let planes = emotui::preprocess::Planes {
+            width: 64,
+            height: 64,
+            planes: vec![c.pixels.iter().map(|&v| v as f32).collect()],
+        };
+        pre.write_tensor(&planes, &mut batch);
+    }
+    let n = fx.predict.len();
+    let probs = model.predict(&batch, n).unwrap();
+    let mut worst = 0.0f32;
+    for (i, c) in fx.predict.iter().enumerate() {
+        for (k, &want) in c.probabilities.iter().enumerate() {
+            worst = worst.max((probs[i * 7 + k] - want).abs());
+        }
+    }
+    assert!(
+        worst <= 1e-5,
+        "{}: max abs difference from Keras {worst:e}",
+        model.backend_name()
+    );
+    // One at a time must give the same numbers as the batch.
+    let single = model.predict(&batch[..64 * 64], 1).unwrap();
+    assert_eq!(&single[..], &probs[..7]);
+}
+
+#[test]
+fn tract_reproduces_keras() {
+    check_backend(BackendChoice::Tract);
+}
+
+/// ort needs libonnxruntime.so (CI installs the PyPI wheel). Without it this
+/// test fails unless EMOTUI_SKIP_ORT=1 says that is expected here.
+#[test]
+fn ort_reproduces_keras() {
+    if std::env::var_os("EMOTUI_SKIP_ORT").is_some() {
+        eprintln!("EMOTUI_SKIP_ORT set: not testing ort");
+        return;
+    }
+    check_backend(BackendChoice::Ort);
+}
