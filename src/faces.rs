@@ -193,8 +193,9 @@ fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Expands command-line paths (files or folders) into faces. A folder is
-/// scanned as a tree; a file is taken as it is, with its parent folder's name
-/// as its class.
+/// scanned as a tree; a file is taken as it is. Either way an image's class
+/// is the name of the folder it sits in, so `predict data/test_crop/JOY`
+/// knows its faces are JOY.
 pub fn collect_paths(paths: &[PathBuf]) -> Result<(Vec<Face>, Vec<ScanProblem>)> {
     let mut faces = Vec::new();
     let mut problems = Vec::new();
@@ -202,20 +203,27 @@ pub fn collect_paths(paths: &[PathBuf]) -> Result<(Vec<Face>, Vec<ScanProblem>)>
         let meta = std::fs::metadata(p).map_err(|e| Error::file(p, e))?;
         if meta.is_dir() {
             let tree = FaceTree::scan(p)?;
-            faces.extend(tree.faces().cloned());
+            let own = folder_name(p);
+            faces.extend(tree.classes.iter().flat_map(|c| c.faces.iter().cloned()));
+            faces.extend(tree.unlabelled.iter().map(|f| Face {
+                path: f.path.clone(),
+                class: own.clone(),
+            }));
             problems.extend(tree.problems);
         } else {
-            let class = p
-                .parent()
-                .and_then(|d| d.file_name())
-                .map(|n| n.to_string_lossy().into_owned());
             faces.push(Face {
                 path: p.clone(),
-                class,
+                class: p.parent().and_then(folder_name),
             });
         }
     }
     Ok((faces, problems))
+}
+
+/// The last component of a folder path, resolving `.` and `..`.
+fn folder_name(dir: &Path) -> Option<String> {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    dir.file_name().map(|n| n.to_string_lossy().into_owned())
 }
 
 #[cfg(test)]

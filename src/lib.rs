@@ -7,8 +7,13 @@
 //! - [`preprocess`]: images to input tensors, as Keras/PIL do it.
 //! - [`predict`]: predictions for many faces, streamed, cancellable.
 //! - [`emotion`]: emotion names and synonyms.
+//! - [`survey`]: survey answers from CSV.
+//! - [`stats`]: confusion matrices and caret's statistics.
+//! - [`render`]: pictures (heatmaps, explanation panels) as RGB images.
 
 #![warn(missing_docs)]
+// Confusion matrices and images read best with explicit row/column indices.
+#![allow(clippy::needless_range_loop)]
 
 pub mod emotion;
 pub mod error;
@@ -16,5 +21,8 @@ pub mod faces;
 pub mod model;
 pub mod predict;
 pub mod preprocess;
+pub mod render;
+pub mod stats;
+pub mod survey;
 
 pub use error::{Error, Result};

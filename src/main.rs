@@ -1,1 +1,30 @@
-fn main() {}
+//! The `emotui` binary: the command line and the terminal explorer, both thin
+//! layers over the `emotui` library.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let result = match args.command {
+        Some(command) => cli::run(command, &args.model),
+        None => {
+            let dir = args.dir.unwrap_or_else(|| "data/test_crop".into());
+            Err(anyhow::anyhow!(
+                "the terminal explorer is not built yet; try `emotui predict {}`",
+                dir.display()
+            ))
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("emotui: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -84,7 +84,8 @@ fn preprocessing_matches_keras_load_img() {
     let fx = fixture();
     let mut cases = 0;
     for c in &fx.preprocess {
-        let (n, worst) = compare_pixels(&root().join(&c.image), filter(&c.interpolation), &c.pixels);
+        let (n, worst) =
+            compare_pixels(&root().join(&c.image), filter(&c.interpolation), &c.pixels);
         // We use PIL's own fixed-point arithmetic, so every pixel is exact.
         assert_eq!(
             (n, worst),

@@ -167,9 +167,7 @@ impl ModelCard {
         let path = Self::path_for(model);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::Card {
             path: path.clone(),
-            problem: format!(
-                "cannot read the model card ({e}); every model needs one next to it"
-            ),
+            problem: format!("cannot read the model card ({e}); every model needs one next to it"),
         })?;
         Self::parse(&text).map_err(|problem| Error::Card { path, problem })
     }
@@ -290,7 +288,10 @@ mod tests {
         let err = card
             .check_against_graph(&[None, Some(128), Some(128), Some(1)], Some(8))
             .unwrap_err();
-        assert!(err.contains("7 labels") && err.contains("8 classes"), "{err}");
+        assert!(
+            err.contains("7 labels") && err.contains("8 classes"),
+            "{err}"
+        );
         card.check_against_graph(&[None, Some(128), Some(128), Some(1)], Some(7))
             .unwrap();
     }

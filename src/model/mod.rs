@@ -123,8 +123,7 @@ impl Model {
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1);
-        let (backend, fallback_reason): (Box<dyn Backend>, Option<String>) = match options.backend
-        {
+        let (backend, fallback_reason): (Box<dyn Backend>, Option<String>) = match options.backend {
             BackendChoice::Tract => (
                 Box::new(tract_backend::TractBackend::load(path, &card)?),
                 None,
@@ -179,6 +178,14 @@ impl Model {
     /// The backend's name (`ort` or `tract`).
     pub fn backend_name(&self) -> &'static str {
         self.backend.name()
+    }
+
+    /// The backend for people: `ort (<library path>)` or `tract`.
+    pub fn backend_description(&self) -> String {
+        match (self.backend.name(), ort_backend::loaded_library()) {
+            ("ort", Some(lib)) => format!("ort ({})", lib.display()),
+            (name, _) => name.to_string(),
+        }
     }
 
     /// When `Auto` had to use tract: why ort could not be loaded.
@@ -247,7 +254,7 @@ impl Classifier for Model {
             }
         } else {
             let next = AtomicUsize::new(0);
-            let results: Vec<Result<Vec<(usize, Vec<f32>)>>> = std::thread::scope(|s| {
+            let results: Vec<Result<Vec<ChunkOutput>>> = std::thread::scope(|s| {
                 let handles: Vec<_> = (0..workers)
                     .map(|w| {
                         let next = &next;
@@ -289,6 +296,9 @@ impl Classifier for Model {
         Ok(out)
     }
 }
+
+/// A chunk's index and its outputs.
+type ChunkOutput = (usize, Vec<f32>);
 
 fn check_len(r: &[f32], want: usize, backend: &'static str) -> Result<()> {
     if r.len() == want {

@@ -17,8 +17,9 @@ use super::{Backend, ModelCard};
 use crate::error::{Error, Result};
 
 /// The runtime can be loaded once per process; later loads reuse it.
-static ENVIRONMENT: OnceLock<std::result::Result<(ort::environment::Environment, PathBuf), String>> =
-    OnceLock::new();
+static ENVIRONMENT: OnceLock<
+    std::result::Result<(ort::environment::Environment, PathBuf), String>,
+> = OnceLock::new();
 
 pub(super) struct OrtBackend {
     sessions: Vec<Mutex<Session>>,
@@ -99,13 +100,17 @@ fn python_site_dirs(lib: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn environment(explicit: Option<&Path>) -> std::result::Result<ort::environment::Environment, String> {
+fn environment(
+    explicit: Option<&Path>,
+) -> std::result::Result<ort::environment::Environment, String> {
     let entry = ENVIRONMENT.get_or_init(|| {
         let candidates = library_candidates(explicit);
         if candidates.is_empty() {
-            return Err("no ONNX Runtime library found (give --ort-lib or ORT_DYLIB_PATH, \
+            return Err(
+                "no ONNX Runtime library found (give --ort-lib or ORT_DYLIB_PATH, \
                         or `pip install onnxruntime`)"
-                .into());
+                    .into(),
+            );
         }
         let mut problems = Vec::new();
         for lib in candidates {

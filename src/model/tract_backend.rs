@@ -26,9 +26,7 @@ impl TractBackend {
             path: path.to_path_buf(),
             problem: format!("tract cannot load it: {e:#}"),
         };
-        let model = tract_onnx::onnx()
-            .model_for_path(path)
-            .map_err(model_err)?;
+        let model = tract_onnx::onnx().model_for_path(path).map_err(model_err)?;
         let input = model.input_fact(0).map_err(model_err)?;
         let dims: Vec<Option<usize>> = input
             .shape

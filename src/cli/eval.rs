@@ -1,0 +1,178 @@
+//! `emotui eval DIR [--against survey.csv]`: the model's caret statistics on
+//! a faces tree, optionally side by side with people's.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use emotui::faces::FaceTree;
+use emotui::model::Classifier;
+use emotui::stats::compare::{Comparison, Naming, compare, model_matrix};
+use emotui::stats::report::{caret_json, caret_text};
+use emotui::stats::rformat::round_str;
+
+use super::predict::predict_with_progress;
+use super::survey::SurveyColumns;
+use super::{ModelArgs, StatsFormat};
+
+/// Arguments of `emotui eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Faces tree: `<DIR>/<CLASS>/<face>`; the folder is the true class.
+    pub dir: PathBuf,
+
+    /// Survey CSV to compare the model with.
+    #[arg(long, value_name = "CSV")]
+    pub against: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub columns: SurveyColumns,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+}
+
+pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
+    let tree = FaceTree::scan(&args.dir)?;
+    for p in &tree.problems {
+        eprintln!("emotui: {}: {}", p.path.display(), p.problem);
+    }
+    if tree.is_empty() {
+        anyhow::bail!("{}: no face images found", args.dir.display());
+    }
+    let model = model_args.load()?;
+    let rows = predict_with_progress(&model, tree.faces().cloned().collect());
+    let mut ok = true;
+    for r in &rows {
+        if let Err(e) = &r.result {
+            eprintln!("emotui: {e}");
+            ok = false;
+        }
+    }
+    let scored = rows
+        .iter()
+        .filter_map(|r| r.result.as_ref().ok().map(|p| (r.face.class.as_deref(), p)));
+    let labels = model.labels();
+    match &args.against {
+        None => {
+            let m = model_matrix(labels, scored, Naming::ModelLabels);
+            if m.n() == 0 {
+                anyhow::bail!("{}: no face could be scored", args.dir.display());
+            }
+            let st = m.statistics()?;
+            match args.format {
+                StatsFormat::Text => {
+                    println!(
+                        "Model {} ({}) on {}: {} faces\n",
+                        model.card().name,
+                        model.backend_description(),
+                        args.dir.display(),
+                        m.n()
+                    );
+                    print!("{}", caret_text(&st));
+                }
+                StatsFormat::Json => {
+                    println!("{}", serde_json::to_string_pretty(&caret_json(&st))?)
+                }
+            }
+        }
+        Some(csv) => {
+            let survey = args.columns.read(csv, true)?;
+            let m = model_matrix(labels, scored, Naming::Canonical);
+            let cmp = compare(&m, &survey.confusion_matrix())?;
+            match args.format {
+                StatsFormat::Text => print!("{}", side_by_side(&cmp)),
+                StatsFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "levels": cmp.levels,
+                        "model": caret_json(&cmp.model),
+                        "people": caret_json(&cmp.people),
+                        "accuracy_test": {
+                            "test": "prop.test (two-sample chi-squared, Yates correction)",
+                            "statistic": cmp.accuracy_test.statistic,
+                            "p_value": cmp.accuracy_test.p_value,
+                        }
+                    }))?
+                ),
+            }
+        }
+    }
+    Ok(ok)
+}
+
+fn side_by_side(c: &Comparison) -> String {
+    let mut s = String::new();
+    let (m, p) = (&c.model, &c.people);
+    let _ = writeln!(
+        s,
+        "Model ({} faces) and people ({} answers), classes by emotion\n",
+        m.matrix.n(),
+        p.matrix.n()
+    );
+    let _ = writeln!(
+        s,
+        "{:<22} {:>10} {:>10} {:>10}",
+        "", "Model", "People", "Diff"
+    );
+    let row = |s: &mut String, name: &str, a: Option<f64>, b: Option<f64>| {
+        let d = match (a, b) {
+            (Some(x), Some(y)) => Some(x - y),
+            _ => None,
+        };
+        let _ = writeln!(
+            s,
+            "{name:<22} {:>10} {:>10} {:>10}",
+            round_str(a, 4),
+            round_str(b, 4),
+            round_str(d, 4)
+        );
+    };
+    row(&mut s, "Accuracy", m.overall.accuracy, p.overall.accuracy);
+    row(&mut s, "Kappa", m.overall.kappa, p.overall.kappa);
+    row(
+        &mut s,
+        "No Information Rate",
+        m.overall.accuracy_null,
+        p.overall.accuracy_null,
+    );
+    let _ = writeln!(
+        s,
+        "\nAccuracies differ? prop.test (Yates-corrected chi-squared, 1 df): \
+         X-squared = {:.4}, p-value = {}\n\
+         (a two-sample test: the model and the people answered different sets of faces, \
+         so McNemar's paired test does not apply)\n",
+        c.accuracy_test.statistic,
+        emotui::stats::rformat::format_pval(&[Some(c.accuracy_test.p_value)], 4)[0]
+    );
+    let _ = writeln!(
+        s,
+        "{:<12} {:>8} {:>8} {:>8}   {:>8} {:>8} {:>8}   {:>8} {:>8}",
+        "Class", "Sens M", "Sens P", "Diff", "Spec M", "Spec P", "Diff", "BalAcc M", "BalAcc P"
+    );
+    for (i, l) in c.levels.iter().enumerate() {
+        let (a, b) = (&m.by_class[i], &p.by_class[i]);
+        let diff = |x: Option<f64>, y: Option<f64>| match (x, y) {
+            (Some(x), Some(y)) => Some(x - y),
+            _ => None,
+        };
+        let _ = writeln!(
+            s,
+            "{:<12} {:>8} {:>8} {:>8}   {:>8} {:>8} {:>8}   {:>8} {:>8}",
+            l,
+            round_str(a.sensitivity, 4),
+            round_str(b.sensitivity, 4),
+            round_str(diff(a.sensitivity, b.sensitivity), 4),
+            round_str(a.specificity, 4),
+            round_str(b.specificity, 4),
+            round_str(diff(a.specificity, b.specificity), 4),
+            round_str(a.balanced_accuracy, 4),
+            round_str(b.balanced_accuracy, 4),
+        );
+    }
+    let _ = writeln!(s, "\nModel:\n{}", caret_text(m));
+    let _ = writeln!(s, "People:\n{}", caret_text(p));
+    s
+}

@@ -1,0 +1,122 @@
+//! The command line: argument parsing and one module per subcommand. Each
+//! subcommand only parses, calls the library and formats its answer.
+
+mod eval;
+mod predict;
+mod progress;
+mod survey;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use emotui::model::{BackendChoice, LoadOptions, Model, default_model_path};
+
+/// Look inside a facial-emotion classifier: predictions, LIME explanations,
+/// and the model compared with people.
+#[derive(Debug, Parser)]
+#[command(name = "emotui", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Faces tree to explore (`<DIR>/<CLASS>/<face>`), when no subcommand is given.
+    pub dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// Options that choose and load the model (shared by every subcommand).
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// ONNX model; its card is the same path with `.toml`
+    /// [default: models/emotion_fer_minixception.onnx]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// Inference backend: ort when its library is found, else tract.
+    #[arg(long, global = true, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+
+    /// Path of libonnxruntime.so (otherwise ORT_DYLIB_PATH, then where
+    /// `pip install onnxruntime` put it).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// Worker threads [default: number of cores].
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `--backend` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// ort if found, otherwise tract.
+    Auto,
+    /// ONNX Runtime (fails if its library cannot be loaded).
+    Ort,
+    /// tract (pure Rust).
+    Tract,
+}
+
+impl ModelArgs {
+    /// Loads the model, telling stderr once when `auto` fell back to tract.
+    pub fn load(&self) -> anyhow::Result<Model> {
+        let path = self.model.clone().unwrap_or_else(default_model_path);
+        let options = LoadOptions {
+            backend: match self.backend {
+                BackendArg::Auto => BackendChoice::Auto,
+                BackendArg::Ort => BackendChoice::Ort,
+                BackendArg::Tract => BackendChoice::Tract,
+            },
+            ort_library: self.ort_lib.clone(),
+            threads: self.threads,
+        };
+        let model = Model::load(&path, &options)?;
+        if let Some(why) = model.fallback_reason() {
+            eprintln!("emotui: using tract (pure Rust); ONNX Runtime not available: {why}");
+        }
+        Ok(model)
+    }
+}
+
+/// Output formats for tabular commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// Aligned columns for people.
+    Table,
+    /// Comma-separated values with a header.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// Output formats for statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// caret's printed layout.
+    Text,
+    /// JSON, full precision, NA/NaN as null.
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Predict the emotion of faces (files or folders).
+    Predict(predict::PredictArgs),
+    /// Run the model over a faces tree and compare with the folder classes.
+    Eval(eval::EvalArgs),
+    /// caret::confusionMatrix statistics for survey answers.
+    Survey(survey::SurveyArgs),
+}
+
+/// Runs a subcommand; `Ok(false)` means it ran but some input failed.
+pub fn run(command: Command, model: &ModelArgs) -> anyhow::Result<bool> {
+    match command {
+        Command::Predict(a) => predict::run(a, model),
+        Command::Eval(a) => eval::run(a, model),
+        Command::Survey(a) => survey::run(a),
+    }
+}

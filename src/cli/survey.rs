@@ -1,0 +1,98 @@
+//! `emotui survey FILE.csv`: caret's confusionMatrix printout for survey
+//! answers, and the column-normalised matrix (the practical's Figure 4).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use emotui::render::heatmap;
+use emotui::stats::report::{caret_json, caret_text, column_percentages_text};
+use emotui::survey::{Survey, SurveyOptions};
+
+use super::StatsFormat;
+
+/// Arguments of `emotui survey`.
+#[derive(Debug, Args)]
+pub struct SurveyArgs {
+    /// Survey CSV with a header (columns `actual` and `predicted` by default).
+    pub file: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+
+    #[command(flatten)]
+    pub columns: SurveyColumns,
+
+    /// Write the column-normalised matrix as a heatmap PNG into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Overwrite files in --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// How to read a survey CSV (shared with `eval --against`).
+#[derive(Debug, Clone, Args)]
+pub struct SurveyColumns {
+    /// Column with the true class [default: actual, or reference/truth].
+    #[arg(long, value_name = "NAME")]
+    pub actual: Option<String>,
+
+    /// Column with the answer [default: predicted, or prediction/pred].
+    #[arg(long, value_name = "NAME")]
+    pub predicted: Option<String>,
+
+    /// Trim, case-fold and map emotion synonyms (JOY, happy -> Joy).
+    #[arg(long)]
+    pub normalize_labels: bool,
+}
+
+impl SurveyColumns {
+    /// Reads the survey with these options.
+    pub fn read(&self, file: &std::path::Path, normalize: bool) -> anyhow::Result<Survey> {
+        let survey = Survey::read(
+            file,
+            &SurveyOptions {
+                actual: self.actual.clone(),
+                predicted: self.predicted.clone(),
+                image: None,
+                normalize_labels: self.normalize_labels || normalize,
+            },
+        )?;
+        if survey.skipped_empty > 0 {
+            eprintln!(
+                "emotui: {}: skipped {} rows with an empty label",
+                file.display(),
+                survey.skipped_empty
+            );
+        }
+        Ok(survey)
+    }
+}
+
+pub fn run(args: SurveyArgs) -> anyhow::Result<bool> {
+    let survey = args.columns.read(&args.file, false)?;
+    let matrix = survey.confusion_matrix();
+    let stats = matrix.statistics()?;
+    match args.format {
+        StatsFormat::Text => {
+            print!("{}", caret_text(&stats));
+            println!();
+            print!("{}", column_percentages_text(&matrix));
+        }
+        StatsFormat::Json => println!("{}", serde_json::to_string_pretty(&caret_json(&stats))?),
+    }
+    if let Some(dir) = args.out {
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("survey_heatmap.png");
+        let img = heatmap(
+            &matrix,
+            "People: answers per true emotion (% of each column)",
+        );
+        emotui::render::save_png(&img, &path, args.force)?;
+        eprintln!("emotui: wrote {}", path.display());
+    }
+    Ok(true)
+}

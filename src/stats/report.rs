@@ -1,0 +1,220 @@
+//! `print.confusionMatrix` (caret, digits = 4), line for line, plus the
+//! column-normalised matrix of the practical's Figure 4.
+
+use std::fmt::Write;
+
+use super::confusion::{CaretStatistics, ClassStatistics, ConfusionMatrix, Stat};
+use super::rformat::{format_pval, format_vector, round_str};
+
+/// caret's `digits = max(3, getOption("digits") - 3)` with R's default 7.
+const DIGITS: usize = 4;
+
+/// Reads one statistic of a class.
+pub type ClassStat = fn(&ClassStatistics) -> Stat;
+
+/// Per-class rows as caret prints them in `sens_spec` mode.
+pub const CLASS_ROWS: [(&str, ClassStat); 8] = [
+    ("Sensitivity", |c| c.sensitivity),
+    ("Specificity", |c| c.specificity),
+    ("Pos Pred Value", |c| c.pos_pred_value),
+    ("Neg Pred Value", |c| c.neg_pred_value),
+    ("Prevalence", |c| c.prevalence),
+    ("Detection Rate", |c| c.detection_rate),
+    ("Detection Prevalence", |c| c.detection_prevalence),
+    ("Balanced Accuracy", |c| c.balanced_accuracy),
+];
+
+/// R's `print()` of the table with dimnames `Prediction` and `Reference`.
+pub fn table_text(m: &ConfusionMatrix) -> String {
+    let k = m.levels.len();
+    let label_w = m
+        .levels
+        .iter()
+        .map(|l| l.chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .max("Prediction".len());
+    let widths: Vec<usize> = (0..k)
+        .map(|j| {
+            let vals = (0..k)
+                .map(|i| m.table[i][j].to_string().len())
+                .max()
+                .unwrap_or(1);
+            vals.max(m.levels[j].chars().count())
+        })
+        .collect();
+    let mut s = String::new();
+    let _ = writeln!(s, "{:label_w$}Reference", "");
+    let _ = write!(s, "{:<label_w$}", "Prediction");
+    for (j, l) in m.levels.iter().enumerate() {
+        let _ = write!(s, " {:>w$}", l, w = widths[j]);
+    }
+    s.push('\n');
+    for i in 0..k {
+        let _ = write!(s, "{:<label_w$}", format!("  {}", m.levels[i]));
+        for j in 0..k {
+            let _ = write!(s, " {:>w$}", m.table[i][j], w = widths[j]);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The overall block's (name, value) lines, values formatted as caret does.
+pub fn overall_lines(st: &CaretStatistics) -> Vec<(&'static str, String)> {
+    let o = &st.overall;
+    let p = format_pval(&[o.accuracy_p_value, o.mcnemar_p_value], DIGITS);
+    vec![
+        ("Accuracy", round_str(o.accuracy, DIGITS)),
+        (
+            "95% CI",
+            format!(
+                "({}, {})",
+                round_str(o.accuracy_lower, DIGITS),
+                round_str(o.accuracy_upper, DIGITS)
+            ),
+        ),
+        ("No Information Rate", round_str(o.accuracy_null, DIGITS)),
+        ("P-Value [Acc > NIR]", p[0].clone()),
+        ("", String::new()),
+        ("Kappa", round_str(o.kappa, DIGITS)),
+        ("Mcnemar's Test P-Value", p[1].clone()),
+    ]
+}
+
+/// A two-column character matrix as `print(out, quote = FALSE)` shows it:
+/// names right-justified with " :", values left-justified.
+fn name_value_block(lines: &[(String, String)]) -> String {
+    let names: Vec<String> = lines
+        .iter()
+        .map(|(n, _)| {
+            if n.is_empty() {
+                String::new()
+            } else {
+                format!("{n} :")
+            }
+        })
+        .collect();
+    let nw = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let vw = lines
+        .iter()
+        .map(|(_, v)| v.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut s = format!(" {:nw$} {:vw$}\n", "", "");
+    for (n, (_, v)) in names.iter().zip(lines) {
+        let _ = writeln!(s, " {n:>nw$} {v:<vw$}");
+    }
+    s
+}
+
+/// The per-class table: one column per class, each formatted on its own as
+/// R's `print(t(byClass), digits = 4)` does.
+pub fn by_class_text(st: &CaretStatistics) -> String {
+    let classes: Vec<usize> = st.reported_classes().collect();
+    let row_w = CLASS_ROWS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let columns: Vec<(String, Vec<String>)> = classes
+        .iter()
+        .map(|&c| {
+            let vals: Vec<Stat> = CLASS_ROWS.iter().map(|(_, f)| f(&st.by_class[c])).collect();
+            (
+                format!("Class: {}", st.matrix.levels[c]),
+                format_vector(&vals, DIGITS),
+            )
+        })
+        .collect();
+    let mut s = format!("{:row_w$}", "");
+    for (h, vals) in &columns {
+        let w = vals[0].len().max(h.chars().count());
+        let _ = write!(s, " {h:>w$}");
+    }
+    s.push('\n');
+    for (r, (name, _)) in CLASS_ROWS.iter().enumerate() {
+        let _ = write!(s, "{name:<row_w$}");
+        for (h, vals) in &columns {
+            let w = vals[0].len().max(h.chars().count());
+            let _ = write!(s, " {:>w$}", vals[r]);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The whole of `print(confusionMatrix(...))`.
+pub fn caret_text(st: &CaretStatistics) -> String {
+    let mut s = String::from("Confusion Matrix and Statistics\n\n");
+    s.push_str(&table_text(&st.matrix));
+    let mut lines: Vec<(String, String)> = overall_lines(st)
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), v))
+        .collect();
+    s.push_str("\nOverall Statistics\n");
+    if st.matrix.levels.len() > 2 {
+        s.push_str(&name_value_block(&lines));
+        s.push_str("\nStatistics by Class:\n\n");
+        s.push_str(&by_class_text(st));
+    } else {
+        // Two classes: the positive class's statistics continue the block,
+        // all formatted together.
+        let c = &st.by_class[0];
+        let vals: Vec<Stat> = CLASS_ROWS.iter().map(|(_, f)| f(c)).collect();
+        lines.push((String::new(), String::new()));
+        for ((name, _), v) in CLASS_ROWS.iter().zip(format_vector(&vals, DIGITS)) {
+            lines.push((name.to_string(), v));
+        }
+        lines.push((String::new(), String::new()));
+        lines.push(("'Positive' Class".into(), st.matrix.levels[0].clone()));
+        s.push_str(&name_value_block(&lines));
+    }
+    s
+}
+
+/// The matrix with each reference column as percentages (one decimal).
+pub fn column_percentages_text(m: &ConfusionMatrix) -> String {
+    let pct = m.column_percentages();
+    let k = m.levels.len();
+    let label_w = m
+        .levels
+        .iter()
+        .map(|l| l.chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .max("Prediction".len());
+    let widths: Vec<usize> = m.levels.iter().map(|l| l.chars().count().max(5)).collect();
+    let mut s = String::new();
+    let _ = writeln!(s, "{:label_w$}Reference (% of each column)", "");
+    let _ = write!(s, "{:<label_w$}", "Prediction");
+    for (j, l) in m.levels.iter().enumerate() {
+        let _ = write!(s, " {:>w$}", l, w = widths[j]);
+    }
+    s.push('\n');
+    for i in 0..k {
+        let _ = write!(s, "{:<label_w$}", format!("  {}", m.levels[i]));
+        for j in 0..k {
+            let cell = pct[i][j].map_or("-".to_string(), |p| format!("{p:.1}"));
+            let _ = write!(s, " {:>w$}", cell, w = widths[j]);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The statistics as JSON, full precision, NA and NaN as `null`:
+/// `{"levels", "table" (rows = prediction), "overall", "by_class": {level: ...}}`.
+pub fn caret_json(st: &CaretStatistics) -> serde_json::Value {
+    let by_class: serde_json::Map<String, serde_json::Value> = st
+        .reported_classes()
+        .map(|c| {
+            (
+                st.matrix.levels[c].clone(),
+                serde_json::to_value(st.by_class[c]).unwrap_or_default(),
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "levels": st.matrix.levels,
+        "table": st.matrix.table,
+        "overall": st.overall,
+        "by_class": by_class,
+    })
+}

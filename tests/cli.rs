@@ -1,0 +1,234 @@
+//! The `emotui` binary run as a user runs it: real files, bad files, exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn emotui(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_emotui"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run emotui")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn predict_demo_faces_with_tract() {
+    let o = emotui(&[
+        "predict",
+        "data/test_crop",
+        "--backend",
+        "tract",
+        "--format",
+        "csv",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "path,class,predicted,angry,disgust,fear,happy,sad,surprise,neutral,error"
+    );
+    assert_eq!(lines.len(), 1 + 8);
+    let joy = lines.iter().find(|l| l.contains("feat_0-f15-hao")).unwrap();
+    assert!(joy.contains(",JOY,happy,"), "{joy}");
+}
+
+#[test]
+fn predict_json_has_the_documented_shape() {
+    let o = emotui(&[
+        "predict",
+        "data/test_crop/SURPRISE",
+        "--backend",
+        "tract",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let first = &v[0];
+    assert_eq!(first["class"], "SURPRISE");
+    assert_eq!(first["predicted"], "surprise");
+    let sum: f64 = first["probabilities"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_f64().unwrap())
+        .sum();
+    assert!((sum - 1.0).abs() < 1e-5);
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(from, to).unwrap();
+}
+
+#[test]
+fn bad_images_are_reported_and_do_not_stop_the_run() {
+    let d = tempfile::tempdir().unwrap();
+    let good = root().join("data/test_crop/JOY/feat_0-f15-hao.png");
+    copy(&good, &d.path().join("JOY/good.png"));
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(d.path().join("JOY/corrupt.png"), &bytes[..bytes.len() / 3]).unwrap();
+    std::fs::write(d.path().join("JOY/notes.png"), b"this is a text file").unwrap();
+    std::fs::create_dir_all(d.path().join("FEAR")).unwrap();
+    let dir = d.path().to_str().unwrap();
+    let o = emotui(&["predict", dir, "--backend", "tract"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("good.png") && out.contains("happy"), "{out}");
+    assert!(
+        err.contains("corrupt.png") && err.contains("corrupt"),
+        "{err}"
+    );
+    assert!(
+        err.contains("notes.png") && err.contains("not an image"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn empty_tree_and_missing_folder_are_clear_errors() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("JOY")).unwrap();
+    let o = emotui(&["eval", d.path().to_str().unwrap(), "--backend", "tract"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("no face images"), "{err}");
+    let o = emotui(&["predict", "/no/such/folder"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("/no/such/folder"), "{err}");
+}
+
+#[test]
+fn missing_model_is_a_clear_error() {
+    let o = emotui(&["predict", "data/test_crop", "--model", "/no/model.onnx"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("/no/model.onnx") && err.contains("no such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn card_that_disagrees_with_the_model_says_what_to_write() {
+    let d = tempfile::tempdir().unwrap();
+    let model = d.path().join("m.onnx");
+    copy(&root().join("models/emotion_fer_minixception.onnx"), &model);
+    let card =
+        std::fs::read_to_string(root().join("models/emotion_fer_minixception.toml")).unwrap();
+    let bad = card.replace("\"neutral\"]", "\"neutral\", \"contempt\"]");
+    std::fs::write(d.path().join("m.toml"), bad).unwrap();
+    for backend in ["tract", "auto"] {
+        let o = emotui(&[
+            "predict",
+            "data/test_crop",
+            "--model",
+            model.to_str().unwrap(),
+            "--backend",
+            backend,
+        ]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("8 labels") && err.contains("7 classes"),
+            "{err}"
+        );
+    }
+    std::fs::remove_file(d.path().join("m.toml")).unwrap();
+    let o = emotui(&[
+        "predict",
+        "data/test_crop",
+        "--model",
+        model.to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("m.toml") && err.contains("labels = ["),
+        "{err}"
+    );
+}
+
+#[test]
+fn survey_text_and_json() {
+    let o = emotui(&["survey", "data/csv/Respuestas_emociones.csv"]);
+    let (out, _) = text(&o);
+    assert!(o.status.success());
+    assert!(out.contains("Accuracy : 0.5614") && out.contains("Kappa : 0.4888"));
+    let o = emotui(&[
+        "survey",
+        "data/csv/Respuestas_emociones.csv",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["table"][4][4], 97);
+    assert!(v["overall"]["mcnemar_p_value"].is_null());
+    assert!((v["by_class"]["Joy"]["sensitivity"].as_f64().unwrap() - 72.0 / 132.0).abs() < 1e-15);
+}
+
+#[test]
+fn survey_bad_files_name_the_problem() {
+    let d = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 5] = [
+        ("empty.csv", b"", "empty file"),
+        ("header.csv", b"actual,predicted\n", "header only"),
+        ("ragged.csv", b"actual,predicted\nJoy,Joy\nJoy\n", "line 3"),
+        ("cols.csv", b"who,what\nJoy,Joy\n", "`actual`"),
+        ("binary.csv", b"\x00\x01\x02\xff", "binary"),
+    ];
+    for (name, bytes, want) in cases {
+        let p = d.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let o = emotui(&["survey", p.to_str().unwrap()]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(err.contains(want) && err.contains(name), "{name}: {err}");
+    }
+}
+
+#[test]
+fn survey_heatmap_is_written_once() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().to_str().unwrap();
+    let o = emotui(&["survey", "data/csv/Respuestas_emociones.csv", "--out", out]);
+    assert!(o.status.success());
+    let png = d.path().join("survey_heatmap.png");
+    assert!(image::open(&png).is_ok());
+    let o = emotui(&["survey", "data/csv/Respuestas_emociones.csv", "--out", out]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("--force"));
+}
+
+#[test]
+fn eval_prints_caret_statistics_and_compares_with_people() {
+    let o = emotui(&["eval", "data/test_crop", "--backend", "tract"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("Accuracy : 0.75"), "{out}");
+    let o = emotui(&[
+        "eval",
+        "data/test_crop",
+        "--backend",
+        "tract",
+        "--against",
+        "data/csv/Respuestas_emociones.csv",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("prop.test") && out.contains("0.5614"), "{out}");
+}
