@@ -6,6 +6,7 @@
 //! - [`model`]: model cards, inference backends (ort, tract), batched prediction.
 //! - [`preprocess`]: images to input tensors, as Keras/PIL do it.
 //! - [`predict`]: predictions for many faces, streamed, cancellable.
+//! - [`lime`]: SLIC superpixels and LIME explanations as R lime computes them.
 //! - [`emotion`]: emotion names and synonyms.
 //! - [`survey`]: survey answers from CSV.
 //! - [`stats`]: confusion matrices and caret's statistics.
@@ -18,6 +19,7 @@
 pub mod emotion;
 pub mod error;
 pub mod faces;
+pub mod lime;
 pub mod model;
 pub mod predict;
 pub mod preprocess;

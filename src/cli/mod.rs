@@ -2,6 +2,7 @@
 //! subcommand only parses, calls the library and formats its answer.
 
 mod eval;
+mod explain;
 mod predict;
 mod progress;
 mod survey;
@@ -106,6 +107,8 @@ pub enum StatsFormat {
 pub enum Command {
     /// Predict the emotion of faces (files or folders).
     Predict(predict::PredictArgs),
+    /// Explain faces with LIME: which superpixels drive each label.
+    Explain(explain::ExplainArgs),
     /// Run the model over a faces tree and compare with the folder classes.
     Eval(eval::EvalArgs),
     /// caret::confusionMatrix statistics for survey answers.
@@ -117,6 +120,7 @@ pub fn run(command: Command, model: &ModelArgs) -> anyhow::Result<bool> {
     match command {
         Command::Predict(a) => predict::run(a, model),
         Command::Eval(a) => eval::run(a, model),
+        Command::Explain(a) => explain::run(a, model),
         Command::Survey(a) => survey::run(a),
     }
 }

@@ -4,8 +4,13 @@
 //! Text uses the public-domain 8×8 bitmap font from `font8x8`, scaled by an
 //! integer factor: no font files to find on a lab machine.
 
+mod explanation;
 mod heatmap;
 
+pub use explanation::{
+    Display, PanelOptions, density_plot, explanation_panel, selected, superpixels_image,
+    two_digits, weight_density,
+};
 pub use heatmap::heatmap;
 
 use std::path::Path;

@@ -1,0 +1,396 @@
+//! R lime's pictures: `plot_superpixels`, `plot_image_explanation` (outline
+//! and block displays, supports in blue and contradicts in red, a caption
+//! with label, probability and explanation fit), and the practical's density
+//! plot of feature weights.
+//!
+//! Faces are upscaled with a smooth filter before any line is drawn, so a
+//! 64×64 face still shows crisp one-pixel boundaries at terminal sizes.
+
+use image::{Rgb, RgbImage, imageops::FilterType};
+use serde::Serialize;
+
+use super::{GLYPH, draw_text, fill_rect, mix, text_width};
+use crate::lime::{LabelExplanation, Superpixels};
+use crate::preprocess::Planes;
+use crate::stats::rformat::format_vector;
+
+const SUPPORT: Rgb<u8> = Rgb([0, 0, 255]);
+const CONTRADICT: Rgb<u8> = Rgb([255, 0, 0]);
+const BLOCK: Rgb<u8> = Rgb([190, 190, 190]);
+const INK: Rgb<u8> = Rgb([20, 20, 20]);
+const PAPER: Rgb<u8> = Rgb([255, 255, 255]);
+
+/// How selected superpixels are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Display {
+    /// Tinted at `fill_alpha` with an opaque edge.
+    #[default]
+    Outline,
+    /// Everything not selected painted grey.
+    Block,
+}
+
+/// plot_image_explanation's options.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PanelOptions {
+    /// Outline or block.
+    pub display: Display,
+    /// Also show the contradicting superpixels (a second panel).
+    pub show_negative: bool,
+    /// Minimum |weight| for a superpixel to be shown (probability units).
+    pub threshold: f64,
+    /// Tint opacity in outline mode.
+    pub fill_alpha: f32,
+}
+
+impl Default for PanelOptions {
+    fn default() -> Self {
+        PanelOptions {
+            display: Display::Outline,
+            show_negative: false,
+            threshold: 0.02,
+            fill_alpha: 0.3,
+        }
+    }
+}
+
+/// Size to draw a face at: the longer side `target` pixels.
+fn display_size(face: &Planes, target: u32) -> (u32, u32) {
+    let (w, h) = (face.width as f64, face.height as f64);
+    let s = target as f64 / w.max(h);
+    (
+        ((w * s).round() as u32).max(1),
+        ((h * s).round() as u32).max(1),
+    )
+}
+
+/// The face as an RGB image, smoothly resized to `size`.
+fn face_image(face: &Planes, size: (u32, u32)) -> RgbImage {
+    let (w, h) = (face.width as u32, face.height as u32);
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        let i = (y * w + x) as usize;
+        let v = |c: usize| {
+            face.planes[c.min(face.planes.len() - 1)][i]
+                .round()
+                .clamp(0.0, 255.0) as u8
+        };
+        Rgb([v(0), v(1), v(2)])
+    });
+    image::imageops::resize(&img, size.0, size.1, FilterType::CatmullRom)
+}
+
+/// The superpixel id under each display pixel (nearest).
+fn label_at(sp: &Superpixels, size: (u32, u32)) -> Vec<u32> {
+    let (dw, dh) = size;
+    let mut out = Vec::with_capacity((dw * dh) as usize);
+    for y in 0..dh {
+        let sy = ((y as f64 + 0.5) * sp.height as f64 / dh as f64) as usize;
+        for x in 0..dw {
+            let sx = ((x as f64 + 0.5) * sp.width as f64 / dw as f64) as usize;
+            out.push(sp.labels[sy.min(sp.height - 1) * sp.width + sx.min(sp.width - 1)]);
+        }
+    }
+    out
+}
+
+/// Whether display pixel (x, y) is on the edge of the region `inside`.
+fn on_edge(inside: &dyn Fn(u32, u32) -> bool, x: u32, y: u32, w: u32, h: u32) -> bool {
+    if !inside(x, y) {
+        return false;
+    }
+    let out = |nx: i64, ny: i64| {
+        nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 || !inside(nx as u32, ny as u32)
+    };
+    let (x, y) = (x as i64, y as i64);
+    out(x - 1, y) || out(x + 1, y) || out(x, y - 1) || out(x, y + 1)
+}
+
+/// plot_superpixels: the face with superpixel boundaries in black, the
+/// longer side `target` pixels.
+pub fn superpixels_image(face: &Planes, sp: &Superpixels, target: u32) -> RgbImage {
+    let size = display_size(face, target);
+    let mut img = face_image(face, size);
+    let labels = label_at(sp, size);
+    let (w, h) = size;
+    for y in 0..h {
+        for x in 0..w {
+            let l = labels[(y * w + x) as usize];
+            let right = x + 1 < w && labels[(y * w + x + 1) as usize] != l;
+            let down = y + 1 < h && labels[((y + 1) * w + x) as usize] != l;
+            if right || down {
+                img.put_pixel(x, y, Rgb([0, 0, 0]));
+            }
+        }
+    }
+    img
+}
+
+/// R's `format(x, digits = 2)`, as the panel captions show numbers.
+pub fn two_digits(x: f64) -> String {
+    format_vector(&[Some(x)], 2).remove(0).trim().to_string()
+}
+
+/// Which superpixels a panel colours: (supports, contradicts).
+pub fn selected(expl: &LabelExplanation, threshold: f64) -> (Vec<usize>, Vec<usize>) {
+    let sup = expl
+        .features
+        .iter()
+        .filter(|f| f.weight > threshold)
+        .map(|f| f.superpixel)
+        .collect();
+    let con = expl
+        .features
+        .iter()
+        .filter(|f| f.weight <= -threshold)
+        .map(|f| f.superpixel)
+        .collect();
+    (sup, con)
+}
+
+fn draw_region(
+    img: &mut RgbImage,
+    labels: &[u32],
+    chosen: &[usize],
+    colour: Rgb<u8>,
+    opts: &PanelOptions,
+) {
+    let (w, h) = img.dimensions();
+    let mut mask = vec![false; labels.len()];
+    for (i, &l) in labels.iter().enumerate() {
+        mask[i] = chosen.contains(&(l as usize));
+    }
+    match opts.display {
+        Display::Outline => {
+            let inside = |x: u32, y: u32| mask[(y * w + x) as usize];
+            for y in 0..h {
+                for x in 0..w {
+                    if !inside(x, y) {
+                        continue;
+                    }
+                    let p = if on_edge(&inside, x, y, w, h) {
+                        colour
+                    } else {
+                        mix(*img.get_pixel(x, y), colour, opts.fill_alpha)
+                    };
+                    img.put_pixel(x, y, p);
+                }
+            }
+        }
+        Display::Block => {
+            for (i, m) in mask.iter().enumerate() {
+                if !m {
+                    img.put_pixel(i as u32 % w, i as u32 / w, BLOCK);
+                }
+            }
+        }
+    }
+}
+
+/// A picture with a caption block above it.
+fn with_caption(img: &RgbImage, lines: &[String]) -> RgbImage {
+    let scale = if img.width() >= 240 { 2 } else { 1 };
+    let line_h = GLYPH * scale + 6;
+    let top = lines.len() as u32 * line_h + 8;
+    let width = img.width().max(
+        lines
+            .iter()
+            .map(|l| text_width(l, scale))
+            .max()
+            .unwrap_or(0)
+            + 12,
+    );
+    let mut out = RgbImage::from_pixel(width, img.height() + top, PAPER);
+    fill_rect(&mut out, 0, 0, width, top - 4, Rgb([235, 235, 235]));
+    for (i, l) in lines.iter().enumerate() {
+        draw_text(&mut out, 6, (4 + i as u32 * line_h) as i64, l, scale, INK);
+    }
+    image::imageops::overlay(&mut out, img, 0, top as i64);
+    out
+}
+
+/// plot_image_explanation for one label: the caption (Label, Probability,
+/// Explanation Fit) over the face with supporting superpixels in blue; with
+/// `show_negative`, a second panel with the contradicting ones in red.
+pub fn explanation_panel(
+    face: &Planes,
+    sp: &Superpixels,
+    expl: &LabelExplanation,
+    opts: &PanelOptions,
+    target: u32,
+) -> RgbImage {
+    let size = display_size(face, target);
+    let base = face_image(face, size);
+    let labels = label_at(sp, size);
+    let (sup, con) = selected(expl, opts.threshold);
+    let caption = |kind: &str| {
+        let mut v = vec![
+            format!("Label: {}", expl.name),
+            format!("Probability: {}", two_digits(expl.probability)),
+            format!("Explanation Fit: {}", two_digits(expl.r2)),
+        ];
+        if opts.show_negative {
+            v.push(format!("Type: {kind}"));
+        }
+        v
+    };
+    let mut supports = base.clone();
+    draw_region(&mut supports, &labels, &sup, SUPPORT, opts);
+    let left = with_caption(&supports, &caption("Supports"));
+    if !opts.show_negative {
+        return left;
+    }
+    let mut contradicts = base;
+    if con.is_empty() && opts.display == Display::Block {
+        // R shows a blank block-coloured image when nothing contradicts.
+        for p in contradicts.pixels_mut() {
+            *p = BLOCK;
+        }
+    } else {
+        draw_region(&mut contradicts, &labels, &con, CONTRADICT, opts);
+    }
+    let right = with_caption(&contradicts, &caption("Contradicts"));
+    let gap = 8;
+    let mut out = RgbImage::from_pixel(
+        left.width() + gap + right.width(),
+        left.height().max(right.height()),
+        PAPER,
+    );
+    image::imageops::overlay(&mut out, &left, 0, 0);
+    image::imageops::overlay(&mut out, &right, (left.width() + gap) as i64, 0);
+    out
+}
+
+/// A Gaussian kernel density estimate of feature weights, as R's
+/// `density()` with its default bandwidth (`bw.nrd0`): 512 points spanning
+/// the range plus three bandwidths. Empty for fewer than two weights.
+pub fn weight_density(weights: &[f64]) -> Vec<(f64, f64)> {
+    let n = weights.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let mean = weights.iter().sum::<f64>() / n as f64;
+    let sd = (weights.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+    let mut sorted = weights.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        // R's default quantile (type 7).
+        let h = (n - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        sorted[lo] + (h - lo as f64) * (sorted[(lo + 1).min(n - 1)] - sorted[lo])
+    };
+    let iqr = q(0.75) - q(0.25);
+    let mut lo = sd.min(iqr / 1.34);
+    if lo <= 0.0 {
+        lo = if sd > 0.0 {
+            sd
+        } else if weights[0] != 0.0 {
+            weights[0].abs()
+        } else {
+            1.0
+        };
+    }
+    let bw = 0.9 * lo * (n as f64).powf(-0.2);
+    let (from, to) = (sorted[0] - 3.0 * bw, sorted[n - 1] + 3.0 * bw);
+    (0..512)
+        .map(|i| {
+            let x = from + (to - from) * i as f64 / 511.0;
+            let d = weights
+                .iter()
+                .map(|w| (-0.5 * ((x - w) / bw).powi(2)).exp())
+                .sum::<f64>()
+                / (n as f64 * bw * (2.0 * std::f64::consts::PI).sqrt());
+            (x, d)
+        })
+        .collect()
+}
+
+/// The density of one label's feature weights as a small line plot.
+pub fn density_plot(expl: &LabelExplanation, width: u32, height: u32) -> RgbImage {
+    let mut img = RgbImage::from_pixel(width, height, PAPER);
+    let weights: Vec<f64> = expl.features.iter().map(|f| f.weight).collect();
+    let title = format!("{}: density of feature weights", expl.name);
+    draw_text(&mut img, 6, 4, &title, 1, INK);
+    let curve = weight_density(&weights);
+    let (left, right, top, bottom) = (
+        40u32,
+        width.saturating_sub(10),
+        20u32,
+        height.saturating_sub(24),
+    );
+    if curve.is_empty() || right <= left || bottom <= top {
+        draw_text(&mut img, 6, 24, "fewer than two weights", 1, INK);
+        return img;
+    }
+    let (x0, x1) = (curve[0].0, curve[curve.len() - 1].0);
+    let ymax = curve.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-300);
+    let px = |x: f64| left as f64 + (x - x0) / (x1 - x0) * (right - left) as f64;
+    let py = |y: f64| bottom as f64 - y / ymax * (bottom - top) as f64;
+    // Axes, the zero line and a rug of the weights.
+    fill_rect(&mut img, left, bottom, right - left, 1, INK);
+    if x0 < 0.0 && x1 > 0.0 {
+        let zx = px(0.0) as u32;
+        for y in (top..bottom).step_by(3) {
+            img.put_pixel(zx, y, Rgb([150, 150, 150]));
+        }
+    }
+    for &w in &weights {
+        let colour = if w >= 0.0 { SUPPORT } else { CONTRADICT };
+        fill_rect(&mut img, px(w) as u32, bottom + 2, 1, 5, colour);
+    }
+    let mut prev: Option<(f64, f64)> = None;
+    for &(x, y) in &curve {
+        let p = (px(x), py(y));
+        if let Some(q) = prev {
+            let steps = ((p.0 - q.0).abs().max((p.1 - q.1).abs()).ceil() as usize).max(1);
+            for s in 0..=steps {
+                let t = s as f64 / steps as f64;
+                let (xx, yy) = (q.0 + (p.0 - q.0) * t, q.1 + (p.1 - q.1) * t);
+                if xx >= 0.0 && yy >= 0.0 && (xx as u32) < width && (yy as u32) < height {
+                    img.put_pixel(xx as u32, yy as u32, INK);
+                }
+            }
+        }
+        prev = Some(p);
+    }
+    let fmt = |v: f64| format!("{v:.3}");
+    draw_text(
+        &mut img,
+        left as i64,
+        (bottom + 10) as i64,
+        &fmt(x0),
+        1,
+        INK,
+    );
+    let r = fmt(x1);
+    draw_text(
+        &mut img,
+        (right - text_width(&r, 1)) as i64,
+        (bottom + 10) as i64,
+        &r,
+        1,
+        INK,
+    );
+    img
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn density_integrates_to_one() {
+        let d = weight_density(&[0.1, -0.05, 0.02, 0.3, 0.0]);
+        let dx = d[1].0 - d[0].0;
+        let area: f64 = d.iter().map(|p| p.1).sum::<f64>() * dx;
+        assert!((area - 1.0).abs() < 0.01, "{area}");
+        assert!(weight_density(&[0.5]).is_empty());
+    }
+
+    #[test]
+    fn captions_use_two_significant_digits() {
+        assert_eq!(two_digits(0.995_617_5), "1");
+        assert_eq!(two_digits(0.003_896_179), "0.0039");
+        assert_eq!(two_digits(0.8712), "0.87");
+    }
+}
