@@ -24,6 +24,9 @@ pub struct Moments {
     zy: Vec<f64>,
     /// Σ w̃ yᵢ².
     yy: f64,
+    /// Σ w̃ (yᵢ − ȳ)², computed in two passes: from `yy` it would lose every
+    /// digit when the response is (nearly) constant.
+    tss: f64,
 }
 
 /// A fitted linear model on a subset of columns.
@@ -78,7 +81,12 @@ impl Moments {
                 zz[i * m + j] = zz[j * m + i];
             }
         }
-        Moments { k, zz, zy, yy }
+        let ybar = zy[0];
+        let tss = rows
+            .iter()
+            .map(|&r| w[r] * norm * (y[r] - ybar).powi(2))
+            .sum();
+        Moments { k, zz, zy, yy, tss }
     }
 
     fn zz(&self, i: usize, j: usize) -> f64 {
@@ -99,8 +107,12 @@ impl Moments {
 
     /// Weighted variance of the response.
     pub fn response_variance(&self) -> f64 {
-        let ybar = self.zy[0];
-        (self.yy - ybar * ybar).max(0.0)
+        self.tss
+    }
+
+    /// Whether the response is constant up to rounding: nothing to explain.
+    fn constant_response(&self) -> bool {
+        self.tss <= 1e-20 * self.zy[0].powi(2).max(1e-300)
     }
 
     /// Weighted least squares with intercept on `columns`, with penalty
@@ -133,8 +145,11 @@ impl Moments {
             }
             s.max(0.0)
         };
-        let tss = self.response_variance();
-        let r2 = if tss > 1e-300 { 1.0 - rss / tss } else { 0.0 };
+        let r2 = if self.constant_response() {
+            0.0
+        } else {
+            (1.0 - rss / self.tss).clamp(0.0, 1.0)
+        };
         Fit {
             columns: columns.to_vec(),
             intercept: beta[0],

@@ -1,0 +1,383 @@
+//! LIME on classifiers whose answer is known, the ridge against an
+//! independent numpy computation, and the real model on a real face.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use emotui::lime::regression::Moments;
+use emotui::lime::{
+    self, Background, FeatureSelect, FitOptions, Kernel, LabelChoice, SamplingOptions,
+};
+use emotui::model::card::{Colour, InputSpec, Layout, ResizeFilter};
+use emotui::model::{BackendChoice, Classifier, LoadOptions, Model};
+use emotui::preprocess::{Preprocessor, load_image};
+use serde::Deserialize;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The mouth of the demo JOY face in 64×64 model coordinates
+/// (x 20..44, y 45..60; source pixels about 100..220 × 225..300).
+const MOUTH: (usize, usize, usize, usize) = (20, 45, 44, 60);
+
+/// p(dark-mouth) = 1 − mean brightness of the mouth box; the other class
+/// takes the rest. Its answer depends only on the mouth.
+struct MouthModel {
+    pre: Preprocessor,
+    labels: Vec<String>,
+}
+
+/// Always the same answer, whatever the image.
+struct BlindModel {
+    pre: Preprocessor,
+    labels: Vec<String>,
+}
+
+fn spec() -> InputSpec {
+    InputSpec {
+        layout: Layout::Nhwc,
+        width: 64,
+        height: 64,
+        channels: 1,
+        colour: Colour::Gray,
+        resize: ResizeFilter::Bilinear,
+        scale: 1.0 / 255.0,
+        offset: 0.0,
+    }
+}
+
+impl MouthModel {
+    fn new() -> Self {
+        MouthModel {
+            pre: Preprocessor::new(spec()),
+            labels: vec!["dark-mouth".into(), "other".into()],
+        }
+    }
+}
+
+impl Classifier for MouthModel {
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+    fn preprocessor(&self) -> &Preprocessor {
+        &self.pre
+    }
+    fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+        let (x0, y0, x1, y1) = MOUTH;
+        let mut out = Vec::with_capacity(2 * n);
+        for img in batch.chunks(64 * 64).take(n) {
+            let mut s = 0.0;
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    s += img[y * 64 + x];
+                }
+            }
+            let p = 1.0 - s / ((x1 - x0) * (y1 - y0)) as f32;
+            out.extend([p, 1.0 - p]);
+        }
+        Ok(out)
+    }
+}
+
+impl Classifier for BlindModel {
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+    fn preprocessor(&self) -> &Preprocessor {
+        &self.pre
+    }
+    fn predict(&self, _batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+        Ok([0.7f32, 0.3].repeat(n))
+    }
+}
+
+fn joy_face() -> image::DynamicImage {
+    load_image(&root().join("data/test_crop/JOY/feat_0-f15-hao.png")).unwrap()
+}
+
+fn options(seed: u64) -> SamplingOptions {
+    SamplingOptions {
+        n_superpixels: 40,
+        seed,
+        ..SamplingOptions::default()
+    }
+}
+
+/// The teeth and lips of the demo JOY face in 64×64 model coordinates
+/// (source pixels 110..200 × 230..285).
+const LIPS: (usize, usize, usize, usize) = (22, 46, 40, 57);
+
+/// Share of a superpixel's pixels inside the mouth box (source coordinates).
+fn mouth_share(s: &lime::Samples, id: usize) -> f64 {
+    box_share(s, id, MOUTH)
+}
+
+/// Share of a superpixel's pixels inside a box given in model coordinates.
+fn box_share(s: &lime::Samples, id: usize, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> f64 {
+    let sp = &s.superpixels;
+    let (fx, fy) = (sp.width as f64 / 64.0, sp.height as f64 / 64.0);
+    let members = sp.members();
+    let inside = members[id]
+        .iter()
+        .filter(|&&i| {
+            let (x, y) = (
+                (i as usize % sp.width) as f64,
+                (i as usize / sp.width) as f64,
+            );
+            x >= x0 as f64 * fx && x < x1 as f64 * fx && y >= y0 as f64 * fy && y < y1 as f64 * fy
+        })
+        .count();
+    inside as f64 / members[id].len() as f64
+}
+
+#[test]
+fn known_answer_model_is_explained_by_the_mouth() {
+    let model = MouthModel::new();
+    let cancel = AtomicBool::new(false);
+    for bg in [Background::Grey, Background::Mean, Background::Blur] {
+        let s = lime::sample(
+            &model,
+            &joy_face(),
+            &SamplingOptions {
+                background: bg,
+                ..options(1)
+            },
+            &cancel,
+            |_, _| {},
+        )
+        .unwrap();
+        for select in [
+            FeatureSelect::ForwardSelection,
+            FeatureSelect::HighestWeights,
+            FeatureSelect::LassoPath,
+        ] {
+            let e = s
+                .explain(&FitOptions {
+                    labels: LabelChoice::Names(vec!["dark-mouth".into()]),
+                    n_features: 4,
+                    feature_select: select,
+                    kernel: Kernel::R,
+                })
+                .unwrap();
+            let l = &e.labels[0];
+            assert!(l.r2 > 0.9, "{bg:?} {select:?}: fit {}", l.r2);
+            // The strongest superpixel lies mostly in the mouth, and every
+            // superpixel outside the mouth has a negligible weight.
+            let top = &l.features[0];
+            assert!(
+                mouth_share(&s, top.superpixel) > 0.3,
+                "{bg:?} {select:?}: top {top:?}"
+            );
+            for f in &l.features {
+                if mouth_share(&s, f.superpixel) == 0.0 {
+                    assert!(
+                        f.weight.abs() < 0.01,
+                        "{bg:?} {select:?}: {f:?} outside the mouth"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn blind_model_gets_zero_weights_and_no_fit() {
+    let model = BlindModel {
+        pre: Preprocessor::new(spec()),
+        labels: vec!["a".into(), "b".into()],
+    };
+    let s = lime::sample(
+        &model,
+        &joy_face(),
+        &options(3),
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    let e = s.explain(&FitOptions::default()).unwrap();
+    for l in &e.labels {
+        assert_eq!(l.r2, 0.0);
+        assert!(
+            l.features
+                .iter()
+                .all(|f| f.weight.abs() < 1e-9 && f.weight.is_finite())
+        );
+        assert!(l.intercept.is_finite() && l.prediction.is_finite());
+    }
+}
+
+#[test]
+fn all_removed_rows_do_not_make_nan() {
+    // With p_remove close to 1 many rows remove every superpixel.
+    let model = MouthModel::new();
+    let s = lime::sample(
+        &model,
+        &joy_face(),
+        &SamplingOptions {
+            n_superpixels: 4,
+            p_remove: 0.95,
+            ..options(5)
+        },
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    for kernel in [Kernel::R, Kernel::Python] {
+        assert!(s.weights(kernel).iter().all(|w| w.is_finite()));
+        let e = s
+            .explain(&FitOptions {
+                kernel,
+                ..FitOptions::default()
+            })
+            .unwrap();
+        assert!(
+            e.labels
+                .iter()
+                .all(|l| l.r2.is_finite() && l.features.iter().all(|f| f.weight.is_finite()))
+        );
+    }
+}
+
+#[test]
+fn cancellation_stops_sampling() {
+    let cancel = AtomicBool::new(true);
+    let r = lime::sample(
+        &MouthModel::new(),
+        &joy_face(),
+        &options(1),
+        &cancel,
+        |_, _| {},
+    );
+    assert!(matches!(r, Err(emotui::Error::Cancelled)));
+}
+
+#[derive(Deserialize)]
+struct RidgeCase {
+    n: usize,
+    k: usize,
+    lambda: f64,
+    kept: Vec<u8>,
+    y: Vec<f64>,
+    w: Vec<f64>,
+    intercept: f64,
+    coefficients: Vec<f64>,
+    r2: f64,
+}
+
+#[test]
+fn ridge_matches_numpy_glmnet_definition() {
+    #[derive(Deserialize)]
+    struct F {
+        cases: Vec<RidgeCase>,
+    }
+    let f: F = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/ridge_glmnet.json")).unwrap(),
+    )
+    .unwrap();
+    for c in f.cases {
+        let kept: Vec<bool> = c.kept.iter().map(|&b| b == 1).collect();
+        let rows: Vec<usize> = (0..c.n).collect();
+        let m = Moments::new(&kept, c.k, &c.y, &c.w, &rows);
+        let cols: Vec<usize> = (0..c.k).collect();
+        let fit = m.fit(&cols, c.lambda);
+        assert!((fit.intercept - c.intercept).abs() < 1e-10, "n={}", c.n);
+        for (a, b) in fit.coefficients.iter().zip(&c.coefficients) {
+            assert!((a - b).abs() < 1e-10, "n={}: {a} vs {b}", c.n);
+        }
+        assert!((fit.r2 - c.r2).abs() < 1e-10);
+    }
+}
+
+fn real_model(threads: usize) -> Model {
+    Model::load(
+        &root().join("models/emotion_fer_minixception.onnx"),
+        &LoadOptions {
+            backend: BackendChoice::Tract,
+            threads: Some(threads),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn same_seed_same_explanation_whatever_the_threads() {
+    let opts = SamplingOptions {
+        n_permutations: 300,
+        ..options(11)
+    };
+    let a = lime::sample(
+        &real_model(1),
+        &joy_face(),
+        &opts,
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    let b = lime::sample(
+        &real_model(2),
+        &joy_face(),
+        &opts,
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(a.kept, b.kept);
+    assert_eq!(a.probabilities, b.probabilities);
+    let fit = FitOptions::default();
+    assert_eq!(a.explain(&fit).unwrap(), b.explain(&fit).unwrap());
+    let c = lime::sample(
+        &real_model(2),
+        &joy_face(),
+        &SamplingOptions { seed: 12, ..opts },
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    assert_ne!(a.kept, c.kept);
+}
+
+#[test]
+fn real_model_smiles_with_the_mouth() {
+    let s = lime::sample(
+        &real_model(2),
+        &joy_face(),
+        &options(42),
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    let e = s
+        .explain(&FitOptions {
+            labels: LabelChoice::Names(vec!["JOY".into()]),
+            ..FitOptions::default()
+        })
+        .unwrap();
+    let happy = &e.labels[0];
+    assert_eq!(happy.name, "happy");
+    let top: Vec<usize> = happy
+        .features
+        .iter()
+        .filter(|f| f.weight > 0.0)
+        .take(3)
+        .map(|f| f.superpixel)
+        .collect();
+    // The strongest support is on the lips, and the top three together cover
+    // most of the mouth.
+    assert!(box_share(&s, top[0], LIPS) > 0.5, "{top:?}");
+    let sp = &s.superpixels;
+    let (x0, y0, x1, y1) = LIPS;
+    let (fx, fy) = (sp.width as f64 / 64.0, sp.height as f64 / 64.0);
+    let (mut inside, mut covered) = (0, 0);
+    for y in (y0 as f64 * fy) as usize..(y1 as f64 * fy) as usize {
+        for x in (x0 as f64 * fx) as usize..(x1 as f64 * fx) as usize {
+            inside += 1;
+            covered += top.contains(&(sp.labels[y * sp.width + x] as usize)) as usize;
+        }
+    }
+    assert!(
+        covered as f64 > 0.6 * inside as f64,
+        "top {top:?} cover {covered}/{inside} of the mouth"
+    );
+}
