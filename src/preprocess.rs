@@ -254,20 +254,35 @@ impl Resizer {
         }
     }
 
-    /// Output size (width, height).
-    pub fn out_size(&self) -> (usize, usize) {
-        (self.out_w, self.out_h)
+    /// Resizes every plane; `rows` as in [`Resizer::apply_rows`].
+    pub fn resize(&self, planes: &Planes, rows: std::ops::Range<usize>) -> Planes {
+        Planes {
+            width: self.out_w,
+            height: self.out_h,
+            planes: planes
+                .planes
+                .iter()
+                .map(|p| self.apply_rows(p, rows.clone()))
+                .collect(),
+        }
     }
 
     /// Resizes one row-major plane.
     pub fn apply(&self, plane: &[f32]) -> Vec<f32> {
+        self.apply_rows(plane, 0..self.in_h)
+    }
+
+    /// Resizes a plane that is zero outside the input rows `rows` (a
+    /// superpixel's extent), skipping the work on the zero rows.
+    pub fn apply_rows(&self, plane: &[f32], rows: std::ops::Range<usize>) -> Vec<f32> {
         debug_assert_eq!(plane.len(), self.in_w * self.in_h);
+        let rows = rows.start.min(self.in_h)..rows.end.min(self.in_h);
         // PIL skips a pass whose size does not change.
         let tmp = if self.in_w == self.out_w {
             plane.to_vec()
         } else {
             let mut tmp = vec![0.0f32; self.out_w * self.in_h];
-            for y in 0..self.in_h {
+            for y in rows.clone() {
                 let row = &plane[y * self.in_w..(y + 1) * self.in_w];
                 for x in 0..self.out_w {
                     let s = self.horizontal.starts[x];
@@ -295,6 +310,10 @@ impl Resizer {
         let mut out = vec![0.0f32; w * self.out_h];
         for y in 0..self.out_h {
             let s = self.vertical.starts[y];
+            let taps = self.vertical.weights[y].len();
+            if s >= rows.end || s + taps <= rows.start {
+                continue;
+            }
             let dst = &mut out[y * w..(y + 1) * w];
             if self.quantize {
                 let ks = &self.vertical.fixed[y];
@@ -346,17 +365,18 @@ impl Preprocessor {
 
     /// Resizes planes to the model's input size.
     pub fn resize(&self, planes: &Planes, quantize: bool) -> Planes {
-        let r = Resizer::new(
+        self.resizer_for(planes, quantize)
+            .resize(planes, 0..planes.height)
+    }
+
+    /// A resizer from the size of `planes` to the model's input size.
+    pub fn resizer_for(&self, planes: &Planes, quantize: bool) -> Resizer {
+        Resizer::new(
             (planes.width, planes.height),
             (self.spec.width, self.spec.height),
             self.spec.resize,
             quantize,
-        );
-        Planes {
-            width: self.spec.width,
-            height: self.spec.height,
-            planes: planes.planes.iter().map(|p| r.apply(p)).collect(),
-        }
+        )
     }
 
     /// The input tensor (one image, in the card's layout) for a decoded image.

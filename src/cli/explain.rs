@@ -194,6 +194,10 @@ struct Case {
     path: PathBuf,
     samples: lime::Samples,
     explanation: lime::Explanation,
+    /// Seconds for the whole explanation after loading the image.
+    seconds: f64,
+    /// Seconds for fitting the local models.
+    fit_seconds: f64,
 }
 
 fn case_name(path: &Path) -> String {
@@ -204,6 +208,7 @@ fn case_name(path: &Path) -> String {
 
 fn explain_one(model: &Model, path: &Path, args: &ExplainArgs) -> anyhow::Result<Case> {
     let image = load_image(path)?;
+    let clock = std::time::Instant::now();
     let pb = progress::bar(
         args.permutations,
         &format!("explaining {}", case_name(path)),
@@ -216,11 +221,14 @@ fn explain_one(model: &Model, path: &Path, args: &ExplainArgs) -> anyhow::Result
         |d, _| pb.set_position(d as u64),
     )?;
     pb.finish_and_clear();
+    let fit_clock = std::time::Instant::now();
     let explanation = samples.explain(&args.fit())?;
     Ok(Case {
         path: path.to_path_buf(),
         samples,
         explanation,
+        seconds: clock.elapsed().as_secs_f64(),
+        fit_seconds: fit_clock.elapsed().as_secs_f64(),
     })
 }
 
@@ -370,6 +378,14 @@ fn case_json(case: &Case, rows: &[table::Row]) -> serde_json::Value {
         "n_superpixels": case.samples.superpixels.count,
         "n_samples": case.explanation.n_samples,
         "sampling": case.samples.options,
+        "timing_seconds": {
+            "total": case.seconds,
+            "segmentation": case.samples.timings.segmentation,
+            "preparation": case.samples.timings.preparation,
+            "composing": case.samples.timings.composing,
+            "model": case.samples.timings.model,
+            "fit": case.fit_seconds,
+        },
         "prediction": case.samples.labels.iter().zip(case.samples.prediction()).map(|(l, p)| (l.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
         "rows": rows,
     })

@@ -18,6 +18,7 @@ pub mod slic;
 pub mod table;
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use image::DynamicImage;
 use rand::{Rng, SeedableRng};
@@ -162,6 +163,21 @@ pub struct Samples {
     pub probabilities: Vec<f32>,
     /// The options used.
     pub options: SamplingOptions,
+    /// Where the time went.
+    pub timings: Timings,
+}
+
+/// Seconds spent in each part of [`sample`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Timings {
+    /// SLIC.
+    pub segmentation: f64,
+    /// Background and per-superpixel parts at model resolution.
+    pub preparation: f64,
+    /// Building the perturbed inputs.
+    pub composing: f64,
+    /// The model's evaluations.
+    pub model: f64,
 }
 
 impl Samples {
@@ -198,11 +214,16 @@ pub fn sample(
     if options.n_superpixels < 2 {
         return Err(Error::Invalid("n_superpixels must be at least 2".into()));
     }
+    let mut timings = Timings::default();
+    let clock = Instant::now();
     let pre = classifier.preprocessor();
     let face = to_planes(image, pre.spec().colour);
     let superpixels = slic::slic(&face, options.n_superpixels, options.weight, options.n_iter);
     let k = superpixels.count;
+    timings.segmentation = clock.elapsed().as_secs_f64();
+    let clock = Instant::now();
     let composer = perturb::Composer::new(&face, &superpixels, options.background, pre);
+    timings.preparation = clock.elapsed().as_secs_f64();
 
     let n = options.n_permutations;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
@@ -220,11 +241,12 @@ pub fn sample(
             return Err(Error::Cancelled);
         }
         let end = (start + CHUNK).min(n);
-        let mut batch = Vec::with_capacity((end - start) * per);
-        for r in start..end {
-            pre.write_tensor(&composer.compose(&kept[r * k..(r + 1) * k]), &mut batch);
-        }
+        let clock = Instant::now();
+        let batch = compose_rows(&composer, pre, &kept, k, start..end, per);
+        timings.composing += clock.elapsed().as_secs_f64();
+        let clock = Instant::now();
         probabilities.extend(classifier.predict(&batch, end - start)?);
+        timings.model += clock.elapsed().as_secs_f64();
         progress(end, n);
     }
     Ok(Samples {
@@ -234,7 +256,45 @@ pub fn sample(
         kept,
         probabilities,
         options: options.clone(),
+        timings,
     })
+}
+
+/// Model inputs for rows `rows`, composed on every core (in row order, so
+/// the result does not depend on the number of threads).
+fn compose_rows(
+    composer: &perturb::Composer,
+    pre: &crate::preprocess::Preprocessor,
+    kept: &[bool],
+    k: usize,
+    rows: std::ops::Range<usize>,
+    per: usize,
+) -> Vec<f32> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(rows.len())
+        .max(1);
+    let size = rows.len().div_ceil(workers);
+    let pieces: Vec<Vec<f32>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|t| {
+                let a = rows.start + t * size;
+                let b = (a + size).min(rows.end);
+                s.spawn(move || {
+                    let mut out = Vec::with_capacity(b.saturating_sub(a) * per);
+                    for r in a..b {
+                        pre.write_tensor(&composer.compose(&kept[r * k..(r + 1) * k]), &mut out);
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    pieces.concat()
 }
 
 /// One superpixel's part in an explanation.

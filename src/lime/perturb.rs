@@ -139,13 +139,16 @@ impl Composer {
             planes: vec![vec![0.0; face.pixels()]; face.planes.len()],
         };
         let members = sp.members();
+        let resizer = pre.resizer_for(face, false);
         for m in &members {
+            let first = m.first().map_or(0, |&i| i as usize / face.width);
+            let last = m.last().map_or(0, |&i| i as usize / face.width);
             for (c, plane) in masked.planes.iter_mut().enumerate() {
                 for &i in m {
                     plane[i as usize] = face.planes[c][i as usize] - bg.planes[c][i as usize];
                 }
             }
-            let resized = pre.resize(&masked, false);
+            let resized = resizer.resize(&masked, first..last + 1);
             for plane in masked.planes.iter_mut() {
                 for &i in m {
                     plane[i as usize] = 0.0;

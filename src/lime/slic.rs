@@ -87,13 +87,14 @@ fn lab8(r: f32, g: f32, b: f32) -> [f32; 3] {
 pub fn slic(face: &Planes, n_superpixels: usize, weight: f64, n_iter: usize) -> Superpixels {
     let (w, h) = (face.width, face.height);
     let n = w * h;
+    // A gray face has 256 possible colours: convert through a table.
+    let gray_lab: Vec<[f32; 3]> = (0..256)
+        .map(|g| lab8(g as f32, g as f32, g as f32))
+        .collect();
     let lab: Vec<[f32; 3]> = (0..n)
         .map(|i| match face.planes.len() {
             3 => lab8(face.planes[0][i], face.planes[1][i], face.planes[2][i]),
-            _ => {
-                let g = face.planes[0][i];
-                lab8(g, g, g)
-            }
+            _ => gray_lab[face.planes[0][i].round().clamp(0.0, 255.0) as usize],
         })
         .collect();
     let step = ((n as f64) / n_superpixels.max(1) as f64).sqrt().max(1.0);
@@ -142,44 +143,91 @@ pub fn slic(face: &Planes, n_superpixels: usize, weight: f64, n_iter: usize) -> 
     }
 
     let mut labels = vec![0u32; n];
-    let mut dist = vec![f64::INFINITY; n];
+    let mut dist = vec![f32::INFINITY; n];
     let s = step as i64;
+    // D² = dc²/m² + ds²/S² orders pixels as D does, without square roots.
+    let (inv_m2, inv_s2) = (
+        (1.0 / (weight * weight)) as f32,
+        (1.0 / (step * step)) as f32,
+    );
+    // Channels as separate planes so the inner loop runs over plain slices
+    // (vectorised, no bounds checks); a gray face has a = b = 128 everywhere.
+    let plane = |c: usize| -> Vec<f32> { lab.iter().map(|p| p[c]).collect() };
+    let (lp, ap, bp) = (plane(0), plane(1), plane(2));
+    let colour = face.planes.len() == 3;
+    let mut dx2 = Vec::with_capacity(2 * s as usize + 1);
     for _ in 0..n_iter {
-        dist.iter_mut().for_each(|d| *d = f64::INFINITY);
+        dist.iter_mut().for_each(|d| *d = f32::INFINITY);
         for (k, c) in centres.iter().enumerate() {
             let (cx, cy) = (c[3] as i64, c[4] as i64);
-            let (x0, x1) = ((cx - s).max(0), (cx + s).min(w as i64));
-            let (y0, y1) = ((cy - s).max(0), (cy + s).min(h as i64));
+            let (x0, x1) = ((cx - s).max(0) as usize, (cx + s).min(w as i64) as usize);
+            let (y0, y1) = ((cy - s).max(0) as usize, (cy + s).min(h as i64) as usize);
+            let (cl, ca, cb) = (c[0] as f32, c[1] as f32, c[2] as f32);
+            dx2.clear();
+            dx2.extend((x0..x1).map(|x| {
+                let dx = (x as i64 - cx) as f32;
+                dx * dx * inv_s2
+            }));
+            let k = k as u32;
             for y in y0..y1 {
-                for x in x0..x1 {
-                    let i = y as usize * w + x as usize;
-                    let p = lab[i];
-                    // Deltas truncated to integers, as slic.cpp does.
-                    let dl = (p[0] as f64 - c[0]) as i64 as f64;
-                    let da = (p[1] as f64 - c[1]) as i64 as f64;
-                    let db = (p[2] as f64 - c[2]) as i64 as f64;
-                    let dx = (x - cx) as f64;
-                    let dy = (y - cy) as f64;
-                    let dc = (dl * dl + da * da + db * db).sqrt();
-                    let ds = (dx * dx + dy * dy).sqrt();
-                    let d = ((dc / weight).powi(2) + (ds / step).powi(2)).sqrt();
-                    if d < dist[i] {
-                        dist[i] = d;
-                        labels[i] = k as u32;
+                let dy = (y as i64 - cy) as f32;
+                let dy2 = dy * dy * inv_s2;
+                let r = y * w + x0..y * w + x1;
+                let (dist_row, label_row) = (&mut dist[r.clone()], &mut labels[r.clone()]);
+                // slic.cpp truncates the colour deltas to integers; we keep
+                // them exact: it only moves ties, and the truncating cast
+                // (saturating in Rust) keeps the loop from vectorising.
+                if colour {
+                    let (l, a, b) = (&lp[r.clone()], &ap[r.clone()], &bp[r]);
+                    for i in 0..dist_row.len() {
+                        let (dl, da, db) = (l[i] - cl, a[i] - ca, b[i] - cb);
+                        let d = (dl * dl + da * da + db * db) * inv_m2 + dx2[i] + dy2;
+                        if d < dist_row[i] {
+                            dist_row[i] = d;
+                            label_row[i] = k;
+                        }
+                    }
+                } else {
+                    let l = &lp[r];
+                    for (((dr, lr), &lv), &d2) in dist_row
+                        .iter_mut()
+                        .zip(label_row.iter_mut())
+                        .zip(l)
+                        .zip(&dx2)
+                    {
+                        let dl = lv - cl;
+                        let d = dl * dl * inv_m2 + d2 + dy2;
+                        // Branch-free so that the loop vectorises.
+                        let better = d < *dr;
+                        *dr = if better { d } else { *dr };
+                        *lr = if better { k } else { *lr };
                     }
                 }
             }
         }
+        // Runs of equal labels are summed locally first: most of a row
+        // belongs to few superpixels, so the scattered updates are rare.
         let mut sums = vec![[0f64; 6]; centres.len()];
-        for (i, &l) in labels.iter().enumerate() {
-            let p = lab[i];
-            let e = &mut sums[l as usize];
-            e[0] += p[0] as f64;
-            e[1] += p[1] as f64;
-            e[2] += p[2] as f64;
-            e[3] += (i % w) as f64;
-            e[4] += (i / w) as f64;
-            e[5] += 1.0;
+        for y in 0..h {
+            let row = y * w;
+            let mut x = 0;
+            while x < w {
+                let l = labels[row + x];
+                let mut run = [0f64; 6];
+                while x < w && labels[row + x] == l {
+                    run[0] += lp[row + x] as f64;
+                    run[1] += ap[row + x] as f64;
+                    run[2] += bp[row + x] as f64;
+                    run[3] += x as f64;
+                    run[5] += 1.0;
+                    x += 1;
+                }
+                run[4] = y as f64 * run[5];
+                let e = &mut sums[l as usize];
+                for d in 0..6 {
+                    e[d] += run[d];
+                }
+            }
         }
         for (c, e) in centres.iter_mut().zip(&sums) {
             if e[5] > 0.0 {

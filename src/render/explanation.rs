@@ -209,6 +209,59 @@ fn with_caption(img: &RgbImage, lines: &[String]) -> RgbImage {
     out
 }
 
+/// Which panel of plot_image_explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelKind {
+    /// Superpixels with weight > threshold, in blue.
+    Supports,
+    /// Superpixels with weight ≤ −threshold, in red.
+    Contradicts,
+}
+
+/// One panel's picture without its caption (the TUI writes captions as
+/// text, which stays legible where a picture is only a few cells wide).
+pub fn explanation_overlay(
+    face: &Planes,
+    sp: &Superpixels,
+    expl: &LabelExplanation,
+    opts: &PanelOptions,
+    target: u32,
+    kind: PanelKind,
+) -> RgbImage {
+    let size = display_size(face, target);
+    let mut img = face_image(face, size);
+    let labels = label_at(sp, size);
+    let (sup, con) = selected(expl, opts.threshold);
+    match kind {
+        PanelKind::Supports => draw_region(&mut img, &labels, &sup, SUPPORT, opts),
+        PanelKind::Contradicts if con.is_empty() && opts.display == Display::Block => {
+            // R shows a blank block-coloured image when nothing contradicts.
+            for p in img.pixels_mut() {
+                *p = BLOCK;
+            }
+        }
+        PanelKind::Contradicts => draw_region(&mut img, &labels, &con, CONTRADICT, opts),
+    }
+    img
+}
+
+/// A panel's caption lines: Label, Probability, Explanation Fit (2
+/// significant digits, as R lime), and the type when negatives are shown.
+pub fn caption(expl: &LabelExplanation, opts: &PanelOptions, kind: PanelKind) -> Vec<String> {
+    let mut v = vec![
+        format!("Label: {}", expl.name),
+        format!("Probability: {}", two_digits(expl.probability)),
+        format!("Explanation Fit: {}", two_digits(expl.r2)),
+    ];
+    if opts.show_negative {
+        v.push(match kind {
+            PanelKind::Supports => "Type: Supports".into(),
+            PanelKind::Contradicts => "Type: Contradicts".into(),
+        });
+    }
+    v
+}
+
 /// plot_image_explanation for one label: the caption (Label, Probability,
 /// Explanation Fit) over the face with supporting superpixels in blue; with
 /// `show_negative`, a second panel with the contradicting ones in red.
@@ -219,37 +272,17 @@ pub fn explanation_panel(
     opts: &PanelOptions,
     target: u32,
 ) -> RgbImage {
-    let size = display_size(face, target);
-    let base = face_image(face, size);
-    let labels = label_at(sp, size);
-    let (sup, con) = selected(expl, opts.threshold);
-    let caption = |kind: &str| {
-        let mut v = vec![
-            format!("Label: {}", expl.name),
-            format!("Probability: {}", two_digits(expl.probability)),
-            format!("Explanation Fit: {}", two_digits(expl.r2)),
-        ];
-        if opts.show_negative {
-            v.push(format!("Type: {kind}"));
-        }
-        v
+    let panel = |kind| {
+        with_caption(
+            &explanation_overlay(face, sp, expl, opts, target, kind),
+            &caption(expl, opts, kind),
+        )
     };
-    let mut supports = base.clone();
-    draw_region(&mut supports, &labels, &sup, SUPPORT, opts);
-    let left = with_caption(&supports, &caption("Supports"));
+    let left = panel(PanelKind::Supports);
     if !opts.show_negative {
         return left;
     }
-    let mut contradicts = base;
-    if con.is_empty() && opts.display == Display::Block {
-        // R shows a blank block-coloured image when nothing contradicts.
-        for p in contradicts.pixels_mut() {
-            *p = BLOCK;
-        }
-    } else {
-        draw_region(&mut contradicts, &labels, &con, CONTRADICT, opts);
-    }
-    let right = with_caption(&contradicts, &caption("Contradicts"));
+    let right = panel(PanelKind::Contradicts);
     let gap = 8;
     let mut out = RgbImage::from_pixel(
         left.width() + gap + right.width(),

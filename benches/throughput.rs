@@ -1,0 +1,84 @@
+//! Images per second of prediction, for both backends:
+//! `cargo bench --bench throughput`.
+//!
+//! - "model": `Model::predict` on 2,000 preprocessed faces (inference only);
+//! - "predict": the whole `emotui predict` path on 400 files (decode,
+//!   preprocess, infer), which is what a user waits for.
+//!
+//! Each figure is the median of 5 runs after one warm-up run.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use emotui::faces::FaceTree;
+use emotui::model::{BackendChoice, Classifier, LoadOptions, Model};
+use emotui::predict::predict_faces;
+use emotui::preprocess::load_image;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tree = FaceTree::scan(&root.join("data/test_crop")).expect("demo faces");
+    let faces: Vec<_> = tree.faces().cloned().collect();
+    for (name, choice) in [("ort", BackendChoice::Ort), ("tract", BackendChoice::Tract)] {
+        let model = match Model::load(
+            &root.join("models/emotion_fer_minixception.onnx"),
+            &LoadOptions {
+                backend: choice,
+                ..Default::default()
+            },
+        ) {
+            Ok(m) => m,
+            Err(e) => {
+                println!("{name:>5}: not available ({e})");
+                continue;
+            }
+        };
+        let tensors: Vec<Vec<f32>> = faces
+            .iter()
+            .map(|f| model.preprocessor().tensor(&load_image(&f.path).unwrap()))
+            .collect();
+        let n = 2000;
+        let batch: Vec<f32> = (0..n)
+            .flat_map(|i| tensors[i % tensors.len()].iter().copied())
+            .collect();
+        let mut runs = Vec::new();
+        for i in 0..6 {
+            let t = Instant::now();
+            model.predict(&batch, n).unwrap();
+            if i > 0 {
+                runs.push(n as f64 / t.elapsed().as_secs_f64());
+            }
+        }
+        let inference = median(runs);
+        let files: Vec<_> = (0..400).map(|i| faces[i % faces.len()].clone()).collect();
+        let mut runs = Vec::new();
+        for i in 0..6 {
+            let t = Instant::now();
+            predict_faces(
+                &model,
+                &files,
+                &AtomicBool::new(false),
+                |_, r| {
+                    r.unwrap();
+                },
+                |_, _| {},
+            )
+            .unwrap();
+            if i > 0 {
+                runs.push(files.len() as f64 / t.elapsed().as_secs_f64());
+            }
+        }
+        println!(
+            "{name:>5} ({} workers): model {:>6.0} img/s   predict (decode+preprocess+infer) {:>6.0} img/s",
+            model.workers(),
+            inference,
+            median(runs)
+        );
+    }
+}
