@@ -2,6 +2,7 @@
 //! layers over the `emotui` library.
 
 mod cli;
+mod tui;
 
 use std::process::ExitCode;
 
@@ -11,13 +12,14 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let result = match args.command {
         Some(command) => cli::run(command, &args.model),
-        None => {
-            let dir = args.dir.unwrap_or_else(|| "data/test_crop".into());
-            Err(anyhow::anyhow!(
-                "the terminal explorer is not built yet; try `emotui predict {}`",
-                dir.display()
-            ))
-        }
+        None => tui::run(tui::Options {
+            dir: args.dir.unwrap_or_else(|| "data/test_crop".into()),
+            survey: args.survey,
+            protocol: args.protocol,
+            model: args.model.path(),
+            load: args.model.options(),
+        })
+        .map(|()| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

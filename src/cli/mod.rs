@@ -21,8 +21,18 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Faces tree to explore (`<DIR>/<CLASS>/<face>`), when no subcommand is given.
+    /// Faces tree to explore (`<DIR>/<CLASS>/<face>`), when no subcommand is given
+    /// [default: data/test_crop].
     pub dir: Option<PathBuf>,
+
+    /// Explorer: the survey CSV for the survey tab
+    /// [default: <DIR>/../csv/Respuestas_emociones.csv when it exists].
+    #[arg(long, value_name = "CSV")]
+    pub survey: Option<PathBuf>,
+
+    /// Explorer: how to draw images in the terminal.
+    #[arg(long, value_enum, default_value_t = crate::tui::ProtocolArg::Auto)]
+    pub protocol: crate::tui::ProtocolArg,
 
     #[command(flatten)]
     pub model: ModelArgs,
@@ -62,10 +72,14 @@ pub enum BackendArg {
 }
 
 impl ModelArgs {
-    /// Loads the model, telling stderr once when `auto` fell back to tract.
-    pub fn load(&self) -> anyhow::Result<Model> {
-        let path = self.model.clone().unwrap_or_else(default_model_path);
-        let options = LoadOptions {
+    /// The model path.
+    pub fn path(&self) -> PathBuf {
+        self.model.clone().unwrap_or_else(default_model_path)
+    }
+
+    /// Load options.
+    pub fn options(&self) -> LoadOptions {
+        LoadOptions {
             backend: match self.backend {
                 BackendArg::Auto => BackendChoice::Auto,
                 BackendArg::Ort => BackendChoice::Ort,
@@ -73,8 +87,12 @@ impl ModelArgs {
             },
             ort_library: self.ort_lib.clone(),
             threads: self.threads,
-        };
-        let model = Model::load(&path, &options)?;
+        }
+    }
+
+    /// Loads the model, telling stderr once when `auto` fell back to tract.
+    pub fn load(&self) -> anyhow::Result<Model> {
+        let model = Model::load(&self.path(), &self.options())?;
         if let Some(why) = model.fallback_reason() {
             eprintln!("emotui: using tract (pure Rust); ONNX Runtime not available: {why}");
         }

@@ -8,8 +8,8 @@ mod explanation;
 mod heatmap;
 
 pub use explanation::{
-    Display, PanelOptions, density_plot, explanation_panel, selected, superpixels_image,
-    two_digits, weight_density,
+    Display, PanelKind, PanelOptions, caption, density_plot, explanation_overlay,
+    explanation_panel, selected, superpixels_image, two_digits, weight_density,
 };
 pub use heatmap::heatmap;
 

@@ -9,9 +9,14 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use emotui::faces::{Face, FaceTree};
-use emotui::lime::{Background, Explanation, FeatureSelect, FitOptions, Kernel, LabelChoice, Samples, SamplingOptions};
+use emotui::lime::{
+    Background, Explanation, FeatureSelect, FitOptions, Kernel, LabelChoice, Samples,
+    SamplingOptions,
+};
 use emotui::predict::Prediction;
 use emotui::render::{Display, PanelOptions};
+use emotui::stats::compare::{Comparison, Naming, compare, model_matrix};
+use emotui::stats::{CaretStatistics, ConfusionMatrix};
 
 /// The three tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +116,12 @@ pub struct ExplainResult {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Job {
     Idle,
-    Running { id: u64, key: ExplainKey, done: usize, total: usize },
+    Running {
+        id: u64,
+        key: ExplainKey,
+        done: usize,
+        total: usize,
+    },
     Failed(String),
     Cancelled,
 }
@@ -144,8 +154,6 @@ pub struct App {
     pub labels: Vec<String>,
     pub tab: Tab,
     pub cursor: usize,
-    /// First visible tree line (kept in view by the drawing code).
-    pub scroll: usize,
     pub filter: String,
     pub prompt: Option<Prompt>,
     pub help: bool,
@@ -160,6 +168,12 @@ pub struct App {
     pub next_job: u64,
     pub cache: HashMap<ExplainKey, Arc<ExplainResult>>,
     pub scan_problems: Vec<String>,
+    /// The people's statistics (or why the survey could not be read).
+    pub survey: Option<Result<CaretStatistics, String>>,
+    /// The people's confusion matrix in canonical emotion names.
+    pub survey_matrix: Option<ConfusionMatrix>,
+    /// Model beside people, once every face is predicted.
+    pub comparison: Option<Comparison>,
 }
 
 impl App {
@@ -193,7 +207,6 @@ impl App {
             labels: Vec::new(),
             tab: Tab::Browse,
             cursor: 0,
-            scroll: 0,
             filter: String::new(),
             prompt: None,
             help: false,
@@ -212,6 +225,9 @@ impl App {
                 .iter()
                 .map(|p| format!("{}: {}", p.path.display(), p.problem))
                 .collect(),
+            survey: None,
+            survey_matrix: None,
+            comparison: None,
         };
         // Start on the first face rather than on a class line.
         if let Some(i) = app.rows().iter().position(|r| matches!(r, Row::Face(_))) {
@@ -233,7 +249,12 @@ impl App {
     pub fn rows(&self) -> Vec<Row> {
         let mut rows = Vec::new();
         for (c, node) in self.classes.iter().enumerate() {
-            let faces: Vec<usize> = node.faces.iter().cloned().filter(|&f| self.matches(f)).collect();
+            let faces: Vec<usize> = node
+                .faces
+                .iter()
+                .cloned()
+                .filter(|&f| self.matches(f))
+                .collect();
             if !self.filter.is_empty() && faces.is_empty() {
                 continue;
             }
@@ -256,7 +277,9 @@ impl App {
     /// Whether a face is known to be misclassified.
     pub fn is_wrong(&self, face: usize) -> bool {
         match &self.results[face] {
-            Some(Ok(p)) => p.is_correct(&self.labels, self.faces[face].class.as_deref()) == Some(false),
+            Some(Ok(p)) => {
+                p.is_correct(&self.labels, self.faces[face].class.as_deref()) == Some(false)
+            }
             _ => false,
         }
     }
@@ -319,11 +342,17 @@ impl App {
         if order.is_empty() {
             return;
         }
-        let current = self.selected_face().and_then(|f| order.iter().position(|&o| o == f));
+        let current = self
+            .selected_face()
+            .and_then(|f| order.iter().position(|&o| o == f));
         let n = order.len();
         let start = current.unwrap_or(if forward { n - 1 } else { 0 });
         for step in 1..=n {
-            let i = if forward { (start + step) % n } else { (start + n - step % n) % n };
+            let i = if forward {
+                (start + step) % n
+            } else {
+                (start + n - step % n) % n
+            };
             let f = order[i];
             if self.is_wrong(f) {
                 for c in &mut self.classes {
@@ -401,7 +430,9 @@ impl App {
         if before != after {
             // A new face or new numbers: a cancelled or failed job no longer
             // stands in the way, and a stale running one is cancelled.
-            if matches!(self.job, Job::Cancelled | Job::Failed(_)) && (before.0 != after.0 || before.2 != after.2) {
+            if matches!(self.job, Job::Cancelled | Job::Failed(_))
+                && (before.0 != after.0 || before.2 != after.2)
+            {
                 self.job = Job::Idle;
             }
             if let Job::Running { key, .. } = &self.job
@@ -430,8 +461,13 @@ impl App {
             KeyCode::Char('a') => p.features_auto = true,
             KeyCode::Char('+') => p.n_labels = (p.n_labels + 1).min(self.labels.len().max(1)),
             KeyCode::Char('-') => p.n_labels = p.n_labels.saturating_sub(1).max(1),
-            KeyCode::Char('t') => p.panels.threshold = ((p.panels.threshold + 0.01) * 100.0).round() / 100.0,
-            KeyCode::Char('T') => p.panels.threshold = (((p.panels.threshold - 0.01) * 100.0).round() / 100.0).max(0.0),
+            KeyCode::Char('t') => {
+                p.panels.threshold = ((p.panels.threshold + 0.01) * 100.0).round() / 100.0
+            }
+            KeyCode::Char('T') => {
+                p.panels.threshold =
+                    (((p.panels.threshold - 0.01) * 100.0).round() / 100.0).max(0.0)
+            }
             KeyCode::Char('d') => {
                 p.panels.display = match p.panels.display {
                     Display::Outline => Display::Block,
@@ -466,7 +502,12 @@ impl App {
     fn default_export_dir(&self) -> String {
         let stem = self
             .selected_face()
-            .and_then(|f| self.faces[f].path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .and_then(|f| {
+                self.faces[f]
+                    .path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
             .unwrap_or_else(|| "face".into());
         format!("emotui-export/{stem}")
     }
@@ -476,7 +517,11 @@ impl App {
             Prompt::Filter(mut text) => match key.code {
                 KeyCode::Enter => {
                     self.filter = text;
-                    self.cursor = self.rows().iter().position(|r| matches!(r, Row::Face(_))).unwrap_or(0);
+                    self.cursor = self
+                        .rows()
+                        .iter()
+                        .position(|r| matches!(r, Row::Face(_)))
+                        .unwrap_or(0);
                     return self.ensure_explanation();
                 }
                 KeyCode::Esc => {}
@@ -510,7 +555,10 @@ impl App {
             },
             Prompt::ConfirmOverwrite(dir) => {
                 if key.code == KeyCode::Char('y') {
-                    return vec![Command::Export { dir, overwrite: true }];
+                    return vec![Command::Export {
+                        dir,
+                        overwrite: true,
+                    }];
                 }
                 self.message = Some("export cancelled: nothing was overwritten".into());
             }
@@ -542,7 +590,12 @@ impl App {
     }
 
     /// Accepts a worker's explanation only if it is the job we are waiting for.
-    pub fn explanation_done(&mut self, id: u64, key: ExplainKey, result: Result<ExplainResult, String>) {
+    pub fn explanation_done(
+        &mut self,
+        id: u64,
+        key: ExplainKey,
+        result: Result<ExplainResult, String>,
+    ) {
         let current = matches!(&self.job, Job::Running { id: j, .. } if *j == id);
         match result {
             Ok(r) => {
@@ -553,7 +606,11 @@ impl App {
                 }
             }
             Err(e) if current => {
-                self.job = if e == "cancelled" { Job::Cancelled } else { Job::Failed(e.clone()) };
+                self.job = if e == "cancelled" {
+                    Job::Cancelled
+                } else {
+                    Job::Failed(e.clone())
+                };
                 if e != "cancelled" {
                     self.last_error = Some(e);
                 }
@@ -562,9 +619,46 @@ impl App {
         }
     }
 
+    /// Records a face's prediction; when the last one arrives, compares the
+    /// model with the people.
+    pub fn predicted_face(&mut self, face: usize, result: FaceResult) {
+        if let Err(e) = &result {
+            self.last_error = Some(e.clone());
+        }
+        if face < self.results.len() {
+            self.results[face] = Some(result);
+        }
+        if self.results.iter().all(Option::is_some) && self.comparison.is_none() {
+            self.compare_with_people();
+        }
+    }
+
+    fn compare_with_people(&mut self) {
+        let Some(people) = &self.survey_matrix else {
+            return;
+        };
+        let scored = self
+            .faces
+            .iter()
+            .zip(&self.results)
+            .filter_map(|(f, r)| match r {
+                Some(Ok(p)) => Some((f.class.as_deref(), p)),
+                _ => None,
+            });
+        let m = model_matrix(&self.labels, scored, Naming::Canonical);
+        if m.n() > 0 {
+            match compare(&m, people) {
+                Ok(c) => self.comparison = Some(c),
+                Err(e) => self.last_error = Some(e.to_string()),
+            }
+        }
+    }
+
     /// Progress of a running job; stale ids are ignored.
     pub fn explanation_progress(&mut self, id: u64, d: usize, t: usize) {
-        if let Job::Running { id: j, done, total, .. } = &mut self.job
+        if let Job::Running {
+            id: j, done, total, ..
+        } = &mut self.job
             && *j == id
         {
             (*done, *total) = (d, t);
@@ -585,8 +679,14 @@ mod tests {
         FaceTree {
             root: "/t".into(),
             classes: vec![
-                FaceClass { name: "ANGER".into(), faces: vec![face("ANGER", "a1.png"), face("ANGER", "a2.png")] },
-                FaceClass { name: "JOY".into(), faces: vec![face("JOY", "j1.png"), face("JOY", "smile.png")] },
+                FaceClass {
+                    name: "ANGER".into(),
+                    faces: vec![face("ANGER", "a1.png"), face("ANGER", "a2.png")],
+                },
+                FaceClass {
+                    name: "JOY".into(),
+                    faces: vec![face("JOY", "j1.png"), face("JOY", "smile.png")],
+                },
             ],
             unlabelled: vec![],
             problems: vec![],
@@ -651,13 +751,25 @@ mod tests {
     fn explain_tab_starts_a_job_and_ignores_stale_results() {
         let mut a = app();
         let cmds = a.on_key(key(KeyCode::Char('2')));
-        let Command::Explain(k) = cmds[0].clone() else { panic!("{cmds:?}") };
-        a.job = Job::Running { id: 7, key: k.clone(), done: 0, total: 1000 };
+        let Command::Explain(k) = cmds[0].clone() else {
+            panic!("{cmds:?}")
+        };
+        a.job = Job::Running {
+            id: 7,
+            key: k.clone(),
+            done: 0,
+            total: 1000,
+        };
         // Moving to another face cancels the stale job and asks for the new one.
         let cmds = a.on_key(key(KeyCode::Char('j')));
         assert_eq!(cmds[0], Command::Cancel);
         assert!(matches!(cmds[1], Command::Explain(ref k2) if k2.face == 1));
-        a.job = Job::Running { id: 8, key: a.explain_key().unwrap(), done: 0, total: 1000 };
+        a.job = Job::Running {
+            id: 8,
+            key: a.explain_key().unwrap(),
+            done: 0,
+            total: 1000,
+        };
         // The old job's progress and failure are ignored.
         a.explanation_progress(7, 500, 1000);
         a.explanation_done(7, k, Err("cancelled".into()));
@@ -673,21 +785,37 @@ mod tests {
             k,
             Arc::new(ExplainResult {
                 samples: Arc::new(Samples {
-                    face: emotui::preprocess::Planes { width: 1, height: 1, planes: vec![vec![0.0]] },
-                    superpixels: emotui::lime::Superpixels { width: 1, height: 1, labels: vec![0], count: 1 },
+                    face: emotui::preprocess::Planes {
+                        width: 1,
+                        height: 1,
+                        planes: vec![vec![0.0]],
+                    },
+                    superpixels: emotui::lime::Superpixels {
+                        width: 1,
+                        height: 1,
+                        labels: vec![0],
+                        count: 1,
+                    },
                     labels: vec![],
                     kept: vec![true],
                     probabilities: vec![],
                     options: SamplingOptions::default(),
                     timings: Default::default(),
                 }),
-                explanation: Explanation { labels: vec![], n_samples: 1, options: FitOptions::default() },
+                explanation: Explanation {
+                    labels: vec![],
+                    n_samples: 1,
+                    options: FitOptions::default(),
+                },
             }),
         );
         for c in ['d', 'v', 't', 'T'] {
             assert!(a.on_key(key(KeyCode::Char(c))).is_empty(), "{c}");
         }
-        assert!(matches!(a.on_key(key(KeyCode::Char('s')))[0], Command::Explain(_)));
+        assert!(matches!(
+            a.on_key(key(KeyCode::Char('s')))[0],
+            Command::Explain(_)
+        ));
     }
 
     #[test]

@@ -31,8 +31,9 @@ pub enum Slot {
     Panel(usize),
 }
 
-/// Draws an image at a given pixel size (the longer side).
-pub type Renderer = Arc<dyn Fn(u32) -> Result<RgbImage, String> + Send + Sync>;
+/// Draws an image to fit in (width, height) pixels, so that its lines are
+/// drawn at the size they are shown and never blurred by a later resize.
+pub type Renderer = Arc<dyn Fn(u32, u32) -> Result<RgbImage, String> + Send + Sync>;
 
 /// What to show in a slot.
 #[derive(Clone)]
@@ -46,17 +47,35 @@ pub enum Source {
 /// Everything workers tell the UI.
 pub enum Message {
     ModelLoaded(Result<Arc<Model>, String>),
-    Predicted { face: usize, result: Result<emotui::predict::Prediction, String> },
+    Predicted {
+        face: usize,
+        result: Result<emotui::predict::Prediction, String>,
+    },
     PredictProgress(usize, usize),
-    ExplainProgress { id: u64, done: usize, total: usize },
-    ExplainDone { id: u64, key: ExplainKey, result: Result<ExplainResult, String> },
-    Image { slot: Slot, key: String, size: Size, result: Result<Protocol, String> },
+    ExplainProgress {
+        id: u64,
+        done: usize,
+        total: usize,
+    },
+    ExplainDone {
+        id: u64,
+        key: ExplainKey,
+        result: Result<ExplainResult, String>,
+    },
+    Image {
+        slot: Slot,
+        key: String,
+        size: Size,
+        result: Result<Protocol, String>,
+    },
 }
 
 /// Loads the model in the background.
 pub fn load_model(path: PathBuf, options: LoadOptions, tx: Sender<Message>) {
     std::thread::spawn(move || {
-        let r = Model::load(&path, &options).map(Arc::new).map_err(|e| e.to_string());
+        let r = Model::load(&path, &options)
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
         let _ = tx.send(Message::ModelLoaded(r));
     });
 }
@@ -115,7 +134,14 @@ impl Explainer {
                     req = newer;
                 }
                 let result = explain(&model, &req, &out);
-                if out.send(Message::ExplainDone { id: req.id, key: req.key, result }).is_err() {
+                if out
+                    .send(Message::ExplainDone {
+                        id: req.id,
+                        key: req.key,
+                        result,
+                    })
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -128,21 +154,36 @@ impl Explainer {
     }
 }
 
-fn explain(model: &Model, req: &ExplainRequest, out: &Sender<Message>) -> Result<ExplainResult, String> {
+fn explain(
+    model: &Model,
+    req: &ExplainRequest,
+    out: &Sender<Message>,
+) -> Result<ExplainResult, String> {
     let samples = match &req.samples {
         Some(s) => s.clone(),
         None => {
             let image = load_image(&req.path).map_err(|e| e.to_string())?;
             let id = req.id;
-            let s = lime::sample(model, &image, &req.params.sampling(), &req.cancel, |done, total| {
-                let _ = out.send(Message::ExplainProgress { id, done, total });
-            })
+            let s = lime::sample(
+                model,
+                &image,
+                &req.params.sampling(),
+                &req.cancel,
+                |done, total| {
+                    let _ = out.send(Message::ExplainProgress { id, done, total });
+                },
+            )
             .map_err(|e| e.to_string())?;
             Arc::new(s)
         }
     };
-    let explanation = samples.explain(&req.params.fit()).map_err(|e| e.to_string())?;
-    Ok(ExplainResult { samples, explanation })
+    let explanation = samples
+        .explain(&req.params.fit())
+        .map_err(|e| e.to_string())?;
+    Ok(ExplainResult {
+        samples,
+        explanation,
+    })
 }
 
 /// A request to turn a picture into terminal graphics of a given size.
@@ -172,7 +213,12 @@ impl Imager {
                 }
                 for req in latest {
                     let result = encode(&picker, &decoded, &req);
-                    let msg = Message::Image { slot: req.slot, key: req.key, size: req.size, result };
+                    let msg = Message::Image {
+                        slot: req.slot,
+                        key: req.key,
+                        size: req.size,
+                        result,
+                    };
                     if out.send(msg).is_err() {
                         return;
                     }
@@ -193,7 +239,10 @@ fn encode(
     req: &ImageRequest,
 ) -> Result<Protocol, String> {
     let font = picker.font_size();
-    let (pw, ph) = (req.size.width as u32 * font.width as u32, req.size.height as u32 * font.height as u32);
+    let (pw, ph) = (
+        req.size.width as u32 * font.width as u32,
+        req.size.height as u32 * font.height as u32,
+    );
     if pw == 0 || ph == 0 {
         return Err("no room".into());
     }
@@ -212,7 +261,7 @@ fn encode(
                 }
             }
         }
-        Source::Render(render) => DynamicImage::ImageRgb8(render(pw.max(ph).min(768))?),
+        Source::Render(render) => DynamicImage::ImageRgb8(render(pw.min(1024), ph.min(1024))?),
     };
     // Fit with a smooth filter (ratatui-image would use nearest).
     let (w, h) = (image.width() as f64, image.height() as f64);
