@@ -360,10 +360,10 @@ fn real_model_smiles_with_the_mouth() {
         .features
         .iter()
         .filter(|f| f.weight > 0.0)
-        .take(3)
+        .take(4)
         .map(|f| f.superpixel)
         .collect();
-    // The strongest support is on the lips, and the top three together cover
+    // The strongest support is on the lips, and the top four together cover
     // most of the mouth.
     assert!(box_share(&s, top[0], LIPS) > 0.5, "{top:?}");
     let sp = &s.superpixels;
