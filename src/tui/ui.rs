@@ -467,8 +467,7 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
         vec![PanelKind::Supports]
     };
     let n_pictures = 1 + expl.labels.len() * kinds.len();
-    let cols =
-        Layout::horizontal(vec![Constraint::Ratio(1, n_pictures as u32); n_pictures]).split(pics);
+    let cols = picture_grid(pics, n_pictures);
     let face_key = format!("{}|{:?}", app.faces[face].path.display(), app.explain_key());
     // Superpixels.
     {
@@ -580,6 +579,32 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
             f.render_widget(chart, *area);
         }
     }
+}
+
+/// Areas for `n` captioned square pictures, in the grid (columns × rows)
+/// that makes them largest. A cell is about twice as tall as wide.
+fn picture_grid(area: Rect, n: usize) -> Vec<Rect> {
+    const CAPTION: u16 = 4;
+    let n = n.max(1);
+    let best_cols = (1..=n)
+        .max_by_key(|&c| {
+            let r = n.div_ceil(c) as u16;
+            let w = area.width / c as u16;
+            let h = (area.height / r).saturating_sub(CAPTION);
+            // Side of the square picture, in cell widths.
+            w.min(2 * h)
+        })
+        .unwrap_or(n);
+    let rows = n.div_ceil(best_cols);
+    let row_areas = Layout::vertical(vec![Constraint::Ratio(1, rows as u32); rows]).split(area);
+    let mut out = Vec::with_capacity(n);
+    for r in row_areas.iter() {
+        let cells =
+            Layout::horizontal(vec![Constraint::Ratio(1, best_cols as u32); best_cols]).split(*r);
+        out.extend(cells.iter().copied());
+    }
+    out.truncate(n);
+    out
 }
 
 /// The longer side of a face fitted into pw × ph pixels.
@@ -855,4 +880,97 @@ fn draw_help(f: &mut Frame, area: Rect) {
         ),
         r,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emotui::faces::{Face, FaceClass, FaceTree};
+    use emotui::predict::Prediction;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn app() -> App {
+        let face = |n: &str| Face {
+            path: format!("/t/JOY/{n}").into(),
+            class: Some("JOY".into()),
+        };
+        let tree = FaceTree {
+            root: "/t".into(),
+            classes: vec![FaceClass {
+                name: "JOY".into(),
+                faces: vec![face("a.png"), face("broken.png")],
+            }],
+            unlabelled: vec![],
+            problems: vec![],
+        };
+        let mut a = App::new(&tree, "halfblocks".into());
+        a.labels = vec!["angry".into(), "happy".into()];
+        a.model_status = "test model · tract".into();
+        a.results[0] = Some(Ok(Prediction::from_probabilities(vec![0.25, 0.75])));
+        a.results[1] = Some(Err("/t/JOY/broken.png: corrupt or unsupported image".into()));
+        a
+    }
+
+    fn render(app: &App, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut images = Images::new(false);
+        t.draw(|f| draw(f, app, &mut images)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let mut s = String::new();
+        for y in 0..h {
+            for x in 0..w {
+                s.push_str(buf[(x, y)].symbol());
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    #[test]
+    fn browse_shows_tree_probabilities_and_verdict() {
+        let s = render(&app(), 80, 24);
+        assert!(s.contains("▾ JOY (2)"), "{s}");
+        assert!(s.contains("✓ a.png happy"), "{s}");
+        assert!(s.contains("! broken.png"), "{s}");
+        assert!(s.contains("predicted: happy ✓ right"), "{s}");
+        assert!(s.contains("happy ") && s.contains("0.7500"), "{s}");
+        assert!(s.contains("◀ true class"), "{s}");
+        assert!(s.contains("test model · tract"), "{s}");
+    }
+
+    #[test]
+    fn a_bad_file_shows_its_reason() {
+        let mut a = app();
+        a.cursor = 2;
+        let s = render(&a, 100, 30);
+        assert!(s.contains("Cannot use this file"), "{s}");
+        assert!(s.contains("corrupt or unsupported image"), "{s}");
+    }
+
+    #[test]
+    fn tiny_terminals_get_a_message_not_a_crash() {
+        for (w, h) in [(20, 5), (39, 11), (1, 1)] {
+            let s = render(&app(), w, h);
+            assert!(w < 10 || s.contains("emotui needs"), "{w}x{h}: {s}");
+        }
+    }
+
+    #[test]
+    fn help_lists_every_key() {
+        let mut a = app();
+        a.help = true;
+        let s = render(&a, 100, 30);
+        for (k, _) in HELP {
+            assert!(s.contains(k.trim()), "{k} missing:\n{s}");
+        }
+    }
+
+    #[test]
+    fn survey_tab_without_survey_says_how_to_get_one() {
+        let mut a = app();
+        a.tab = Tab::Survey;
+        let s = render(&a, 100, 30);
+        assert!(s.contains("No survey"), "{s}");
+    }
 }
