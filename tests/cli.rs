@@ -232,3 +232,34 @@ fn eval_prints_caret_statistics_and_compares_with_people() {
     assert!(o.status.success(), "{err}");
     assert!(out.contains("prop.test") && out.contains("0.5614"), "{out}");
 }
+
+#[test]
+fn eval_against_a_survey_that_names_faces_answers_the_neutral_question() {
+    let o = emotui(&[
+        "eval",
+        "data/test_crop",
+        "--backend",
+        "tract",
+        "--against",
+        "tests/fixtures/survey_with_faces.csv",
+        "--format",
+        "json",
+    ]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let faces = v["faces"].as_array().unwrap();
+    assert_eq!(faces.len(), 4);
+    let anger = faces
+        .iter()
+        .find(|f| f["image"] == "feat_15-f13-anc.png")
+        .unwrap();
+    assert_eq!(anger["answers"], 3);
+    assert_eq!(anger["most_common"], "Neutral");
+    // The model's probability for "angry" on that face (about 0.27, see predict).
+    let p = anger["model_probability"].as_f64().unwrap();
+    assert!(p > 0.2 && p < 0.35, "{p}");
+    let q = &v["neutral_question"];
+    assert_eq!(q["called_neutral"]["faces"], 1);
+    assert_eq!(q["rest"]["faces"], 3);
+}

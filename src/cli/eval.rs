@@ -8,7 +8,10 @@ use clap::Args;
 
 use emotui::faces::FaceTree;
 use emotui::model::Classifier;
-use emotui::stats::compare::{Comparison, Naming, compare, model_matrix};
+use emotui::stats::compare::{
+    Comparison, FaceAgreement, Naming, NeutralQuestion, compare, model_matrix, neutral_question,
+    per_face,
+};
 use emotui::stats::report::{caret_json, caret_text};
 use emotui::stats::rformat::round_str;
 
@@ -82,8 +85,17 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             let survey = args.columns.read(csv, true)?;
             let m = model_matrix(labels, scored, Naming::Canonical);
             let cmp = compare(&m, &survey.confusion_matrix())?;
+            let faces: Vec<_> = rows.iter().map(|r| r.face.clone()).collect();
+            let preds: Vec<_> = rows.iter().map(|r| r.result.as_ref().ok()).collect();
+            let per = per_face(&survey.answers, &faces, labels, &preds);
+            let question = (!per.is_empty()).then(|| neutral_question(&per));
             match args.format {
-                StatsFormat::Text => print!("{}", side_by_side(&cmp)),
+                StatsFormat::Text => {
+                    print!("{}", side_by_side(&cmp));
+                    if let Some(q) = &question {
+                        print!("{}", faces_text(&per, q));
+                    }
+                }
                 StatsFormat::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
@@ -94,13 +106,69 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                             "test": "prop.test (two-sample chi-squared, Yates correction)",
                             "statistic": cmp.accuracy_test.statistic,
                             "p_value": cmp.accuracy_test.p_value,
-                        }
+                        },
+                        "faces": per,
+                        "neutral_question": question,
                     }))?
                 ),
             }
         }
     }
     Ok(ok)
+}
+
+fn faces_text(per: &[FaceAgreement], q: &NeutralQuestion) -> String {
+    let mut s = String::from(
+        "\nPer face (the survey names faces): people right, and the model's probability for the true emotion\n",
+    );
+    let w = per
+        .iter()
+        .map(|f| f.image.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        s,
+        "{:<w$} {:>9} {:>8} {:>9} {:>12} {:>8}",
+        "face", "truth", "answers", "% right", "most common", "model p"
+    );
+    for f in per {
+        let _ = writeln!(
+            s,
+            "{:<w$} {:>9} {:>8} {:>8.1}% {:>12} {:>8}",
+            f.image,
+            f.truth,
+            f.answers,
+            100.0 * f.share_right,
+            f.most_common,
+            f.model_probability
+                .map_or("-".into(), |p| format!("{p:.4}"))
+        );
+    }
+    let mean = |c: &emotui::stats::compare::Confidence| {
+        if c.faces == 0 {
+            "no face".to_string()
+        } else {
+            format!("{:.4} over {} faces", c.mean_probability, c.faces)
+        }
+    };
+    let _ = writeln!(
+        s,
+        "\nFaces people wrongly call Neutral (their most common answer, the truth is not Neutral):\n  \
+         model's mean probability for the true emotion {}\n  on every other face {}",
+        mean(&q.called_neutral),
+        mean(&q.rest)
+    );
+    if q.called_neutral.faces > 0 && q.rest.faces > 0 {
+        let d = q.called_neutral.mean_probability - q.rest.mean_probability;
+        let _ = writeln!(
+            s,
+            "  so the model is {} confident on them ({:+.4})",
+            if d < 0.0 { "less" } else { "not less" },
+            d
+        );
+    }
+    s
 }
 
 fn side_by_side(c: &Comparison) -> String {

@@ -44,6 +44,10 @@ pub struct SurveyColumns {
     #[arg(long, value_name = "NAME")]
     pub predicted: Option<String>,
 
+    /// Column naming the face each answer is about [default: image, face, file or path].
+    #[arg(long, value_name = "NAME")]
+    pub image: Option<String>,
+
     /// Trim, case-fold and map emotion synonyms (JOY, happy -> Joy).
     #[arg(long)]
     pub normalize_labels: bool,
@@ -57,7 +61,7 @@ impl SurveyColumns {
             &SurveyOptions {
                 actual: self.actual.clone(),
                 predicted: self.predicted.clone(),
-                image: None,
+                image: self.image.clone(),
                 normalize_labels: self.normalize_labels || normalize,
             },
         )?;

@@ -149,3 +149,176 @@ mod tests {
         assert_eq!(m.levels, ["Joy"]);
     }
 }
+
+/// How people and the model did on one face the survey names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaceAgreement {
+    /// The face as the survey names it.
+    pub image: String,
+    /// Index of the matching face in the tree, if any.
+    pub face: Option<usize>,
+    /// The face's true emotion (canonical name).
+    pub truth: String,
+    /// Number of answers about it.
+    pub answers: usize,
+    /// Share of answers that name the true emotion.
+    pub share_right: f64,
+    /// The most frequent answer (canonical name; ties go to the first in
+    /// sorted order).
+    pub most_common: String,
+    /// The model's probability for the true emotion, when the face is in
+    /// the tree and was predicted.
+    pub model_probability: Option<f64>,
+}
+
+/// Mean model confidence in the true emotion over a group of faces.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Confidence {
+    /// Faces in the group with a model probability.
+    pub faces: usize,
+    /// Their mean probability for the true emotion (NaN for no face).
+    pub mean_probability: f64,
+}
+
+/// The practical's open question: on faces that people wrongly call
+/// Neutral (their most frequent answer is Neutral, the truth is not), is the
+/// model less confident in the true emotion than on the other faces?
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NeutralQuestion {
+    /// Faces people mostly call Neutral although they are not.
+    pub called_neutral: Confidence,
+    /// Every other face with a model probability.
+    pub rest: Confidence,
+}
+
+fn file_name(s: &str) -> &str {
+    s.rsplit(['/', '\\']).next().unwrap_or(s)
+}
+
+/// Groups survey answers by the face they name and lines them up with the
+/// model's predictions on the tree (faces matched by file name).
+/// `predictions[i]` belongs to `faces[i]`.
+pub fn per_face(
+    answers: &[crate::survey::Answer],
+    faces: &[crate::faces::Face],
+    labels: &[String],
+    predictions: &[Option<&Prediction>],
+) -> Vec<FaceAgreement> {
+    let mut groups: std::collections::BTreeMap<&str, Vec<&crate::survey::Answer>> =
+        Default::default();
+    for a in answers {
+        if let Some(img) = &a.image {
+            // A survey may name a face by path or by file name.
+            groups.entry(file_name(img)).or_default().push(a);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(image, list)| {
+            let truth = normalize_label(&list[0].actual);
+            let right = list
+                .iter()
+                .filter(|a| normalize_label(&a.predicted) == truth)
+                .count();
+            let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+            for a in &list {
+                *counts.entry(normalize_label(&a.predicted)).or_default() += 1;
+            }
+            let most_common = counts
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(k, _)| k.clone())
+                .unwrap_or_default();
+            let face = faces.iter().position(|f| f.name() == file_name(image));
+            let model_probability = face.and_then(|i| {
+                let p = predictions.get(i).copied().flatten()?;
+                let k = emotion::find(labels, &truth)?;
+                Some(p.probabilities[k] as f64)
+            });
+            FaceAgreement {
+                image: image.to_string(),
+                face,
+                truth,
+                answers: list.len(),
+                share_right: right as f64 / list.len() as f64,
+                most_common,
+                model_probability,
+            }
+        })
+        .collect()
+}
+
+/// Answers the practical's question from per-face agreement.
+pub fn neutral_question(faces: &[FaceAgreement]) -> NeutralQuestion {
+    let group = |pred: &dyn Fn(&FaceAgreement) -> bool| {
+        let probs: Vec<f64> = faces
+            .iter()
+            .filter(|f| pred(f))
+            .filter_map(|f| f.model_probability)
+            .collect();
+        Confidence {
+            faces: probs.len(),
+            mean_probability: probs.iter().sum::<f64>() / probs.len() as f64,
+        }
+    };
+    let called = |f: &FaceAgreement| f.most_common == "Neutral" && f.truth != "Neutral";
+    NeutralQuestion {
+        called_neutral: group(&called),
+        rest: group(&|f| !called(f)),
+    }
+}
+
+#[cfg(test)]
+mod face_tests {
+    use super::*;
+    use crate::faces::Face;
+    use crate::survey::Answer;
+
+    fn answer(actual: &str, predicted: &str, image: &str) -> Answer {
+        Answer {
+            actual: actual.into(),
+            predicted: predicted.into(),
+            image: Some(image.into()),
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn faces_people_call_neutral_against_the_model() {
+        let labels: Vec<String> = ["angry", "happy", "neutral"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let faces = vec![
+            Face {
+                path: "t/ANGER/a.png".into(),
+                class: Some("ANGER".into()),
+            },
+            Face {
+                path: "t/JOY/j.png".into(),
+                class: Some("JOY".into()),
+            },
+        ];
+        let pa = Prediction::from_probabilities(vec![0.2, 0.1, 0.7]);
+        let pj = Prediction::from_probabilities(vec![0.05, 0.9, 0.05]);
+        let answers = vec![
+            answer("Anger", "Neutral", "a.png"),
+            answer("Anger", "Neutral", "faces/a.png"),
+            answer("Anger", "Anger", "a.png"),
+            answer("Joy", "Joy", "j.png"),
+            answer("Joy", "Neutral", "j.png"),
+            answer("Joy", "Joy", "j.png"),
+        ];
+        let per = per_face(&answers, &faces, &labels, &[Some(&pa), Some(&pj)]);
+        let a = per.iter().find(|f| f.image == "a.png").unwrap();
+        assert_eq!((a.answers, a.most_common.as_str()), (3, "Neutral"));
+        assert!((a.share_right - 1.0 / 3.0).abs() < 1e-12);
+        assert!((a.model_probability.unwrap() - 0.2).abs() < 1e-6);
+        let q = neutral_question(&per);
+        // a.png (named two ways) is mostly called Neutral; j.png is not.
+        assert_eq!(q.called_neutral.faces, 1);
+        assert!((q.called_neutral.mean_probability - 0.2).abs() < 1e-6);
+        assert_eq!(q.rest.faces, 1);
+        assert!((q.rest.mean_probability - 0.9).abs() < 1e-6);
+    }
+}
