@@ -1,99 +1,22 @@
 //! LIME on classifiers whose answer is known, the ridge against an
 //! independent numpy computation, and the real model on a real face.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
+
+use common::{BlindModel, MOUTH, MouthModel, joy_face};
 
 use emotui::lime::regression::Moments;
 use emotui::lime::{
     self, Background, FeatureSelect, FitOptions, Kernel, LabelChoice, SamplingOptions,
 };
-use emotui::model::card::{Colour, InputSpec, Layout, ResizeFilter};
-use emotui::model::{BackendChoice, Classifier, LoadOptions, Model};
-use emotui::preprocess::{Preprocessor, load_image};
+use emotui::model::{BackendChoice, LoadOptions, Model};
 use serde::Deserialize;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The mouth of the demo JOY face in 64×64 model coordinates
-/// (x 20..44, y 45..60; source pixels about 100..220 × 225..300).
-const MOUTH: (usize, usize, usize, usize) = (20, 45, 44, 60);
-
-/// p(dark-mouth) = 1 − mean brightness of the mouth box; the other class
-/// takes the rest. Its answer depends only on the mouth.
-struct MouthModel {
-    pre: Preprocessor,
-    labels: Vec<String>,
-}
-
-/// Always the same answer, whatever the image.
-struct BlindModel {
-    pre: Preprocessor,
-    labels: Vec<String>,
-}
-
-fn spec() -> InputSpec {
-    InputSpec {
-        layout: Layout::Nhwc,
-        width: 64,
-        height: 64,
-        channels: 1,
-        colour: Colour::Gray,
-        resize: ResizeFilter::Bilinear,
-        scale: 1.0 / 255.0,
-        offset: 0.0,
-    }
-}
-
-impl MouthModel {
-    fn new() -> Self {
-        MouthModel {
-            pre: Preprocessor::new(spec()),
-            labels: vec!["dark-mouth".into(), "other".into()],
-        }
-    }
-}
-
-impl Classifier for MouthModel {
-    fn labels(&self) -> &[String] {
-        &self.labels
-    }
-    fn preprocessor(&self) -> &Preprocessor {
-        &self.pre
-    }
-    fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
-        let (x0, y0, x1, y1) = MOUTH;
-        let mut out = Vec::with_capacity(2 * n);
-        for img in batch.chunks(64 * 64).take(n) {
-            let mut s = 0.0;
-            for y in y0..y1 {
-                for x in x0..x1 {
-                    s += img[y * 64 + x];
-                }
-            }
-            let p = 1.0 - s / ((x1 - x0) * (y1 - y0)) as f32;
-            out.extend([p, 1.0 - p]);
-        }
-        Ok(out)
-    }
-}
-
-impl Classifier for BlindModel {
-    fn labels(&self) -> &[String] {
-        &self.labels
-    }
-    fn preprocessor(&self) -> &Preprocessor {
-        &self.pre
-    }
-    fn predict(&self, _batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
-        Ok([0.7f32, 0.3].repeat(n))
-    }
-}
-
-fn joy_face() -> image::DynamicImage {
-    load_image(&root().join("data/test_crop/JOY/feat_0-f15-hao.png")).unwrap()
 }
 
 fn options(seed: u64) -> SamplingOptions {
@@ -183,10 +106,7 @@ fn known_answer_model_is_explained_by_the_mouth() {
 
 #[test]
 fn blind_model_gets_zero_weights_and_no_fit() {
-    let model = BlindModel {
-        pre: Preprocessor::new(spec()),
-        labels: vec!["a".into(), "b".into()],
-    };
+    let model = BlindModel::new();
     let s = lime::sample(
         &model,
         &joy_face(),

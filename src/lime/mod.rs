@@ -16,6 +16,7 @@ pub mod perturb;
 pub mod regression;
 pub mod slic;
 pub mod table;
+pub mod trust;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -203,7 +204,21 @@ pub fn sample(
     image: &DynamicImage,
     options: &SamplingOptions,
     cancel: &AtomicBool,
+    progress: impl FnMut(usize, usize),
+) -> Result<Samples> {
+    sample_until(classifier, image, options, cancel, progress, |_| false)
+}
+
+/// Like [`sample`], but every [`trust::REFIT_EVERY`] samples `stop` sees the
+/// samples so far (to refit, show, or decide that enough were drawn);
+/// returning `true` ends sampling there.
+pub fn sample_until(
+    classifier: &dyn Classifier,
+    image: &DynamicImage,
+    options: &SamplingOptions,
+    cancel: &AtomicBool,
     mut progress: impl FnMut(usize, usize),
+    mut stop: impl FnMut(&Samples) -> bool,
 ) -> Result<Samples> {
     if options.n_permutations < 2 {
         return Err(Error::Invalid("n_permutations must be at least 2".into()));
@@ -248,6 +263,20 @@ pub fn sample(
         probabilities.extend(classifier.predict(&batch, end - start)?);
         timings.model += clock.elapsed().as_secs_f64();
         progress(end, n);
+        if end < n && end % trust::REFIT_EVERY == 0 {
+            let partial = Samples {
+                face: face.clone(),
+                superpixels: superpixels.clone(),
+                labels: classifier.labels().to_vec(),
+                kept: kept[..end * k].to_vec(),
+                probabilities: probabilities.clone(),
+                options: options.clone(),
+                timings,
+            };
+            if stop(&partial) {
+                return Ok(partial);
+            }
+        }
     }
     Ok(Samples {
         face,

@@ -1,0 +1,112 @@
+//! Classifiers whose answer is known, shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use emotui::model::Classifier;
+use emotui::model::card::{Colour, InputSpec, Layout, ResizeFilter};
+use emotui::preprocess::{Preprocessor, load_image};
+
+/// The mouth of the demo JOY face in 64×64 model coordinates
+/// (x 20..44, y 45..60; source pixels about 100..220 × 225..300).
+pub const MOUTH: (usize, usize, usize, usize) = (20, 45, 44, 60);
+
+/// p(dark-mouth) depends only on the mean brightness of the mouth box: 1 −
+/// mean, or a steep sigmoid of it (a nonlinear answer, so that LIME's
+/// linear fit is not exact); the other class takes the rest.
+pub struct MouthModel {
+    pub pre: Preprocessor,
+    pub labels: Vec<String>,
+    pub sigmoid: bool,
+}
+
+/// Always the same answer, whatever the image.
+pub struct BlindModel {
+    pub pre: Preprocessor,
+    pub labels: Vec<String>,
+}
+
+pub fn spec() -> InputSpec {
+    InputSpec {
+        layout: Layout::Nhwc,
+        width: 64,
+        height: 64,
+        channels: 1,
+        colour: Colour::Gray,
+        resize: ResizeFilter::Bilinear,
+        scale: 1.0 / 255.0,
+        offset: 0.0,
+    }
+}
+
+impl MouthModel {
+    pub fn new() -> Self {
+        MouthModel {
+            pre: Preprocessor::new(spec()),
+            labels: vec!["dark-mouth".into(), "other".into()],
+            sigmoid: false,
+        }
+    }
+
+    pub fn nonlinear() -> Self {
+        MouthModel {
+            sigmoid: true,
+            ..MouthModel::new()
+        }
+    }
+}
+
+impl BlindModel {
+    pub fn new() -> Self {
+        BlindModel {
+            pre: Preprocessor::new(spec()),
+            labels: vec!["a".into(), "b".into()],
+        }
+    }
+}
+
+impl Classifier for MouthModel {
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+    fn preprocessor(&self) -> &Preprocessor {
+        &self.pre
+    }
+    fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+        let (x0, y0, x1, y1) = MOUTH;
+        let mut out = Vec::with_capacity(2 * n);
+        for img in batch.chunks(64 * 64).take(n) {
+            let mut s = 0.0;
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    s += img[y * 64 + x];
+                }
+            }
+            let mean = s / ((x1 - x0) * (y1 - y0)) as f32;
+            let p = if self.sigmoid {
+                1.0 / (1.0 + (-(0.55 - mean) * 12.0).exp())
+            } else {
+                1.0 - mean
+            };
+            out.extend([p, 1.0 - p]);
+        }
+        Ok(out)
+    }
+}
+
+impl Classifier for BlindModel {
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+    fn preprocessor(&self) -> &Preprocessor {
+        &self.pre
+    }
+    fn predict(&self, _batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+        Ok([0.7f32, 0.3].repeat(n))
+    }
+}
+
+pub fn joy_face() -> image::DynamicImage {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    load_image(&root.join("data/test_crop/JOY/feat_0-f15-hao.png")).unwrap()
+}

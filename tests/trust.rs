@@ -1,0 +1,192 @@
+//! Trust in explanations on models whose answer is known: stability,
+//! faithfulness, stopping early, and how well bootstrap intervals cover
+//! other seeds.
+
+mod common;
+
+use std::sync::atomic::AtomicBool;
+
+use common::{BlindModel, MouthModel, joy_face};
+use emotui::lime::trust::{self, Convergence, Verdict};
+use emotui::lime::{self, FitOptions, LabelChoice, SamplingOptions};
+
+fn opts(seed: u64) -> SamplingOptions {
+    SamplingOptions {
+        n_superpixels: 40,
+        seed,
+        ..SamplingOptions::default()
+    }
+}
+
+fn fit() -> FitOptions {
+    FitOptions {
+        labels: LabelChoice::Names(vec!["dark-mouth".into()]),
+        n_features: 4,
+        ..FitOptions::default()
+    }
+}
+
+#[test]
+fn known_answer_is_stable_and_faithful() {
+    for model in [MouthModel::new(), MouthModel::nonlinear()] {
+        let s = lime::sample(
+            &model,
+            &joy_face(),
+            &opts(1),
+            &AtomicBool::new(false),
+            |_, _| {},
+        )
+        .unwrap();
+        let e = s.explain(&fit()).unwrap();
+        let st = &trust::bootstrap(&s, &e, 100, 1)[0];
+        assert!(
+            st.jaccard > 0.9,
+            "sigmoid {}: jaccard {}",
+            model.sigmoid,
+            st.jaccard
+        );
+        assert!(st.sign_agreement > 0.95);
+        assert_eq!(st.verdict, Verdict::Stable);
+        for iv in &st.intervals {
+            assert!(iv.lower <= iv.upper);
+        }
+        let f = &trust::faithfulness(&model, &s, &e, 5, 1).unwrap()[0];
+        // Removing the mouth first kills the answer much faster than chance.
+        assert!(
+            f.deletion_ratio < 0.6,
+            "deletion ratio {}",
+            f.deletion_ratio
+        );
+        assert!(
+            f.insertion_ratio > 1.3,
+            "insertion ratio {}",
+            f.insertion_ratio
+        );
+        assert_eq!(f.deletion.probabilities.len(), s.superpixels.count + 1);
+    }
+}
+
+#[test]
+fn blind_model_carries_no_information() {
+    let model = BlindModel::new();
+    let s = lime::sample(
+        &model,
+        &joy_face(),
+        &opts(2),
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    let e = s.explain(&FitOptions::default()).unwrap();
+    for st in trust::bootstrap(&s, &e, 50, 2) {
+        assert_eq!(st.verdict, Verdict::Uninformative);
+        assert!(st.jaccard.is_finite() && st.sign_agreement.is_finite());
+    }
+    for f in trust::faithfulness(&model, &s, &e, 3, 2).unwrap() {
+        assert!(f.deletion.auc.is_finite() && f.deletion_ratio.is_finite());
+        assert!((f.deletion_ratio - 1.0).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn until_stable_stops_early_with_the_same_top_superpixels() {
+    for model in [MouthModel::new(), MouthModel::nonlinear()] {
+        let full = lime::sample(
+            &model,
+            &joy_face(),
+            &opts(3),
+            &AtomicBool::new(false),
+            |_, _| {},
+        )
+        .unwrap();
+        let full_top: Vec<usize> = full.explain(&fit()).unwrap().labels[0]
+            .features
+            .iter()
+            .take(2)
+            .map(|f| f.superpixel)
+            .collect();
+        let mut conv = Convergence::default();
+        let early = lime::sample_until(
+            &model,
+            &joy_face(),
+            &opts(3),
+            &AtomicBool::new(false),
+            |_, _| {},
+            |s| conv.update(s, &fit(), 3).is_ok() && conv.is_stable(),
+        )
+        .unwrap();
+        eprintln!(
+            "until-stable (sigmoid {}): stopped after {} samples",
+            model.sigmoid,
+            early.rows()
+        );
+        assert!(
+            early.rows() <= 800,
+            "sigmoid {}: used {} samples",
+            model.sigmoid,
+            early.rows()
+        );
+        let top: Vec<usize> = early.explain(&fit()).unwrap().labels[0]
+            .features
+            .iter()
+            .take(2)
+            .map(|f| f.superpixel)
+            .collect();
+        let (mut a, mut b) = (top.clone(), full_top.clone());
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "sigmoid {}", model.sigmoid);
+    }
+}
+
+/// Share of independent seeds' weights inside the bootstrap 95% intervals
+/// (nominal 95%), on the nonlinear known-answer model.
+#[test]
+fn bootstrap_intervals_cover_other_seeds() {
+    let model = MouthModel::nonlinear();
+    let fit = FitOptions {
+        labels: LabelChoice::Names(vec!["dark-mouth".into()]),
+        n_features: 8,
+        ..FitOptions::default()
+    };
+    let s = lime::sample(
+        &model,
+        &joy_face(),
+        &opts(10),
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    let e = s.explain(&fit).unwrap();
+    let st = &trust::bootstrap(&s, &e, 200, 10)[0];
+    let mut inside = 0;
+    let mut total = 0;
+    for seed in 11..31 {
+        // The same superpixels (same image and SLIC), other perturbations.
+        let o = lime::sample(
+            &model,
+            &joy_face(),
+            &opts(seed),
+            &AtomicBool::new(false),
+            |_, _| {},
+        )
+        .unwrap();
+        let w = o.weights(fit.kernel);
+        let rows: Vec<usize> = (0..o.rows()).collect();
+        let f = o.fit_label(0, &fit, &w, &rows);
+        for iv in &st.intervals {
+            let wk = f
+                .columns
+                .iter()
+                .position(|&c| c == iv.superpixel)
+                .map_or(0.0, |i| f.coefficients[i]);
+            total += 1;
+            inside += (iv.lower <= wk && wk <= iv.upper) as usize;
+        }
+    }
+    let coverage = inside as f64 / total as f64;
+    eprintln!(
+        "bootstrap 95% interval coverage of 20 other seeds: {coverage:.3} ({inside}/{total})"
+    );
+    assert!(coverage > 0.8, "coverage {coverage}");
+}
