@@ -60,7 +60,8 @@ def emotui(path):
     t = time.perf_counter()
     out = subprocess.run(
         [EMOTUI, "explain", path, "--superpixels", "40", "--permutations", "1000",
-         "--labels", "2", "--format", "json", "--backend", "ort"],
+         "--labels", "2", "--format", "json", "--backend", "ort",
+         "--stability", "none", "--no-faithfulness"],
         check=True, capture_output=True, text=True,
     )
     wall = time.perf_counter() - t

@@ -263,3 +263,101 @@ fn eval_against_a_survey_that_names_faces_answers_the_neutral_question() {
     assert_eq!(q["called_neutral"]["faces"], 1);
     assert_eq!(q["rest"]["faces"], 3);
 }
+
+#[test]
+fn explain_json_csv_and_pictures() {
+    let face = "data/test_crop/SURPRISE/feat_0-f1-su.png";
+    let base = [
+        "explain",
+        face,
+        "--backend",
+        "tract",
+        "--permutations",
+        "300",
+        "--superpixels",
+        "20",
+    ];
+    let with = |extra: &[&str]| {
+        let mut v: Vec<&str> = base.to_vec();
+        v.extend_from_slice(extra);
+        emotui(&v)
+    };
+    let o = with(&["--format", "json", "--labels", "1"]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let case = &v[0];
+    assert_eq!(case["case"], "feat_0-f1-su.png");
+    assert_eq!(
+        (case["width"].as_u64(), case["height"].as_u64()),
+        (Some(320), Some(320))
+    );
+    let row = &case["rows"][0];
+    assert_eq!(row["label"], "surprise");
+    for key in [
+        "label_prob",
+        "model_r2",
+        "model_intercept",
+        "model_prediction",
+        "feature_weight",
+        "weight_lower",
+        "deletion_ratio",
+    ] {
+        assert!(row[key].is_number(), "{key}: {row}");
+    }
+    let pixels = row["feature_value"].as_array().unwrap();
+    assert!(!pixels.is_empty() && pixels.iter().all(|p| p.as_u64().unwrap() < 320 * 320));
+    assert!(row["verdict"].is_string());
+
+    let o = with(&[
+        "--format",
+        "csv",
+        "--label",
+        "SURPRISE",
+        "--label",
+        "fear",
+        "--stability",
+        "none",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let header = out.lines().next().unwrap();
+    assert!(header.starts_with("case,label,label_prob,model_r2,model_intercept,model_prediction,feature,feature_weight,feature_desc"), "{header}");
+    assert!(
+        out.lines()
+            .skip(1)
+            .all(|l| l.contains(",surprise,") || l.contains(",fear,"))
+    );
+
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().to_str().unwrap();
+    let o = with(&[
+        "--out",
+        dir,
+        "--labels",
+        "1",
+        "--show-negative",
+        "--display",
+        "block",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    for f in [
+        "feat_0-f1-su_superpixels.png",
+        "feat_0-f1-su_surprise.png",
+        "feat_0-f1-su_surprise_weights.png",
+        "feat_0-f1-su_surprise_deletion.png",
+    ] {
+        assert!(image::open(d.path().join(f)).is_ok(), "{f}");
+    }
+    let o = with(&["--out", dir, "--labels", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("--force"));
+
+    let o = with(&["--label", "contempt"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        text(&o).1.contains("no label \"contempt\""),
+        "{}",
+        text(&o).1
+    );
+}

@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
+use emotui::lime::trust::{self, Convergence, Trust};
 use emotui::lime::{
     self, Background, FeatureSelect, FitOptions, Kernel, LabelChoice, SamplingOptions, table,
 };
@@ -50,6 +51,17 @@ pub enum KernelArg {
     R,
     /// Python lime: exponential kernel of width 0.25 on the cosine distance.
     Python,
+}
+
+/// `--stability` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StabilityArg {
+    /// Refit on resamples of the same perturbations (nearly free).
+    Bootstrap,
+    /// Independent explanations with other seeds (N× the model evaluations).
+    Seeds,
+    /// Do not measure stability.
+    None,
 }
 
 /// `--display` values.
@@ -132,6 +144,27 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// How to measure stability.
+    #[arg(long, value_enum, default_value_t = StabilityArg::Bootstrap)]
+    pub stability: StabilityArg,
+
+    /// Bootstrap resamples or seeds [default: 100 resamples, 10 seeds].
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<usize>,
+
+    /// Stop drawing samples once the top superpixels stop changing
+    /// (--permutations is the cap).
+    #[arg(long)]
+    pub until_stable: bool,
+
+    /// Skip the deletion and insertion curves.
+    #[arg(long)]
+    pub no_faithfulness: bool,
+
+    /// Random orders the deletion and insertion curves are compared with.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub random_orders: usize,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
@@ -198,6 +231,8 @@ struct Case {
     seconds: f64,
     /// Seconds for fitting the local models.
     fit_seconds: f64,
+    /// Stability and faithfulness.
+    trust: Trust,
 }
 
 fn case_name(path: &Path) -> String {
@@ -213,22 +248,60 @@ fn explain_one(model: &Model, path: &Path, args: &ExplainArgs) -> anyhow::Result
         args.permutations,
         &format!("explaining {}", case_name(path)),
     );
-    let samples = lime::sample(
+    let cancel = AtomicBool::new(false);
+    let sampling = args.sampling();
+    let fit = args.fit();
+    let mut convergence = Convergence::default();
+    let samples = lime::sample_until(
         model,
         &image,
-        &args.sampling(),
-        &AtomicBool::new(false),
+        &sampling,
+        &cancel,
         |d, _| pb.set_position(d as u64),
+        |partial| {
+            args.until_stable
+                && convergence.update(partial, &fit, args.seed).is_ok()
+                && convergence.is_stable()
+        },
     )?;
     pb.finish_and_clear();
     let fit_clock = std::time::Instant::now();
-    let explanation = samples.explain(&args.fit())?;
+    let explanation = samples.explain(&fit)?;
+    let fit_seconds = fit_clock.elapsed().as_secs_f64();
+    let seconds = clock.elapsed().as_secs_f64();
+    let stability = match args.stability {
+        StabilityArg::Bootstrap => trust::bootstrap(
+            &samples,
+            &explanation,
+            args.replicates.unwrap_or(100),
+            args.seed,
+        ),
+        StabilityArg::Seeds => trust::seeds(
+            model,
+            &image,
+            &sampling,
+            &samples,
+            &explanation,
+            args.replicates.unwrap_or(10),
+            &cancel,
+        )?,
+        StabilityArg::None => Vec::new(),
+    };
+    let faithfulness = if args.no_faithfulness {
+        Vec::new()
+    } else {
+        trust::faithfulness(model, &samples, &explanation, args.random_orders, args.seed)?
+    };
     Ok(Case {
         path: path.to_path_buf(),
         samples,
         explanation,
-        seconds: clock.elapsed().as_secs_f64(),
-        fit_seconds: fit_clock.elapsed().as_secs_f64(),
+        seconds,
+        fit_seconds,
+        trust: Trust {
+            stability,
+            faithfulness,
+        },
     })
 }
 
@@ -254,6 +327,12 @@ fn out_files(dir: &Path, case: &Case, panels: &PanelOptions) -> Vec<(PathBuf, im
             dir.join(format!("{stem}_{}_weights.png", l.name)),
             render::density_plot(l, 480, 200),
         ));
+        if let Some(f) = case.trust.faithfulness_of(l.label) {
+            v.push((
+                dir.join(format!("{stem}_{}_deletion.png", l.name)),
+                render::faithfulness_plot(&l.name, f, 480, 240),
+            ));
+        }
     }
     v
 }
@@ -276,7 +355,7 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         .map(|c| {
             (
                 c,
-                table::rows(&case_name(&c.path), &c.samples, &c.explanation),
+                table::rows(&case_name(&c.path), &c.samples, &c.explanation, &c.trust),
             )
         })
         .collect();
@@ -332,9 +411,25 @@ fn text_table(case: &Case, rows: &[table::Row]) -> String {
             l.intercept,
             l.prediction
         );
+        if let Some(st) = case.trust.stability_of(l.label) {
+            s += &format!(
+                "    {}: top-{} Jaccard {:.2}, sign agreement {:.2} over {} replicates\n",
+                st.verdict.word(),
+                st.k,
+                st.jaccard,
+                st.sign_agreement,
+                st.replicates
+            );
+        }
+        if let Some(f) = case.trust.faithfulness_of(l.label) {
+            s += &format!(
+                "    deletion AUC {:.3} ({:.2}x random), insertion AUC {:.3} ({:.2}x random)\n",
+                f.deletion.auc, f.deletion_ratio, f.insertion.auc, f.insertion_ratio
+            );
+        }
     }
     s += &format!(
-        "  {:<10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>12}  {}\n",
+        "  {:<10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>10} {:>20}  {}\n",
         "label",
         "label_prob",
         "model_r2",
@@ -342,11 +437,16 @@ fn text_table(case: &Case, rows: &[table::Row]) -> String {
         "model_pr",
         "feature",
         "weight",
+        "95% interval",
         "feature_desc"
     );
     for r in rows {
+        let interval = match (r.weight_lower, r.weight_upper) {
+            (Some(a), Some(b)) => format!("[{a:.4}, {b:.4}]"),
+            _ => String::new(),
+        };
         s += &format!(
-            "  {:<10} {:>10.4} {:>8.4} {:>8.4} {:>8.4} {:>7} {:>12.6}  {}\n",
+            "  {:<10} {:>10.4} {:>8.4} {:>8.4} {:>8.4} {:>7} {:>10.4} {:>20}  {}\n",
             r.label,
             r.label_prob,
             r.model_r2,
@@ -354,6 +454,7 @@ fn text_table(case: &Case, rows: &[table::Row]) -> String {
             r.model_prediction,
             r.feature,
             r.feature_weight,
+            interval,
             r.feature_desc
         );
     }
@@ -378,6 +479,7 @@ fn case_json(case: &Case, rows: &[table::Row]) -> serde_json::Value {
         "n_superpixels": case.samples.superpixels.count,
         "n_samples": case.explanation.n_samples,
         "sampling": case.samples.options,
+        "trust": case.trust,
         "timing_seconds": {
             "total": case.seconds,
             "segmentation": case.samples.timings.segmentation,

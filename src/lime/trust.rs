@@ -417,6 +417,27 @@ mod tests {
     }
 }
 
+/// Everything known about how far to trust an explanation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Trust {
+    /// Per label, when stability was measured.
+    pub stability: Vec<Stability>,
+    /// Per label, when faithfulness was measured.
+    pub faithfulness: Vec<Faithfulness>,
+}
+
+impl Trust {
+    /// Stability of a label.
+    pub fn stability_of(&self, label: usize) -> Option<&Stability> {
+        self.stability.iter().find(|s| s.label == label)
+    }
+
+    /// Faithfulness of a label.
+    pub fn faithfulness_of(&self, label: usize) -> Option<&Faithfulness> {
+        self.faithfulness.iter().find(|s| s.label == label)
+    }
+}
+
 /// Refits every this many samples while sampling (live refinement and
 /// `--until-stable`).
 pub const REFIT_EVERY: usize = 200;

@@ -9,7 +9,9 @@
 use image::{Rgb, RgbImage, imageops::FilterType};
 use serde::Serialize;
 
+use super::plot::{Series, line_plot};
 use super::{GLYPH, draw_text, fill_rect, mix, text_width};
+use crate::lime::trust::Faithfulness;
 use crate::lime::{LabelExplanation, Superpixels};
 use crate::preprocess::Planes;
 use crate::stats::rformat::format_vector;
@@ -338,73 +340,77 @@ pub fn weight_density(weights: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The density of one label's feature weights as a small line plot.
+/// The density of one label's feature weights as a small line plot, with a
+/// rug of the weights (supports blue, contradicts red).
 pub fn density_plot(expl: &LabelExplanation, width: u32, height: u32) -> RgbImage {
-    let mut img = RgbImage::from_pixel(width, height, PAPER);
     let weights: Vec<f64> = expl.features.iter().map(|f| f.weight).collect();
-    let title = format!("{}: density of feature weights", expl.name);
-    draw_text(&mut img, 6, 4, &title, 1, INK);
     let curve = weight_density(&weights);
-    let (left, right, top, bottom) = (
-        40u32,
-        width.saturating_sub(10),
-        20u32,
-        height.saturating_sub(24),
+    let marks: Vec<(f64, Rgb<u8>)> = weights
+        .iter()
+        .map(|&w| (w, if w >= 0.0 { SUPPORT } else { CONTRADICT }))
+        .collect();
+    line_plot(
+        &format!("{}: density of feature weights", expl.name),
+        &[Series {
+            points: &curve,
+            colour: INK,
+            dashed: false,
+        }],
+        &marks,
+        width,
+        height,
+    )
+}
+
+/// Deletion (red) and insertion (blue) curves of one label against the
+/// mean of random orders (dashed), x = share of superpixels changed.
+pub fn faithfulness_plot(name: &str, f: &Faithfulness, width: u32, height: u32) -> RgbImage {
+    let pts = |c: &[f64]| -> Vec<(f64, f64)> {
+        let n = (c.len().max(2) - 1) as f64;
+        c.iter()
+            .enumerate()
+            .map(|(i, &p)| (i as f64 / n, p))
+            .collect()
+    };
+    let (d, rd) = (
+        pts(&f.deletion.probabilities),
+        pts(&f.random_deletion.probabilities),
     );
-    if curve.is_empty() || right <= left || bottom <= top {
-        draw_text(&mut img, 6, 24, "fewer than two weights", 1, INK);
-        return img;
-    }
-    let (x0, x1) = (curve[0].0, curve[curve.len() - 1].0);
-    let ymax = curve.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-300);
-    let px = |x: f64| left as f64 + (x - x0) / (x1 - x0) * (right - left) as f64;
-    let py = |y: f64| bottom as f64 - y / ymax * (bottom - top) as f64;
-    // Axes, the zero line and a rug of the weights.
-    fill_rect(&mut img, left, bottom, right - left, 1, INK);
-    if x0 < 0.0 && x1 > 0.0 {
-        let zx = px(0.0) as u32;
-        for y in (top..bottom).step_by(3) {
-            img.put_pixel(zx, y, Rgb([150, 150, 150]));
-        }
-    }
-    for &w in &weights {
-        let colour = if w >= 0.0 { SUPPORT } else { CONTRADICT };
-        fill_rect(&mut img, px(w) as u32, bottom + 2, 1, 5, colour);
-    }
-    let mut prev: Option<(f64, f64)> = None;
-    for &(x, y) in &curve {
-        let p = (px(x), py(y));
-        if let Some(q) = prev {
-            let steps = ((p.0 - q.0).abs().max((p.1 - q.1).abs()).ceil() as usize).max(1);
-            for s in 0..=steps {
-                let t = s as f64 / steps as f64;
-                let (xx, yy) = (q.0 + (p.0 - q.0) * t, q.1 + (p.1 - q.1) * t);
-                if xx >= 0.0 && yy >= 0.0 && (xx as u32) < width && (yy as u32) < height {
-                    img.put_pixel(xx as u32, yy as u32, INK);
-                }
-            }
-        }
-        prev = Some(p);
-    }
-    let fmt = |v: f64| format!("{v:.3}");
-    draw_text(
-        &mut img,
-        left as i64,
-        (bottom + 10) as i64,
-        &fmt(x0),
-        1,
-        INK,
+    let (i, ri) = (
+        pts(&f.insertion.probabilities),
+        pts(&f.random_insertion.probabilities),
     );
-    let r = fmt(x1);
-    draw_text(
-        &mut img,
-        (right - text_width(&r, 1)) as i64,
-        (bottom + 10) as i64,
-        &r,
-        1,
-        INK,
-    );
-    img
+    line_plot(
+        &format!(
+            "{name}: deletion {:.2}x, insertion {:.2}x random (dashed)",
+            f.deletion_ratio, f.insertion_ratio
+        ),
+        &[
+            Series {
+                points: &rd,
+                colour: Rgb([240, 150, 150]),
+                dashed: true,
+            },
+            Series {
+                points: &ri,
+                colour: Rgb([150, 150, 240]),
+                dashed: true,
+            },
+            Series {
+                points: &d,
+                colour: CONTRADICT,
+                dashed: false,
+            },
+            Series {
+                points: &i,
+                colour: SUPPORT,
+                dashed: false,
+            },
+        ],
+        &[],
+        width,
+        height,
+    )
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@
 
 mod explanation;
 mod heatmap;
+mod plot;
 
 pub use explanation::{
     Display, PanelKind, PanelOptions, caption, density_plot, explanation_overlay,
-    explanation_panel, selected, superpixels_image, two_digits, weight_density,
+    explanation_panel, faithfulness_plot, selected, superpixels_image, two_digits, weight_density,
 };
 pub use heatmap::heatmap;
 

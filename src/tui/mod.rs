@@ -378,7 +378,12 @@ fn export(app: &mut App, dir: &Path, overwrite: bool) {
         for (p, img) in &files {
             render::save_png(img, p, true)?;
         }
-        let rows = table::rows(&app.faces[face].name(), s, &result.explanation);
+        let rows = table::rows(
+            &app.faces[face].name(),
+            s,
+            &result.explanation,
+            &Default::default(),
+        );
         table::write_csv(&rows, std::fs::File::create(&csv_path)?)?;
         Ok(())
     };
