@@ -263,7 +263,7 @@ pub fn sample_until(
         probabilities.extend(classifier.predict(&batch, end - start)?);
         timings.model += clock.elapsed().as_secs_f64();
         progress(end, n);
-        if end < n && end % trust::REFIT_EVERY == 0 {
+        if end < n && end.is_multiple_of(trust::REFIT_EVERY) {
             let partial = Samples {
                 face: face.clone(),
                 superpixels: superpixels.clone(),
