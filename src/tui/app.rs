@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use emotui::faces::{Face, FaceTree};
+use emotui::lime::trust::{Refit, Trust};
 use emotui::lime::{
     Background, Explanation, FeatureSelect, FitOptions, Kernel, LabelChoice, Samples,
     SamplingOptions,
@@ -56,6 +57,8 @@ pub struct ExplainParams {
     pub n_labels: usize,
     pub background: Background,
     pub seed: u64,
+    /// Stop sampling once the top superpixels settle.
+    pub until_stable: bool,
     pub panels: PanelOptions,
 }
 
@@ -68,6 +71,7 @@ impl Default for ExplainParams {
             n_labels: 2,
             background: Background::Grey,
             seed: 42,
+            until_stable: false,
             panels: PanelOptions::default(),
         }
     }
@@ -103,6 +107,7 @@ pub struct ExplainKey {
     pub n_labels: usize,
     pub background: &'static str,
     pub seed: u64,
+    pub until_stable: bool,
 }
 
 /// A finished explanation.
@@ -110,6 +115,10 @@ pub struct ExplainKey {
 pub struct ExplainResult {
     pub samples: Arc<Samples>,
     pub explanation: Explanation,
+    /// Stability and faithfulness (empty while refining).
+    pub trust: Trust,
+    /// While samples still arrive: how much the last refit moved.
+    pub refit: Option<Refit>,
 }
 
 /// The explanation worker, as the UI sees it.
@@ -167,6 +176,8 @@ pub struct App {
     pub job: Job,
     pub next_job: u64,
     pub cache: HashMap<ExplainKey, Arc<ExplainResult>>,
+    /// The latest refit of the running job, shown while it refines.
+    pub partial: Option<(u64, Arc<ExplainResult>)>,
     pub scan_problems: Vec<String>,
     /// The people's statistics (or why the survey could not be read).
     pub survey: Option<Result<CaretStatistics, String>>,
@@ -220,6 +231,7 @@ impl App {
             job: Job::Idle,
             next_job: 1,
             cache: HashMap::new(),
+            partial: None,
             scan_problems: tree
                 .problems
                 .iter()
@@ -295,6 +307,7 @@ impl App {
             n_labels: p.n_labels,
             background: p.background.name(),
             seed: p.seed,
+            until_stable: p.until_stable,
         })
     }
 
@@ -485,6 +498,7 @@ impl App {
             KeyCode::Char('r') => p.seed = p.seed.wrapping_add(1),
             KeyCode::Char('R') => p.seed = p.seed.wrapping_sub(1),
             KeyCode::Char('c') => self.job = Job::Idle,
+            KeyCode::Char('u') => p.until_stable = !p.until_stable,
             KeyCode::Char('e') => {
                 if self.current_explanation().is_some() {
                     self.prompt = Some(Prompt::ExportPath(self.default_export_dir()));
@@ -654,6 +668,21 @@ impl App {
         }
     }
 
+    /// A refit of the running job while its samples arrive.
+    pub fn explanation_partial(&mut self, id: u64, result: ExplainResult) {
+        if matches!(&self.job, Job::Running { id: j, .. } if *j == id) {
+            self.partial = Some((id, Arc::new(result)));
+        }
+    }
+
+    /// The refit to show for the running job, if any.
+    pub fn refining(&self) -> Option<Arc<ExplainResult>> {
+        match (&self.job, &self.partial) {
+            (Job::Running { id, .. }, Some((pid, r))) if id == pid => Some(r.clone()),
+            _ => None,
+        }
+    }
+
     /// Progress of a running job; stale ids are ignored.
     pub fn explanation_progress(&mut self, id: u64, d: usize, t: usize) {
         if let Job::Running {
@@ -807,6 +836,8 @@ mod tests {
                     n_samples: 1,
                     options: FitOptions::default(),
                 },
+                trust: Trust::default(),
+                refit: None,
             }),
         );
         for c in ['d', 'v', 't', 'T'] {

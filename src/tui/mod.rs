@@ -270,6 +270,7 @@ fn start_explanation(app: &mut App, w: &mut Workers, key: ExplainKey) {
                 && k.n_superpixels == key.n_superpixels
                 && k.background == key.background
                 && k.seed == key.seed
+                && k.until_stable == key.until_stable
         })
         .map(|(_, r)| r.samples.clone());
     let id = app.next_job;
@@ -324,6 +325,7 @@ fn on_message(
         Message::Predicted { face, result } => app.predicted_face(face, result),
         Message::PredictProgress(done, total) => app.predicted = (done, total),
         Message::ExplainProgress { id, done, total } => app.explanation_progress(id, done, total),
+        Message::ExplainPartial { id, result } => app.explanation_partial(id, result),
         Message::ExplainDone { id, key, result } => {
             app.explanation_done(id, key, result);
             let cmds = app.ensure_explanation();

@@ -17,6 +17,7 @@ use ratatui_image::Image;
 use ratatui_image::protocol::Protocol;
 
 use emotui::emotion;
+use emotui::lime::trust;
 use emotui::render::{self, PanelKind};
 use emotui::stats::report::{caret_text, overall_lines};
 
@@ -423,7 +424,8 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
         );
         return;
     }
-    let Some(result) = app.current_explanation() else {
+    let refining = app.current_explanation().is_none();
+    let Some(result) = app.current_explanation().or_else(|| app.refining()) else {
         let text = match &app.job {
             Job::Running { done, total, .. } => {
                 let [msg, gauge] =
@@ -456,6 +458,44 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
         };
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
         return;
+    };
+    // While samples still arrive, the latest refit is shown with how much it
+    // moved, above a progress gauge.
+    let inner = if refining {
+        let [head, rest] =
+            Layout::vertical([Constraint::Length(2), Constraint::Min(4)]).areas(inner);
+        let [msg, gauge] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(head);
+        if let Some(r) = &result.refit {
+            f.render_widget(
+                Paragraph::new(format!(
+                    "Refining: {} samples · top superpixels {:.0}% unchanged since {} samples ago · weights moved ≤ {:.3}{} · Esc cancels",
+                    r.rows,
+                    100.0 * r.top_overlap,
+                    r.rows.saturating_sub(trust::REFIT_EVERY),
+                    r.weight_change,
+                    if app.params.until_stable { " · stops when stable" } else { "" }
+                )),
+                msg,
+            );
+        }
+        if let Job::Running { done, total, .. } = &app.job {
+            let ratio = if *total > 0 {
+                *done as f64 / *total as f64
+            } else {
+                0.0
+            };
+            f.render_widget(
+                Gauge::default()
+                    .ratio(ratio.clamp(0.0, 1.0))
+                    .label(format!("{done}/{total} perturbations"))
+                    .gauge_style(Style::default().fg(Color::Cyan)),
+                gauge,
+            );
+        }
+        rest
+    } else {
+        inner
     };
     let expl = &result.explanation;
     let charts_h = if inner.height >= 24 { 8 } else { 0 };
@@ -511,7 +551,16 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
             } else {
                 Color::Red
             };
-            let lines: Vec<Line> = render::caption(l, &p.panels, kind)
+            let mut caption = render::caption(l, &p.panels, kind);
+            if let Some(st) = result.trust.stability_of(l.label) {
+                caption[2] = format!(
+                    "{} · {} (J {:.2})",
+                    caption[2],
+                    st.verdict.word(),
+                    st.jaccard
+                );
+            }
+            let lines: Vec<Line> = caption
                 .into_iter()
                 .enumerate()
                 .map(|(i, t)| {
@@ -544,41 +593,136 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
         }
     }
     if charts_h > 0 {
-        let chart_cols =
-            Layout::horizontal(vec![
-                Constraint::Ratio(1, expl.labels.len().max(1) as u32);
-                expl.labels.len().max(1)
-            ])
-            .split(charts);
+        let n = expl.labels.len().max(1);
+        let chart_cols = Layout::horizontal(vec![Constraint::Ratio(1, n as u32); n]).split(charts);
         for (l, area) in expl.labels.iter().zip(chart_cols.iter()) {
-            let weights: Vec<f64> = l.features.iter().map(|f| f.weight).collect();
-            let curve = render::weight_density(&weights);
-            if curve.is_empty() {
-                continue;
+            let [density, weights, curves] = Layout::horizontal([
+                Constraint::Fill(1),
+                Constraint::Length(24),
+                Constraint::Fill(1),
+            ])
+            .areas(*area);
+            draw_density(f, l, density);
+            draw_weights(f, l, result.trust.stability_of(l.label), weights);
+            if let Some(fa) = result.trust.faithfulness_of(l.label) {
+                draw_faithfulness(f, fa, curves);
             }
-            let (x0, x1) = (curve[0].0, curve[curve.len() - 1].0);
-            let ymax = curve.iter().map(|p| p.1).fold(0.0, f64::max);
-            let data: Vec<(f64, f64)> = curve;
-            let ds = Dataset::default()
-                .marker(symbols::Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::default().fg(Color::Cyan))
-                .data(&data);
-            let chart = Chart::new(vec![ds])
-                .block(
-                    Block::default()
-                        .borders(Borders::TOP)
-                        .title(format!(" {}: density of feature weights ", l.name)),
-                )
-                .x_axis(Axis::default().bounds([x0, x1]).labels(vec![
-                    Line::from(format!("{x0:.2}")),
-                    Line::from("0"),
-                    Line::from(format!("{x1:.2}")),
-                ]))
-                .y_axis(Axis::default().bounds([0.0, ymax * 1.05]));
-            f.render_widget(chart, *area);
         }
     }
+}
+
+/// The practical's density plot of one label's feature weights.
+fn draw_density(f: &mut Frame, l: &emotui::lime::LabelExplanation, area: Rect) {
+    let weights: Vec<f64> = l.features.iter().map(|f| f.weight).collect();
+    let curve = render::weight_density(&weights);
+    if curve.is_empty() {
+        return;
+    }
+    let (x0, x1) = (curve[0].0, curve[curve.len() - 1].0);
+    let ymax = curve.iter().map(|p| p.1).fold(0.0, f64::max);
+    let ds = Dataset::default()
+        .marker(symbols::Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(Style::default().fg(Color::Cyan))
+        .data(&curve);
+    let chart = Chart::new(vec![ds])
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(format!(" {} density ", l.name)),
+        )
+        .x_axis(Axis::default().bounds([x0, x1]).labels(vec![
+            Line::from(format!("{x0:.2}")),
+            Line::from(format!("{x1:.2}")),
+        ]))
+        .y_axis(Axis::default().bounds([0.0, ymax * 1.05]));
+    f.render_widget(chart, area);
+}
+
+/// The strongest weights with their 95% intervals (supports blue,
+/// contradicts red), under the stability verdict.
+fn draw_weights(
+    f: &mut Frame,
+    l: &emotui::lime::LabelExplanation,
+    st: Option<&trust::Stability>,
+    area: Rect,
+) {
+    let title = st.map_or(" weights ".to_string(), |s| {
+        format!(" {} J{:.2} ", s.verdict.word(), s.jaccard)
+    });
+    let block = Block::default().borders(Borders::TOP).title(title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let lines: Vec<Line> = l
+        .features
+        .iter()
+        .take(inner.height as usize)
+        .map(|w| {
+            let colour = if w.weight >= 0.0 {
+                Color::Blue
+            } else {
+                Color::Red
+            };
+            let iv = st
+                .and_then(|s| s.intervals.iter().find(|i| i.superpixel == w.superpixel))
+                .map_or(String::new(), |i| format!(" {:.2}‥{:.2}", i.lower, i.upper));
+            Line::from(vec![
+                Span::raw(format!("{:>3} ", w.superpixel)),
+                Span::styled(
+                    format!("{:+.3}", w.weight),
+                    Style::default().fg(colour).add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(iv, Style::default().fg(Color::Gray)),
+            ])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Deletion (red) and insertion (blue) curves against random orders (grey).
+fn draw_faithfulness(f: &mut Frame, fa: &trust::Faithfulness, area: Rect) {
+    let pts = |c: &[f64]| -> Vec<(f64, f64)> {
+        let n = (c.len().max(2) - 1) as f64;
+        c.iter()
+            .enumerate()
+            .map(|(i, &p)| (i as f64 / n, p))
+            .collect()
+    };
+    let (d, i) = (
+        pts(&fa.deletion.probabilities),
+        pts(&fa.insertion.probabilities),
+    );
+    let (rd, ri) = (
+        pts(&fa.random_deletion.probabilities),
+        pts(&fa.random_insertion.probabilities),
+    );
+    let ymax = d
+        .iter()
+        .chain(&i)
+        .chain(&rd)
+        .chain(&ri)
+        .map(|p| p.1)
+        .fold(1e-9, f64::max);
+    fn ds(data: &[(f64, f64)], colour: Color) -> Dataset<'_> {
+        Dataset::default()
+            .marker(symbols::Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::default().fg(colour))
+            .data(data)
+    }
+    let chart = Chart::new(vec![
+        ds(&rd, Color::DarkGray),
+        ds(&ri, Color::DarkGray),
+        ds(&d, Color::Red),
+        ds(&i, Color::Blue),
+    ])
+    .block(Block::default().borders(Borders::TOP).title(format!(
+        " del {:.2}× ins {:.2}× ",
+        fa.deletion_ratio, fa.insertion_ratio
+    )))
+    .x_axis(Axis::default().bounds([0.0, 1.0]))
+    .y_axis(Axis::default().bounds([0.0, ymax * 1.05]));
+    f.render_widget(chart, area);
 }
 
 /// Areas for `n` captioned square pictures, in the grid (columns × rows)
@@ -846,6 +990,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("b", "explain: background grey, mean, blur"),
     ("r / R", "explain: next / previous seed"),
     ("c", "explain: compute again after a cancel"),
+    ("u", "explain: stop sampling once the explanation is stable"),
     ("Esc x", "cancel the running explanation"),
     ("e", "explain: export panels (PNG) and weights (CSV)"),
     ("mouse", "click a face; wheel scrolls"),

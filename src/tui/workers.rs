@@ -17,6 +17,7 @@ use ratatui_image::protocol::Protocol;
 
 use emotui::faces::Face;
 use emotui::lime;
+use emotui::lime::trust::{self, Convergence, Trust};
 use emotui::model::{LoadOptions, Model};
 use emotui::predict::predict_faces;
 use emotui::preprocess::load_image;
@@ -56,6 +57,10 @@ pub enum Message {
         id: u64,
         done: usize,
         total: usize,
+    },
+    ExplainPartial {
+        id: u64,
+        result: ExplainResult,
     },
     ExplainDone {
         id: u64,
@@ -159,30 +164,56 @@ fn explain(
     req: &ExplainRequest,
     out: &Sender<Message>,
 ) -> Result<ExplainResult, String> {
+    let image = load_image(&req.path).map_err(|e| e.to_string())?;
+    let sampling = req.params.sampling();
+    let fit = req.params.fit();
     let samples = match &req.samples {
         Some(s) => s.clone(),
         None => {
-            let image = load_image(&req.path).map_err(|e| e.to_string())?;
             let id = req.id;
-            let s = lime::sample(
+            let mut convergence = Convergence::default();
+            // Live refinement: every few hundred samples, refit and show it.
+            let s = lime::sample_until(
                 model,
                 &image,
-                &req.params.sampling(),
+                &sampling,
                 &req.cancel,
                 |done, total| {
                     let _ = out.send(Message::ExplainProgress { id, done, total });
+                },
+                |partial| {
+                    let Ok(refit) = convergence.update(partial, &fit, sampling.seed) else {
+                        return false;
+                    };
+                    let _ = out.send(Message::ExplainPartial {
+                        id,
+                        result: ExplainResult {
+                            samples: Arc::new(partial.clone()),
+                            explanation: refit.explanation.clone(),
+                            trust: Trust::default(),
+                            refit: Some(refit.clone()),
+                        },
+                    });
+                    req.params.until_stable && convergence.is_stable()
                 },
             )
             .map_err(|e| e.to_string())?;
             Arc::new(s)
         }
     };
-    let explanation = samples
-        .explain(&req.params.fit())
+    let explanation = samples.explain(&fit).map_err(|e| e.to_string())?;
+    // Trust: a cheap bootstrap and deletion/insertion curves.
+    let stability = trust::bootstrap(&samples, &explanation, 50, sampling.seed);
+    let faithfulness = trust::faithfulness(model, &samples, &explanation, 3, sampling.seed)
         .map_err(|e| e.to_string())?;
     Ok(ExplainResult {
         samples,
         explanation,
+        trust: Trust {
+            stability,
+            faithfulness,
+        },
+        refit: None,
     })
 }
 
