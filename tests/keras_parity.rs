@@ -157,3 +157,31 @@ fn ort_reproduces_keras() {
     }
     check_backend(BackendChoice::Ort);
 }
+
+#[test]
+fn sixteen_bit_and_alpha_images_load() {
+    use emotui::model::card::Colour;
+    use emotui::preprocess::to_planes;
+    // gray16_face.png holds an 8-bit face times 257 (written by
+    // tools/make_keras_fixture.py): it must come back as that 8-bit face.
+    // (Keras would clip it to 255 through PIL's I;16 -> L; we scale.)
+    let g16 = load_image(&root().join("tests/fixtures/gray16_face.png")).unwrap();
+    let raw: Vec<u16> = match &g16 {
+        image::DynamicImage::ImageLuma16(b) => b.as_raw().clone(),
+        other => panic!("expected 16-bit gray, got {:?}", other.color()),
+    };
+    let planes = to_planes(&g16, Colour::Gray);
+    assert_eq!(planes.planes[0].len(), raw.len());
+    for (v, r) in planes.planes[0].iter().zip(&raw) {
+        assert_eq!(*v as u32 * 257, *r as u32);
+    }
+    // Alpha is dropped without compositing, as PIL's convert("L") does:
+    // the RGBA fixture gives the same gray as its RGB twin.
+    let rgba = load_image(&root().join("tests/fixtures/colour_face_alpha.png")).unwrap();
+    let rgb = load_image(&root().join("tests/fixtures/colour_face.png")).unwrap();
+    assert!(rgba.color().has_alpha());
+    assert_eq!(
+        to_planes(&rgba, Colour::Gray),
+        to_planes(&rgb, Colour::Gray)
+    );
+}

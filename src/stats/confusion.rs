@@ -400,6 +400,74 @@ mod tests {
         assert_eq!(s.overall.accuracy_p_value, None);
     }
 
+    /// Values from scipy (beta.ppf, binom.sf, chi2.sf) on caret's formulas.
+    fn check(s: &CaretStatistics, want: [f64; 9]) {
+        let o = &s.overall;
+        let c = &s.by_class[0];
+        let got = [
+            o.accuracy,
+            o.kappa,
+            o.accuracy_lower,
+            o.accuracy_upper,
+            o.accuracy_null,
+            o.accuracy_p_value,
+            o.mcnemar_p_value,
+            c.sensitivity,
+            c.specificity,
+        ];
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            let g = g.unwrap();
+            assert!((g - w).abs() <= 1e-9 * w.abs(), "value {i}: {g} vs {w}");
+        }
+    }
+
+    #[test]
+    fn accuracy_below_the_no_information_rate() {
+        let s = m(
+            &["a", "b", "c"],
+            vec![vec![5, 10, 10], vec![10, 5, 10], vec![30, 10, 10]],
+        )
+        .statistics()
+        .unwrap();
+        check(
+            &s,
+            [
+                0.2,
+                -0.185_185_185_185_185_1,
+                0.126_655_552_101_955_84,
+                0.291_842_689_088_628_1,
+                0.45,
+                0.999_999_956_076_979_6,
+                0.018_566_135_463_043_25,
+                0.111_111_111_111_111_1,
+                0.636_363_636_363_636_4,
+            ],
+        );
+    }
+
+    #[test]
+    fn twenty_thousand_rows() {
+        let s = m(&["no", "yes"], vec![vec![9000, 1200], vec![800, 9000]])
+            .statistics()
+            .unwrap();
+        assert_eq!(s.matrix.n(), 20_000);
+        // P-value [Acc > NIR] underflows to 0 in R and scipy alike.
+        check(
+            &s,
+            [
+                0.9,
+                0.800_079_968_012_794_9,
+                0.895_758_961_565_930_9,
+                0.904_124_353_723_224_6,
+                0.51,
+                0.0,
+                4.583_095_157_764_486e-19,
+                0.918_367_346_938_775_5,
+                0.882_352_941_176_470_6,
+            ],
+        );
+    }
+
     #[test]
     fn one_level_is_an_error() {
         assert!(m(&["a"], vec![vec![3]]).statistics().is_err());
