@@ -287,6 +287,18 @@ pub struct Curve {
     pub auc: f64,
 }
 
+impl Curve {
+    /// The curve as (share of superpixels changed, probability) points.
+    pub fn points(&self) -> Vec<(f64, f64)> {
+        let n = (self.probabilities.len().max(2) - 1) as f64;
+        self.probabilities
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (i as f64 / n, p))
+            .collect()
+    }
+}
+
 fn curve(p: Vec<f64>) -> Curve {
     let n = p.len();
     let auc = if n < 2 {

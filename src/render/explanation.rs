@@ -365,21 +365,8 @@ pub fn density_plot(expl: &LabelExplanation, width: u32, height: u32) -> RgbImag
 /// Deletion (red) and insertion (blue) curves of one label against the
 /// mean of random orders (dashed), x = share of superpixels changed.
 pub fn faithfulness_plot(name: &str, f: &Faithfulness, width: u32, height: u32) -> RgbImage {
-    let pts = |c: &[f64]| -> Vec<(f64, f64)> {
-        let n = (c.len().max(2) - 1) as f64;
-        c.iter()
-            .enumerate()
-            .map(|(i, &p)| (i as f64 / n, p))
-            .collect()
-    };
-    let (d, rd) = (
-        pts(&f.deletion.probabilities),
-        pts(&f.random_deletion.probabilities),
-    );
-    let (i, ri) = (
-        pts(&f.insertion.probabilities),
-        pts(&f.random_insertion.probabilities),
-    );
+    let (d, rd) = (f.deletion.points(), f.random_deletion.points());
+    let (i, ri) = (f.insertion.points(), f.random_insertion.points());
     line_plot(
         &format!(
             "{name}: deletion {:.2}x, insertion {:.2}x random (dashed)",

@@ -35,47 +35,34 @@ pub fn beta_reg(a: f64, b: f64, x: f64) -> f64 {
     front * continued_fraction(a, b, x)
 }
 
+/// Lentz's guard against a zero denominator.
+fn not_tiny(x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    if x.abs() < TINY { TINY } else { x }
+}
+
 /// Lentz's method for the incomplete beta continued fraction, run to
 /// convergence (Numerical Recipes' betacf without the iteration cap).
 fn continued_fraction(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
     const EPS: f64 = 1e-16;
     let max_terms = 1000 + (20.0 * (a + b).sqrt()) as usize;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
+    let mut d = 1.0 / not_tiny(1.0 - qab * x / qap);
     let mut h = d;
     for m in 1..=max_terms {
         let m = m as f64;
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
+        // The even and the odd step of the fraction.
+        for aa in [
+            m * (b - m) * x / ((qam + m2) * (a + m2)),
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+        ] {
+            d = 1.0 / not_tiny(1.0 + aa * d);
+            c = not_tiny(1.0 + aa / c);
+            h *= d * c;
         }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
-        h *= del;
-        if (del - 1.0).abs() < EPS {
+        if (d * c - 1.0).abs() < EPS {
             break;
         }
     }

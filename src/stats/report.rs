@@ -24,40 +24,49 @@ pub const CLASS_ROWS: [(&str, ClassStat); 8] = [
     ("Balanced Accuracy", |c| c.balanced_accuracy),
 ];
 
-/// R's `print()` of the table with dimnames `Prediction` and `Reference`.
-pub fn table_text(m: &ConfusionMatrix) -> String {
-    let k = m.levels.len();
-    let label_w = m
-        .levels
+/// A square table with R's layout for a table with dimnames `Prediction`
+/// and `Reference`: the reference name over the columns, rows indented by
+/// two, every column right-aligned to its widest entry.
+fn square_table(levels: &[String], heading: &str, cell: impl Fn(usize, usize) -> String) -> String {
+    let k = levels.len();
+    let label_w = levels
         .iter()
         .map(|l| l.chars().count() + 2)
         .max()
         .unwrap_or(0)
         .max("Prediction".len());
+    let cells: Vec<Vec<String>> = (0..k)
+        .map(|i| (0..k).map(|j| cell(i, j)).collect())
+        .collect();
     let widths: Vec<usize> = (0..k)
         .map(|j| {
-            let vals = (0..k)
-                .map(|i| m.table[i][j].to_string().len())
+            (0..k)
+                .map(|i| cells[i][j].chars().count())
                 .max()
-                .unwrap_or(1);
-            vals.max(m.levels[j].chars().count())
+                .unwrap_or(1)
+                .max(levels[j].chars().count())
         })
         .collect();
     let mut s = String::new();
-    let _ = writeln!(s, "{:label_w$}Reference", "");
+    let _ = writeln!(s, "{:label_w$}{heading}", "");
     let _ = write!(s, "{:<label_w$}", "Prediction");
-    for (j, l) in m.levels.iter().enumerate() {
+    for (j, l) in levels.iter().enumerate() {
         let _ = write!(s, " {:>w$}", l, w = widths[j]);
     }
     s.push('\n');
     for i in 0..k {
-        let _ = write!(s, "{:<label_w$}", format!("  {}", m.levels[i]));
+        let _ = write!(s, "{:<label_w$}", format!("  {}", levels[i]));
         for j in 0..k {
-            let _ = write!(s, " {:>w$}", m.table[i][j], w = widths[j]);
+            let _ = write!(s, " {:>w$}", cells[i][j], w = widths[j]);
         }
         s.push('\n');
     }
     s
+}
+
+/// R's `print()` of the table with dimnames `Prediction` and `Reference`.
+pub fn table_text(m: &ConfusionMatrix) -> String {
+    square_table(&m.levels, "Reference", |i, j| m.table[i][j].to_string())
 }
 
 /// The overall block's (name, value) lines, values formatted as caret does.
@@ -172,31 +181,9 @@ pub fn caret_text(st: &CaretStatistics) -> String {
 /// The matrix with each reference column as percentages (one decimal).
 pub fn column_percentages_text(m: &ConfusionMatrix) -> String {
     let pct = m.column_percentages();
-    let k = m.levels.len();
-    let label_w = m
-        .levels
-        .iter()
-        .map(|l| l.chars().count() + 2)
-        .max()
-        .unwrap_or(0)
-        .max("Prediction".len());
-    let widths: Vec<usize> = m.levels.iter().map(|l| l.chars().count().max(5)).collect();
-    let mut s = String::new();
-    let _ = writeln!(s, "{:label_w$}Reference (% of each column)", "");
-    let _ = write!(s, "{:<label_w$}", "Prediction");
-    for (j, l) in m.levels.iter().enumerate() {
-        let _ = write!(s, " {:>w$}", l, w = widths[j]);
-    }
-    s.push('\n');
-    for i in 0..k {
-        let _ = write!(s, "{:<label_w$}", format!("  {}", m.levels[i]));
-        for j in 0..k {
-            let cell = pct[i][j].map_or("-".to_string(), |p| format!("{p:.1}"));
-            let _ = write!(s, " {:>w$}", cell, w = widths[j]);
-        }
-        s.push('\n');
-    }
-    s
+    square_table(&m.levels, "Reference (% of each column)", |i, j| {
+        pct[i][j].map_or("-".to_string(), |p| format!("{p:.1}"))
+    })
 }
 
 /// The statistics as JSON, full precision, NA and NaN as `null`:

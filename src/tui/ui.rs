@@ -437,18 +437,7 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
                     )),
                     msg,
                 );
-                let ratio = if *total > 0 {
-                    *done as f64 / *total as f64
-                } else {
-                    0.0
-                };
-                f.render_widget(
-                    Gauge::default()
-                        .ratio(ratio.clamp(0.0, 1.0))
-                        .label(format!("{done}/{total} perturbations"))
-                        .gauge_style(Style::default().fg(Color::Cyan)),
-                    gauge,
-                );
+                progress_gauge(f, gauge, *done, *total);
                 return;
             }
             Job::Cancelled => "Cancelled. Press c to compute again.".to_string(),
@@ -480,18 +469,7 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
             );
         }
         if let Job::Running { done, total, .. } = &app.job {
-            let ratio = if *total > 0 {
-                *done as f64 / *total as f64
-            } else {
-                0.0
-            };
-            f.render_widget(
-                Gauge::default()
-                    .ratio(ratio.clamp(0.0, 1.0))
-                    .label(format!("{done}/{total} perturbations"))
-                    .gauge_style(Style::default().fg(Color::Cyan)),
-                gauge,
-            );
+            progress_gauge(f, gauge, *done, *total);
         }
         rest
     } else {
@@ -611,6 +589,22 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
     }
 }
 
+/// How many perturbations have been evaluated.
+fn progress_gauge(f: &mut Frame, area: Rect, done: usize, total: usize) {
+    let ratio = if total > 0 {
+        done as f64 / total as f64
+    } else {
+        0.0
+    };
+    f.render_widget(
+        Gauge::default()
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(format!("{done}/{total} perturbations"))
+            .gauge_style(Style::default().fg(Color::Cyan)),
+        area,
+    );
+}
+
 /// The practical's density plot of one label's feature weights.
 fn draw_density(f: &mut Frame, l: &emotui::lime::LabelExplanation, area: Rect) {
     let weights: Vec<f64> = l.features.iter().map(|f| f.weight).collect();
@@ -681,21 +675,8 @@ fn draw_weights(
 
 /// Deletion (red) and insertion (blue) curves against random orders (grey).
 fn draw_faithfulness(f: &mut Frame, fa: &trust::Faithfulness, area: Rect) {
-    let pts = |c: &[f64]| -> Vec<(f64, f64)> {
-        let n = (c.len().max(2) - 1) as f64;
-        c.iter()
-            .enumerate()
-            .map(|(i, &p)| (i as f64 / n, p))
-            .collect()
-    };
-    let (d, i) = (
-        pts(&fa.deletion.probabilities),
-        pts(&fa.insertion.probabilities),
-    );
-    let (rd, ri) = (
-        pts(&fa.random_deletion.probabilities),
-        pts(&fa.random_insertion.probabilities),
-    );
+    let (d, i) = (fa.deletion.points(), fa.insertion.points());
+    let (rd, ri) = (fa.random_deletion.points(), fa.random_insertion.points());
     let ymax = d
         .iter()
         .chain(&i)
