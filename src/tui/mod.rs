@@ -177,7 +177,7 @@ fn event_loop(
                 Event::Resize(..) => Vec::new(),
                 _ => continue,
             };
-            run_commands(app, &mut w, commands, &tx);
+            run_commands(app, &mut w, commands);
             dirty = true;
         }
         while let Ok(msg) = rx.try_recv() {
@@ -238,12 +238,7 @@ fn on_mouse(app: &mut App, m: crossterm::event::MouseEvent, height: u16) -> Vec<
     cmds
 }
 
-fn run_commands(
-    app: &mut App,
-    w: &mut Workers,
-    commands: Vec<Command>,
-    tx: &std::sync::mpsc::Sender<Message>,
-) {
+fn run_commands(app: &mut App, w: &mut Workers, commands: Vec<Command>) {
     for c in commands {
         match c {
             Command::Cancel => w.cancel.store(true, Ordering::Relaxed),
@@ -251,7 +246,6 @@ fn run_commands(
             Command::Export { dir, overwrite } => export(app, &dir, overwrite),
         }
     }
-    let _ = tx;
 }
 
 fn start_explanation(app: &mut App, w: &mut Workers, key: ExplainKey) {
@@ -316,7 +310,7 @@ fn on_message(
             w.explainer = Some(Explainer::new(model.clone(), tx.clone()));
             w.model = Some(model);
             let cmds = app.ensure_explanation();
-            run_commands(app, w, cmds, tx);
+            run_commands(app, w, cmds);
         }
         Message::ModelLoaded(Err(e)) => {
             app.model_status = "no model".into();
@@ -329,7 +323,7 @@ fn on_message(
         Message::ExplainDone { id, key, result } => {
             app.explanation_done(id, key, result);
             let cmds = app.ensure_explanation();
-            run_commands(app, w, cmds, tx);
+            run_commands(app, w, cmds);
         }
         Message::Image {
             slot,
