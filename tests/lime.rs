@@ -301,3 +301,29 @@ fn real_model_smiles_with_the_mouth() {
         "top {top:?} cover {covered}/{inside} of the mouth"
     );
 }
+
+#[test]
+fn python_kernel_matches_python_lime() {
+    #[derive(Deserialize)]
+    struct Case {
+        k: usize,
+        weights: Vec<f64>,
+    }
+    #[derive(Deserialize)]
+    struct F {
+        cases: Vec<Case>,
+    }
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/python_lime_weights.json")).unwrap();
+    let f: F = serde_json::from_str(&text).unwrap();
+    for c in f.cases {
+        for (kept, want) in c.weights.iter().enumerate() {
+            let got = Kernel::Python.weight(kept, c.k);
+            assert!(
+                (got - want).abs() < 1e-12,
+                "k={} kept={kept}: {got} vs {want}",
+                c.k
+            );
+        }
+    }
+}

@@ -394,3 +394,98 @@ fn export(app: &mut App, dir: &Path, overwrite: bool) {
         Err(e) => app.last_error = Some(format!("export to {}: {e:#}", dir.display())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emotui::faces::{Face, FaceClass};
+    use emotui::lime::trust::Trust;
+    use emotui::model::Classifier;
+    use emotui::model::card::{Colour, InputSpec, Layout, ResizeFilter};
+    use emotui::preprocess::Preprocessor;
+
+    /// Brightness is "happiness": enough to get a real explanation.
+    struct Bright(Preprocessor, Vec<String>);
+
+    impl Classifier for Bright {
+        fn labels(&self) -> &[String] {
+            &self.1
+        }
+        fn preprocessor(&self) -> &Preprocessor {
+            &self.0
+        }
+        fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+            Ok(batch
+                .chunks(16 * 16)
+                .take(n)
+                .flat_map(|c| {
+                    let m = c.iter().sum::<f32>() / c.len() as f32;
+                    [m, 1.0 - m]
+                })
+                .collect())
+        }
+    }
+
+    #[test]
+    fn export_never_overwrites_without_a_yes() {
+        let face = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("data/test_crop/JOY/skimage_astronaut.png");
+        let tree = FaceTree {
+            root: "data".into(),
+            classes: vec![FaceClass {
+                name: "JOY".into(),
+                faces: vec![Face {
+                    path: face.clone(),
+                    class: Some("JOY".into()),
+                }],
+            }],
+            unlabelled: vec![],
+            problems: vec![],
+        };
+        let mut app = App::new(&tree, "halfblocks".into());
+        let spec = InputSpec {
+            layout: Layout::Nhwc,
+            width: 16,
+            height: 16,
+            channels: 1,
+            colour: Colour::Gray,
+            resize: ResizeFilter::Bilinear,
+            scale: 1.0 / 255.0,
+            offset: 0.0,
+        };
+        let model = Bright(Preprocessor::new(spec), vec!["happy".into(), "sad".into()]);
+        let image = emotui::preprocess::load_image(&face).unwrap();
+        let opts = emotui::lime::SamplingOptions {
+            n_superpixels: 10,
+            n_permutations: 200,
+            ..Default::default()
+        };
+        let samples =
+            emotui::lime::sample(&model, &image, &opts, &AtomicBool::new(false), |_, _| {})
+                .unwrap();
+        let explanation = samples.explain(&app.params.fit()).unwrap();
+        app.cache.insert(
+            app.explain_key().unwrap(),
+            Arc::new(app::ExplainResult {
+                samples: Arc::new(samples),
+                explanation,
+                trust: Trust::default(),
+                refit: None,
+            }),
+        );
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("out");
+        export(&mut app, &dir, false);
+        let csv = dir.join("skimage_astronaut_explanation.csv");
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert!(text.starts_with("case,label,label_prob,model_r2"), "{text}");
+        assert!(dir.join("skimage_astronaut_happy.png").exists());
+        // A second export asks first, and changes nothing until it is told yes.
+        std::fs::write(&csv, "mine").unwrap();
+        export(&mut app, &dir, false);
+        assert!(matches!(app.prompt, Some(Prompt::ConfirmOverwrite(_))));
+        assert_eq!(std::fs::read_to_string(&csv).unwrap(), "mine");
+        export(&mut app, &dir, true);
+        assert!(std::fs::read_to_string(&csv).unwrap().starts_with("case,"));
+    }
+}
