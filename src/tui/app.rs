@@ -168,6 +168,8 @@ pub struct App {
     pub help: bool,
     pub quit: bool,
     pub model_status: String,
+    /// Why the model could not be loaded.
+    pub model_error: Option<String>,
     pub protocol: String,
     pub predicted: (usize, usize),
     pub last_error: Option<String>,
@@ -223,6 +225,7 @@ impl App {
             help: false,
             quit: false,
             model_status: "loading model…".into(),
+            model_error: None,
             protocol,
             predicted: (0, n),
             last_error: None,
@@ -319,7 +322,7 @@ impl App {
     /// Commands needed after the selection or parameters changed: on the
     /// explain tab, compute what is shown unless it is cached or running.
     pub fn ensure_explanation(&self) -> Vec<Command> {
-        if self.tab != Tab::Explain || self.model_status.starts_with("loading") {
+        if self.tab != Tab::Explain || self.labels.is_empty() {
             return Vec::new();
         }
         let Some(key) = self.explain_key() else {

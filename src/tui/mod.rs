@@ -314,7 +314,8 @@ fn on_message(
         }
         Message::ModelLoaded(Err(e)) => {
             app.model_status = "no model".into();
-            app.last_error = Some(e);
+            app.last_error = Some(e.clone());
+            app.model_error = Some(e);
         }
         Message::Predicted { face, result } => app.predicted_face(face, result),
         Message::PredictProgress(done, total) => app.predicted = (done, total),

@@ -337,7 +337,7 @@ fn draw_probabilities(f: &mut Frame, app: &App, face: usize, area: Rect) {
     let Some(Ok(p)) = &app.results[face] else {
         let text = match &app.results[face] {
             Some(Err(_)) => String::new(),
-            _ if app.labels.is_empty() => "loading the model…".into(),
+            _ if app.labels.is_empty() => model_state(app),
             _ => "predicting…".into(),
         };
         f.render_widget(Paragraph::new(text), area);
@@ -442,7 +442,7 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
             }
             Job::Cancelled => "Cancelled. Press c to compute again.".to_string(),
             Job::Failed(e) => format!("Failed: {e}\nPress c to try again."),
-            Job::Idle if app.labels.is_empty() => "Loading the model…".into(),
+            Job::Idle if app.labels.is_empty() => model_state(app),
             Job::Idle => "Waiting…".into(),
         };
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
@@ -586,6 +586,16 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
                 draw_faithfulness(f, fa, curves);
             }
         }
+    }
+}
+
+/// Why there are no predictions yet: loading, or the model's error.
+fn model_state(app: &App) -> String {
+    match &app.model_error {
+        Some(e) => format!(
+            "No model: {e}\nStart emotui with --model PATH (an ONNX model with its .toml card)."
+        ),
+        None => "loading the model…".into(),
     }
 }
 
@@ -895,7 +905,9 @@ fn draw_survey(f: &mut Frame, app: &App, area: Rect) {
 }
 
 fn draw_status(f: &mut Frame, app: &App, area: Rect) {
-    let progress = if app.predicted.0 < app.predicted.1 {
+    let progress = if app.model_error.is_some() {
+        "no predictions".to_string()
+    } else if app.predicted.0 < app.predicted.1 {
         format!("predicting {}/{}", app.predicted.0, app.predicted.1)
     } else {
         format!("{} faces", app.predicted.1)
