@@ -132,6 +132,10 @@ fn check_backend(choice: BackendChoice) {
             worst = worst.max((probs[i * 7 + k] - want).abs());
         }
     }
+    eprintln!(
+        "{}: max abs difference from Keras {worst:e}",
+        model.backend_name()
+    );
     assert!(
         worst <= 1e-5,
         "{}: max abs difference from Keras {worst:e}",
