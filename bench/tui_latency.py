@@ -19,11 +19,13 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMOTUI = os.path.join(ROOT, "target/release/emotui")
-SOCKET = f"emotui-latency-{os.getpid()}"
+# A fresh tmux server per run: a new session on a server that is still
+# shutting down from `kill-server` can die with it.
+SOCKET = [f"emotui-latency-{os.getpid()}-0"]
 
 
 def tmux(*args):
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True).stdout
+    return subprocess.run(["tmux", "-L", SOCKET[0], *args], capture_output=True, text=True).stdout
 
 
 def screen():
@@ -61,6 +63,7 @@ def main():
             os.symlink(src, os.path.join(tree, cls, f"{i:04d}_{os.path.basename(src)}"))
         firsts, keys = [], []
         for run in range(3):
+            SOCKET[0] = f"emotui-latency-{os.getpid()}-{run}"
             t0 = time.perf_counter()
             tmux("new-session", "-d", "-s", "lat", "-x", "160", "-y", "48",
                  f"{EMOTUI} {tree} --protocol halfblocks --backend {backend}; sleep 30")

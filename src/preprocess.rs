@@ -389,17 +389,28 @@ impl Preprocessor {
 
     /// Appends the normalised tensor of model-sized planes to `out`.
     pub fn write_tensor(&self, planes: &Planes, out: &mut Vec<f32>) {
+        let start = out.len();
+        out.resize(start + planes.pixels() * planes.planes.len(), 0.0);
+        self.fill_tensor(planes, &mut out[start..]);
+    }
+
+    /// Writes the normalised tensor of model-sized planes into `out`, which
+    /// holds exactly one image.
+    pub fn fill_tensor(&self, planes: &Planes, out: &mut [f32]) {
         let (scale, offset) = (self.spec.scale, self.spec.offset);
+        let c = planes.planes.len();
         match self.spec.layout {
             Layout::Nchw => {
-                for p in &planes.planes {
-                    out.extend(p.iter().map(|&v| v * scale + offset));
+                for (p, dst) in planes.planes.iter().zip(out.chunks_mut(planes.pixels())) {
+                    for (d, &v) in dst.iter_mut().zip(p) {
+                        *d = v * scale + offset;
+                    }
                 }
             }
             Layout::Nhwc => {
-                for i in 0..planes.pixels() {
-                    for p in &planes.planes {
-                        out.push(p[i] * scale + offset);
+                for (ch, p) in planes.planes.iter().enumerate() {
+                    for (i, &v) in p.iter().enumerate() {
+                        out[i * c + ch] = v * scale + offset;
                     }
                 }
             }

@@ -251,16 +251,19 @@ pub fn sample_until(
     let classes = classifier.labels().len();
     let mut probabilities = Vec::with_capacity(n * classes);
     let per = pre.spec().len();
+    // One input buffer for every chunk: no allocation per chunk.
+    let mut buffer = vec![0.0f32; CHUNK.min(n) * per];
     for start in (0..n).step_by(CHUNK) {
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
         let end = (start + CHUNK).min(n);
         let clock = Instant::now();
-        let batch = compose_rows(&composer, pre, &kept, k, start..end, per);
+        let batch = &mut buffer[..(end - start) * per];
+        compose_rows(&composer, pre, &kept, k, start..end, batch);
         timings.composing += clock.elapsed().as_secs_f64();
         let clock = Instant::now();
-        probabilities.extend(classifier.predict(&batch, end - start)?);
+        probabilities.extend(classifier.predict(batch, end - start)?);
         timings.model += clock.elapsed().as_secs_f64();
         progress(end, n);
         if end < n && end.is_multiple_of(trust::REFIT_EVERY) {
@@ -289,41 +292,34 @@ pub fn sample_until(
     })
 }
 
-/// Model inputs for rows `rows`, composed on every core (in row order, so
-/// the result does not depend on the number of threads).
+/// Model inputs for rows `rows` into `batch` (one image per `per` values),
+/// composed on every core. Each row has its own place in `batch`, so the
+/// result does not depend on the number of threads.
 fn compose_rows(
     composer: &perturb::Composer,
     pre: &crate::preprocess::Preprocessor,
     kept: &[bool],
     k: usize,
     rows: std::ops::Range<usize>,
-    per: usize,
-) -> Vec<f32> {
+    batch: &mut [f32],
+) {
+    let per = batch.len() / rows.len().max(1);
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(rows.len())
         .max(1);
     let size = rows.len().div_ceil(workers);
-    let pieces: Vec<Vec<f32>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|t| {
-                let a = rows.start + t * size;
-                let b = (a + size).min(rows.end);
-                s.spawn(move || {
-                    let mut out = Vec::with_capacity(b.saturating_sub(a) * per);
-                    for r in a..b {
-                        pre.write_tensor(&composer.compose(&kept[r * k..(r + 1) * k]), &mut out);
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+    std::thread::scope(|s| {
+        for (t, part) in batch.chunks_mut(size * per).enumerate() {
+            let first = rows.start + t * size;
+            s.spawn(move || {
+                for (i, out) in part.chunks_mut(per).enumerate() {
+                    let r = first + i;
+                    pre.fill_tensor(&composer.compose(&kept[r * k..(r + 1) * k]), out);
+                }
+            });
+        }
     });
-    pieces.concat()
 }
 
 /// One superpixel's part in an explanation.

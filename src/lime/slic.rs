@@ -154,10 +154,102 @@ pub fn slic(face: &Planes, n_superpixels: usize, weight: f64, n_iter: usize) -> 
     // (vectorised, no bounds checks); a gray face has a = b = 128 everywhere.
     let plane = |c: usize| -> Vec<f32> { lab.iter().map(|p| p[c]).collect() };
     let (lp, ap, bp) = (plane(0), plane(1), plane(2));
+    let bytes = |p: &[f32]| -> Vec<u8> { p.iter().map(|&v| v as u8).collect() };
+    let (l8, a8, b8) = (bytes(&lp), bytes(&ap), bytes(&bp));
     let colour = face.planes.len() == 3;
-    let mut dx2 = Vec::with_capacity(2 * s as usize + 1);
+    let grid = Assign {
+        w,
+        h,
+        s,
+        inv_m2,
+        inv_s2,
+        lp: &lp,
+        ap: &ap,
+        bp: &bp,
+        colour,
+    };
+    let mut dist2 = vec![f32::INFINITY; n];
+    let mut labels2 = vec![0u32; n];
     for _ in 0..n_iter {
         dist.iter_mut().for_each(|d| *d = f32::INFINITY);
+        dist2.iter_mut().for_each(|d| *d = f32::INFINITY);
+        // Two halves of the centres on two cores, merged pixel by pixel; a
+        // tie goes to the first half, i.e. to the lower centre as in one pass.
+        let half = centres.len() / 2;
+        std::thread::scope(|sc| {
+            sc.spawn(|| grid.run(&centres[half..], half, &mut dist2, &mut labels2));
+            grid.run(&centres[..half], 0, &mut dist, &mut labels);
+        });
+        for (((d, l), &d2), &l2) in dist
+            .iter_mut()
+            .zip(labels.iter_mut())
+            .zip(&dist2)
+            .zip(&labels2)
+        {
+            let better = d2 < *d;
+            *d = if better { d2 } else { *d };
+            *l = if better { l2 } else { *l };
+        }
+        // New centres: the mean colour and position of their pixels. Lab
+        // values are whole numbers, so runs of equal labels (most of a row
+        // belongs to few superpixels) are summed in integers, and only the
+        // run totals are scattered.
+        let mut sums = vec![[0u64; 6]; centres.len()];
+        for y in 0..h {
+            let row = &labels[y * w..(y + 1) * w];
+            let mut x = 0;
+            while x < w {
+                let l = row[x];
+                let start = x;
+                while x < w && row[x] == l {
+                    x += 1;
+                }
+                let run = |p: &[u8]| {
+                    p[y * w + start..y * w + x]
+                        .iter()
+                        .map(|&v| v as u64)
+                        .sum::<u64>()
+                };
+                let len = (x - start) as u64;
+                let e = &mut sums[l as usize];
+                e[0] += run(&l8);
+                e[1] += run(&a8);
+                e[2] += run(&b8);
+                e[3] += (start + x - 1) as u64 * len / 2;
+                e[4] += y as u64 * len;
+                e[5] += len;
+            }
+        }
+        for (c, e) in centres.iter_mut().zip(&sums) {
+            if e[5] > 0 {
+                for d in 0..5 {
+                    c[d] = e[d] as f64 / e[5] as f64;
+                }
+            }
+        }
+    }
+    enforce_connectivity(&labels, w, h, centres.len().max(1))
+}
+
+/// One assignment pass of SLIC over some centres.
+struct Assign<'a> {
+    w: usize,
+    h: usize,
+    s: i64,
+    inv_m2: f32,
+    inv_s2: f32,
+    lp: &'a [f32],
+    ap: &'a [f32],
+    bp: &'a [f32],
+    colour: bool,
+}
+
+impl Assign<'_> {
+    /// Gives each pixel in the 2S×2S window of a centre that centre's id
+    /// (`first` + its index) where it is closer than anything before.
+    fn run(&self, centres: &[[f64; 5]], first: usize, dist: &mut [f32], labels: &mut [u32]) {
+        let (w, h, s) = (self.w, self.h, self.s);
+        let mut dx2 = Vec::with_capacity(2 * s as usize + 1);
         for (k, c) in centres.iter().enumerate() {
             let (cx, cy) = (c[3] as i64, c[4] as i64);
             let (x0, x1) = ((cx - s).max(0) as usize, (cx + s).min(w as i64) as usize);
@@ -166,29 +258,29 @@ pub fn slic(face: &Planes, n_superpixels: usize, weight: f64, n_iter: usize) -> 
             dx2.clear();
             dx2.extend((x0..x1).map(|x| {
                 let dx = (x as i64 - cx) as f32;
-                dx * dx * inv_s2
+                dx * dx * self.inv_s2
             }));
-            let k = k as u32;
+            let k = (first + k) as u32;
             for y in y0..y1 {
                 let dy = (y as i64 - cy) as f32;
-                let dy2 = dy * dy * inv_s2;
+                let dy2 = dy * dy * self.inv_s2;
                 let r = y * w + x0..y * w + x1;
                 let (dist_row, label_row) = (&mut dist[r.clone()], &mut labels[r.clone()]);
                 // slic.cpp truncates the colour deltas to integers; we keep
                 // them exact: it only moves ties, and the truncating cast
                 // (saturating in Rust) keeps the loop from vectorising.
-                if colour {
-                    let (l, a, b) = (&lp[r.clone()], &ap[r.clone()], &bp[r]);
+                if self.colour {
+                    let (l, a, b) = (&self.lp[r.clone()], &self.ap[r.clone()], &self.bp[r]);
                     for i in 0..dist_row.len() {
                         let (dl, da, db) = (l[i] - cl, a[i] - ca, b[i] - cb);
-                        let d = (dl * dl + da * da + db * db) * inv_m2 + dx2[i] + dy2;
+                        let d = (dl * dl + da * da + db * db) * self.inv_m2 + dx2[i] + dy2;
                         if d < dist_row[i] {
                             dist_row[i] = d;
                             label_row[i] = k;
                         }
                     }
                 } else {
-                    let l = &lp[r];
+                    let l = &self.lp[r];
                     for (((dr, lr), &lv), &d2) in dist_row
                         .iter_mut()
                         .zip(label_row.iter_mut())
@@ -196,7 +288,7 @@ pub fn slic(face: &Planes, n_superpixels: usize, weight: f64, n_iter: usize) -> 
                         .zip(&dx2)
                     {
                         let dl = lv - cl;
-                        let d = dl * dl * inv_m2 + d2 + dy2;
+                        let d = dl * dl * self.inv_m2 + d2 + dy2;
                         // Branch-free so that the loop vectorises.
                         let better = d < *dr;
                         *dr = if better { d } else { *dr };
@@ -205,39 +297,7 @@ pub fn slic(face: &Planes, n_superpixels: usize, weight: f64, n_iter: usize) -> 
                 }
             }
         }
-        // Runs of equal labels are summed locally first: most of a row
-        // belongs to few superpixels, so the scattered updates are rare.
-        let mut sums = vec![[0f64; 6]; centres.len()];
-        for y in 0..h {
-            let row = y * w;
-            let mut x = 0;
-            while x < w {
-                let l = labels[row + x];
-                let mut run = [0f64; 6];
-                while x < w && labels[row + x] == l {
-                    run[0] += lp[row + x] as f64;
-                    run[1] += ap[row + x] as f64;
-                    run[2] += bp[row + x] as f64;
-                    run[3] += x as f64;
-                    run[5] += 1.0;
-                    x += 1;
-                }
-                run[4] = y as f64 * run[5];
-                let e = &mut sums[l as usize];
-                for d in 0..6 {
-                    e[d] += run[d];
-                }
-            }
-        }
-        for (c, e) in centres.iter_mut().zip(&sums) {
-            if e[5] > 0.0 {
-                for d in 0..5 {
-                    c[d] = e[d] / e[5];
-                }
-            }
-        }
     }
-    enforce_connectivity(&labels, w, h, centres.len().max(1))
 }
 
 /// Relabels 4-connected components 0..K in scan order, merging components of
