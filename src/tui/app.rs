@@ -154,6 +154,27 @@ pub enum Prompt {
     ConfirmOverwrite(PathBuf),
 }
 
+/// What a key did to a line being edited.
+enum Edit {
+    Done,
+    Cancelled,
+    Editing,
+}
+
+/// One key of line editing: characters, Backspace, Enter, Esc.
+fn edit_line(text: &mut String, key: KeyEvent) -> Edit {
+    match key.code {
+        KeyCode::Enter => return Edit::Done,
+        KeyCode::Esc => return Edit::Cancelled,
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) => text.push(c),
+        _ => {}
+    }
+    Edit::Editing
+}
+
 /// The whole explorer state.
 pub struct App {
     pub root: PathBuf,
@@ -531,8 +552,8 @@ impl App {
 
     fn on_prompt_key(&mut self, prompt: Prompt, key: KeyEvent) -> Vec<Command> {
         match prompt {
-            Prompt::Filter(mut text) => match key.code {
-                KeyCode::Enter => {
+            Prompt::Filter(mut text) => match edit_line(&mut text, key) {
+                Edit::Done => {
                     self.filter = text;
                     self.cursor = self
                         .rows()
@@ -541,34 +562,18 @@ impl App {
                         .unwrap_or(0);
                     return self.ensure_explanation();
                 }
-                KeyCode::Esc => {}
-                KeyCode::Backspace => {
-                    text.pop();
-                    self.prompt = Some(Prompt::Filter(text));
-                }
-                KeyCode::Char(c) => {
-                    text.push(c);
-                    self.prompt = Some(Prompt::Filter(text));
-                }
-                _ => self.prompt = Some(Prompt::Filter(text)),
+                Edit::Cancelled => {}
+                Edit::Editing => self.prompt = Some(Prompt::Filter(text)),
             },
-            Prompt::ExportPath(mut text) => match key.code {
-                KeyCode::Enter if !text.trim().is_empty() => {
+            Prompt::ExportPath(mut text) => match edit_line(&mut text, key) {
+                Edit::Done if !text.trim().is_empty() => {
                     return vec![Command::Export {
                         dir: PathBuf::from(text.trim()),
                         overwrite: false,
                     }];
                 }
-                KeyCode::Esc => {}
-                KeyCode::Backspace => {
-                    text.pop();
-                    self.prompt = Some(Prompt::ExportPath(text));
-                }
-                KeyCode::Char(c) => {
-                    text.push(c);
-                    self.prompt = Some(Prompt::ExportPath(text));
-                }
-                _ => self.prompt = Some(Prompt::ExportPath(text)),
+                Edit::Cancelled => {}
+                Edit::Done | Edit::Editing => self.prompt = Some(Prompt::ExportPath(text)),
             },
             Prompt::ConfirmOverwrite(dir) => {
                 if key.code == KeyCode::Char('y') {
