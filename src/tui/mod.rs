@@ -94,6 +94,12 @@ fn restore_terminal() {
 /// Runs the explorer until the user quits.
 pub fn run(options: Options) -> anyhow::Result<()> {
     let tree = FaceTree::scan(&options.dir)?;
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the explorer needs a terminal; for scripts use `emotui predict|explain|eval|survey` (see --help)"
+        );
+    }
     let picker = picker(options.protocol);
     let truecolor =
         std::env::var("COLORTERM").is_ok_and(|v| v.contains("truecolor") || v.contains("24bit"));
@@ -131,7 +137,13 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         restore_terminal();
         hook(info);
     }));
-    let mut terminal = ratatui::init();
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            restore_terminal();
+            anyhow::bail!("cannot set up the terminal: {e}");
+        }
+    };
     let _ = crossterm::execute!(stdout(), EnableMouseCapture);
     let result = event_loop(&mut terminal, &mut app, picker, truecolor, &options);
     restore_terminal();
