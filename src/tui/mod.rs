@@ -346,8 +346,8 @@ fn on_message(
         } => match result {
             Ok(p) => images.done(slot, key, size, p),
             Err(e) => {
-                images.failed(slot);
                 app.last_error = Some(format!("image: {e}"));
+                images.failed(slot, key, e);
             }
         },
     }

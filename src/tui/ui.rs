@@ -28,6 +28,8 @@ use super::workers::{ImageRequest, Slot, Source};
 pub struct Images {
     shown: HashMap<Slot, (String, Size, Protocol)>,
     pending: HashMap<Slot, (String, Size)>,
+    /// Images that could not be made, with why: not asked for again.
+    failed: HashMap<Slot, (String, String)>,
     pub requests: Vec<ImageRequest>,
     /// Map colours to the 256-colour palette (no truecolor announced).
     pub palette_256: bool,
@@ -38,6 +40,7 @@ impl Images {
         Images {
             shown: HashMap::new(),
             pending: HashMap::new(),
+            failed: HashMap::new(),
             requests: Vec::new(),
             palette_256,
         }
@@ -51,9 +54,10 @@ impl Images {
         self.shown.insert(slot, (key, size, protocol));
     }
 
-    /// A failed image: stop waiting for it.
-    pub fn failed(&mut self, slot: Slot) {
+    /// A failed image: stop waiting for it, and do not ask again.
+    pub fn failed(&mut self, slot: Slot, key: String, error: String) {
         self.pending.remove(&slot);
+        self.failed.insert(slot, (key, error));
     }
 
     /// Draws the image for `key` in `area`, or asks for it.
@@ -78,6 +82,17 @@ impl Images {
                 return;
             }
             _ => {}
+        }
+        if let Some((k, e)) = self.failed.get(&slot)
+            && k == key
+        {
+            f.render_widget(
+                Paragraph::new(format!("cannot draw this image: {e}"))
+                    .style(Style::default().fg(Color::Magenta))
+                    .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
         }
         if self.pending.get(&slot) != Some(&(key.to_string(), size)) {
             self.pending.insert(slot, (key.to_string(), size));
