@@ -545,6 +545,11 @@ fn draw_explain(f: &mut Frame, app: &App, images: &mut Images, area: Rect) {
                 Color::Red
             };
             let mut caption = render::caption(l, &p.panels, kind);
+            if cap.width < 24 {
+                // Narrow columns (80×24): R's words do not fit; keep the numbers.
+                caption[1] = format!("p {}", render::two_digits(l.probability));
+                caption[2] = format!("fit {}", render::two_digits(l.r2));
+            }
             if let Some(st) = result.trust.stability_of(l.label) {
                 caption[2] = format!(
                     "{} · {} (J {:.2})",
