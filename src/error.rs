@@ -7,12 +7,14 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A model card is missing, unreadable or inconsistent with its model.
-    #[error("model card {path}: {problem}\nA card looks like this:\n{example}", example = crate::model::card::EXAMPLE)]
+    #[error("model card {path}: {problem}\nA card looks like this:\n{example}")]
     Card {
         /// The card's path.
         path: PathBuf,
         /// What is wrong.
         problem: String,
+        /// A valid card to copy from (the card module's example).
+        example: &'static str,
     },
     /// A model file is missing or cannot be loaded.
     #[error("model {path}: {problem}")]

@@ -7,6 +7,9 @@
 //! - [`preprocess`]: images to input tensors, as Keras/PIL do it.
 //! - [`predict`]: predictions for many faces, streamed, cancellable.
 //! - [`lime`]: SLIC superpixels and LIME explanations as R lime computes them.
+//! - [`explain`]: the explanation engine every front-end calls (request,
+//!   events, cancellation, outcome with trust figures).
+//! - [`export`]: the files written for an explanation (PNG, CSV, JSON).
 //! - [`emotion`]: emotion names and synonyms.
 //! - [`survey`]: survey answers from CSV.
 //! - [`stats`]: confusion matrices and caret's statistics.
@@ -18,6 +21,8 @@
 
 pub mod emotion;
 pub mod error;
+pub mod explain;
+pub mod export;
 pub mod faces;
 pub mod lime;
 pub mod model;

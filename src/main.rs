@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         None => tui::run(tui::Options {
             dir: args.dir.unwrap_or_else(|| "data/test_crop".into()),
             survey: args.survey,
-            protocol: args.protocol,
+            protocol: args.protocol.protocol(),
             model: args.model.path(),
             load: args.model.options(),
         })

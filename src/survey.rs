@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use crate::emotion;
 use crate::error::{Error, Result};
-use crate::stats::ConfusionMatrix;
 
 /// One answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,16 +228,6 @@ impl Survey {
             ),
         })
     }
-
-    /// The confusion matrix of answers against the true classes, with caret's
-    /// level order.
-    pub fn confusion_matrix(&self) -> ConfusionMatrix {
-        ConfusionMatrix::from_pairs(
-            self.answers
-                .iter()
-                .map(|a| (a.predicted.as_str(), a.actual.as_str())),
-        )
-    }
 }
 
 /// 1-based line number of a record starting at `byte`. The csv crate's own
@@ -305,7 +294,7 @@ mod tests {
         let text = "actual,predicted\nJoy,joy\nJoy,Joy \nJOY,happy\n";
         let s = parse(text).unwrap();
         assert_eq!(
-            s.confusion_matrix().levels,
+            crate::stats::ConfusionMatrix::from_survey(&s).levels,
             ["JOY", "Joy", "Joy ", "happy", "joy"]
         );
         let opts = SurveyOptions {
@@ -313,7 +302,10 @@ mod tests {
             ..Default::default()
         };
         let s = Survey::parse(Path::new("s.csv"), text.as_bytes(), &opts).unwrap();
-        assert_eq!(s.confusion_matrix().levels, ["Joy"]);
+        assert_eq!(
+            crate::stats::ConfusionMatrix::from_survey(&s).levels,
+            ["Joy"]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use emotui::stats::ConfusionMatrix;
 use emotui::stats::report::caret_text;
 use emotui::survey::{Survey, SurveyOptions};
 
@@ -41,7 +42,7 @@ fn shipped_survey_reproduces_caret_reference() {
     )
     .unwrap();
     assert_eq!(survey.answers.len(), 880);
-    let stats = survey.confusion_matrix().statistics().unwrap();
+    let stats = ConfusionMatrix::from_survey(&survey).statistics().unwrap();
     let ours = caret_text(&stats);
 
     let labels = [

@@ -7,7 +7,7 @@ mod common;
 use std::sync::atomic::AtomicBool;
 
 use common::{BlindModel, MouthModel, joy_face};
-use emotui::lime::trust::{self, Convergence, Verdict};
+use emotui::lime::trust::{self, Baseline, Convergence, Verdict};
 use emotui::lime::{self, FitOptions, LabelChoice, SamplingOptions};
 
 fn opts(seed: u64) -> SamplingOptions {
@@ -50,7 +50,7 @@ fn known_answer_is_stable_and_faithful() {
         for iv in &st.intervals {
             assert!(iv.lower <= iv.upper);
         }
-        let f = &trust::faithfulness(&model, &s, &e, 5, 1).unwrap()[0];
+        let f = &trust::faithfulness(&model, &s, &e, Baseline::Samples, 1).unwrap()[0];
         // Removing the mouth first kills the answer much faster than chance.
         assert!(
             f.deletion_ratio < 0.6,
@@ -63,6 +63,47 @@ fn known_answer_is_stable_and_faithful() {
             f.insertion_ratio
         );
         assert_eq!(f.deletion.probabilities.len(), s.superpixels.count + 1);
+    }
+}
+
+/// The random-order baseline estimated from the perturbation samples (no
+/// model evaluations) gives the same deletion and insertion ratios as five
+/// random orders evaluated by the model, within 10%, for both labels of
+/// both known-answer models.
+#[test]
+fn sample_baseline_agrees_with_random_orders() {
+    for model in [MouthModel::new(), MouthModel::nonlinear()] {
+        let s = lime::sample(
+            &model,
+            &joy_face(),
+            &opts(3),
+            &AtomicBool::new(false),
+            |_, _| {},
+        )
+        .unwrap();
+        let fit = FitOptions {
+            labels: LabelChoice::Top(2),
+            n_features: 4,
+            ..FitOptions::default()
+        };
+        let e = s.explain(&fit).unwrap();
+        let free = trust::faithfulness(&model, &s, &e, Baseline::Samples, 3).unwrap();
+        let orders = trust::faithfulness(&model, &s, &e, Baseline::RandomOrders(5), 3).unwrap();
+        for (a, b) in free.iter().zip(&orders) {
+            for (what, x, y) in [
+                ("deletion", a.deletion_ratio, b.deletion_ratio),
+                ("insertion", a.insertion_ratio, b.insertion_ratio),
+            ] {
+                let rel = (x / y - 1.0).abs();
+                eprintln!(
+                    "sigmoid {} label {} {what}: samples {x:.3}, 5 orders {y:.3} ({:.1}%)",
+                    model.sigmoid,
+                    a.label,
+                    100.0 * rel
+                );
+                assert!(rel <= 0.10, "{what}: {x} vs {y}");
+            }
+        }
     }
 }
 
@@ -82,7 +123,7 @@ fn blind_model_carries_no_information() {
         assert_eq!(st.verdict, Verdict::Uninformative);
         assert!(st.jaccard.is_finite() && st.sign_agreement.is_finite());
     }
-    for f in trust::faithfulness(&model, &s, &e, 3, 2).unwrap() {
+    for f in trust::faithfulness(&model, &s, &e, Baseline::Samples, 2).unwrap() {
         assert!(f.deletion.auc.is_finite() && f.deletion_ratio.is_finite());
         assert!((f.deletion_ratio - 1.0).abs() < 1e-6);
     }

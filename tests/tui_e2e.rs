@@ -53,6 +53,7 @@ impl Drop for Tmux {
 }
 
 #[test]
+#[ignore = "needs tmux: apt-get install tmux"]
 fn explore_explain_survey_and_quit() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let bin = env!("CARGO_BIN_EXE_emotui");
@@ -92,16 +93,19 @@ fn explore_explain_survey_and_quit() {
     t.keys(&["2"]);
     // The finished explanation: panels with captions and the trust verdict.
     let s = t.wait_for("the explanation panels", long, |s| {
-        s.contains("Explanation Fit:") && s.contains("Label: sad") && s.contains(" del ")
+        s.contains("Probability:")
+            && s.contains("Label: sad")
+            && s.contains("insertion")
+            && !s.contains("Refining")
     });
-    assert!(!s.contains("Refining"), "{s}");
+    assert!(s.contains("weights · "), "{s}");
     // The survey tab, with caret's numbers.
     t.keys(&["3"]);
     let s = t.wait_for("the survey statistics", long, |s| {
         // Both at once: a capture can fall between two lines being drawn.
-        s.contains("Accuracy : 0.5614") && s.contains("Kappa : 0.4888")
+        s.contains("Accuracy 0.5614") && s.contains("Kappa 0.4888")
     });
-    assert!(s.contains("No Information Rate : 0.15"), "{s}");
+    assert!(s.contains("No Information Rate 0.15"), "{s}");
     // Quit: exit status 0 and the normal screen back.
     t.keys(&["q"]);
     let start = Instant::now();

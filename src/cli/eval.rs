@@ -8,6 +8,7 @@ use clap::Args;
 
 use emotui::faces::FaceTree;
 use emotui::model::Classifier;
+use emotui::stats::ConfusionMatrix;
 use emotui::stats::compare::{
     Comparison, FaceAgreement, Naming, NeutralQuestion, compare, model_matrix, neutral_question,
     per_face,
@@ -84,7 +85,7 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         Some(csv) => {
             let survey = args.columns.read(csv, true)?;
             let m = model_matrix(labels, scored, Naming::Canonical);
-            let cmp = compare(&m, &survey.confusion_matrix())?;
+            let cmp = compare(&m, &ConfusionMatrix::from_survey(&survey))?;
             let faces: Vec<_> = rows.iter().map(|r| r.face.clone()).collect();
             let preds: Vec<_> = rows.iter().map(|r| r.result.as_ref().ok()).collect();
             let per = per_face(&survey.answers, &faces, labels, &preds);

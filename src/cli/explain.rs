@@ -1,18 +1,20 @@
 //! `emotui explain FACE...`: LIME explanations as R's `explain()` +
 //! `as.data.frame()`, and with `--out` the pictures of `plot_superpixels`,
-//! `plot_image_explanation` and the weights' density.
+//! `plot_image_explanation`, the weights' density and the deletion curves,
+//! with the CSV and JSON (written by the library's export module).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use clap::{Args, ValueEnum};
-use serde_json::json;
 
-use emotui::lime::trust::{self, Convergence, Trust};
+use emotui::explain::{self, DEFAULT_SEEDS, Event, Outcome, Preset, Request, STANDARD_BOOTSTRAP};
+use emotui::export;
+use emotui::lime::trust::{Baseline, StabilityMethod};
 use emotui::lime::{
-    self, Background, FeatureSelect, FitOptions, Kernel, LabelChoice, SamplingOptions, table,
+    Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, SamplingOptions,
+    table,
 };
-use emotui::model::Model;
 use emotui::preprocess::load_image;
 use emotui::render::{self, Display, PanelOptions};
 
@@ -73,6 +75,60 @@ pub enum DisplayArg {
     Block,
 }
 
+/// `--trust` values: the library's named presets.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TrustArg {
+    /// 100 bootstrap resamples, deletion/insertion curves (about 1.1× LIME).
+    Standard,
+    /// 30 bootstrap resamples, no curves.
+    Quick,
+    /// LIME alone.
+    None,
+}
+
+/// A whole number in `MIN..=MAX`, for counts a user can ask for: the
+/// message names the bounds.
+fn count<const MIN: usize, const MAX: usize>(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number"))?;
+    if (MIN..=MAX).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("must be between {MIN} and {MAX} (got {n})"))
+    }
+}
+
+/// A probability in [0, 1).
+fn probability(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..1.0).contains(&p) => Ok(p),
+        _ => Err(format!("must be a number in [0, 1) (got {s:?})")),
+    }
+}
+
+/// A finite number ≥ 0.
+fn non_negative(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!("must be a finite number ≥ 0 (got {s:?})")),
+    }
+}
+
+/// A finite number > 0.
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("must be a finite number > 0 (got {s:?})")),
+    }
+}
+
+/// Bounds of the counts below (the library checks its own as well).
+const MAX_SUPERPIXELS: usize = emotui::lime::MAX_SUPERPIXELS;
+const MAX_PERMUTATIONS: usize = emotui::lime::MAX_PERMUTATIONS;
+/// More replicates or random orders than this tell nothing new.
+const MAX_REPLICATES: usize = 10_000;
+
 /// Arguments of `emotui explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -80,8 +136,8 @@ pub struct ExplainArgs {
     #[arg(required = true)]
     pub faces: Vec<PathBuf>,
 
-    /// Explain the N most probable labels.
-    #[arg(long, value_name = "N", conflicts_with = "label")]
+    /// Explain the N most probable labels [default: 2].
+    #[arg(long, value_name = "N", conflicts_with = "label", value_parser = count::<1, 1000>)]
     pub labels: Option<usize>,
 
     /// Explain these labels (repeatable; synonyms such as JOY work).
@@ -89,23 +145,27 @@ pub struct ExplainArgs {
     pub label: Vec<String>,
 
     /// Superpixels per explanation [default: 3 * superpixels / 4, as the practical].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = count::<1, MAX_SUPERPIXELS>)]
     pub features: Option<usize>,
 
     /// Requested number of superpixels.
-    #[arg(long, value_name = "N", default_value_t = 40)]
+    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_superpixels,
+          value_parser = count::<2, MAX_SUPERPIXELS>)]
     pub superpixels: usize,
 
     /// SLIC compactness.
-    #[arg(long, value_name = "W", default_value_t = 20.0)]
+    #[arg(long, value_name = "W", default_value_t = SamplingOptions::default().weight,
+          value_parser = positive)]
     pub weight: f64,
 
     /// Number of perturbed faces.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_permutations,
+          value_parser = count::<2, MAX_PERMUTATIONS>)]
     pub permutations: usize,
 
     /// Probability of removing each superpixel.
-    #[arg(long, value_name = "P", default_value_t = 0.5)]
+    #[arg(long, value_name = "P", default_value_t = SamplingOptions::default().p_remove,
+          value_parser = probability)]
     pub p_remove: f64,
 
     /// Fill of removed superpixels.
@@ -121,7 +181,7 @@ pub struct ExplainArgs {
     pub kernel: KernelArg,
 
     /// Random seed: the same seed gives the same explanation.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = SamplingOptions::default().seed)]
     pub seed: u64,
 
     /// Panel display.
@@ -133,10 +193,12 @@ pub struct ExplainArgs {
     pub show_negative: bool,
 
     /// Minimum |weight| drawn in panels.
-    #[arg(long, value_name = "T", default_value_t = 0.02)]
+    #[arg(long, value_name = "T", default_value_t = PanelOptions::default().threshold,
+          value_parser = non_negative)]
     pub threshold: f64,
 
-    /// Write the superpixels, one panel per label and the weights' density as PNG here.
+    /// Write the superpixels, one panel per label, the weights' density and
+    /// the deletion curves as PNG, and the rows as CSV and JSON, here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -144,12 +206,17 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// How to measure stability.
-    #[arg(long, value_enum, default_value_t = StabilityArg::Bootstrap)]
-    pub stability: StabilityArg,
+    /// Trust figures: a named preset (--stability, --replicates,
+    /// --no-faithfulness and --random-orders change parts of it).
+    #[arg(long, value_enum, default_value_t = TrustArg::Standard)]
+    pub trust: TrustArg,
+
+    /// How to measure stability [default: the preset's, bootstrap].
+    #[arg(long, value_enum)]
+    pub stability: Option<StabilityArg>,
 
     /// Bootstrap resamples or seeds [default: 100 resamples, 10 seeds].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = count::<1, MAX_REPLICATES>)]
     pub replicates: Option<usize>,
 
     /// Stop drawing samples once the top superpixels stop changing
@@ -161,51 +228,95 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub no_faithfulness: bool,
 
-    /// Random orders the deletion and insertion curves are compared with.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub random_orders: usize,
+    /// Compare the deletion and insertion curves with N random orders
+    /// evaluated by the model (2·(K+1) evaluations each) instead of the
+    /// estimate from the perturbation samples (free).
+    #[arg(long, value_name = "N", value_parser = count::<1, MAX_REPLICATES>)]
+    pub random_orders: Option<usize>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
+
+    /// Add where the time went (JSON: `timing_seconds`; otherwise on
+    /// stderr). Off by default so that two runs print the same bytes.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 impl ExplainArgs {
-    fn sampling(&self) -> SamplingOptions {
-        SamplingOptions {
-            n_superpixels: self.superpixels,
-            weight: self.weight,
-            n_permutations: self.permutations,
-            p_remove: self.p_remove,
-            background: match self.background {
-                BackgroundArg::Grey => Background::Grey,
-                BackgroundArg::Mean => Background::Mean,
-                BackgroundArg::Blur => Background::Blur,
-            },
-            seed: self.seed,
-            ..SamplingOptions::default()
+    /// The engine's request for these arguments.
+    fn request(&self) -> Request {
+        let mut trust = match self.trust {
+            TrustArg::Standard => Preset::Standard,
+            TrustArg::Quick => Preset::Quick,
+            TrustArg::None => Preset::None,
         }
-    }
-
-    fn fit(&self) -> FitOptions {
-        FitOptions {
-            labels: if self.label.is_empty() {
-                LabelChoice::Top(self.labels.unwrap_or(2))
-            } else {
-                LabelChoice::Names(self.label.clone())
+        .options();
+        match self.stability {
+            Some(StabilityArg::Bootstrap) => {
+                trust.stability = Some(StabilityMethod::Bootstrap(
+                    self.replicates.unwrap_or(STANDARD_BOOTSTRAP),
+                ))
+            }
+            Some(StabilityArg::Seeds) => {
+                trust.stability = Some(StabilityMethod::Seeds(
+                    self.replicates.unwrap_or(DEFAULT_SEEDS),
+                ))
+            }
+            Some(StabilityArg::None) => trust.stability = None,
+            None => {
+                if let (Some(n), Some(StabilityMethod::Bootstrap(_))) =
+                    (self.replicates, trust.stability)
+                {
+                    trust.stability = Some(StabilityMethod::Bootstrap(n));
+                }
+            }
+        }
+        if let Some(n) = self.random_orders {
+            trust.faithfulness = Some(Baseline::RandomOrders(n));
+        }
+        if self.no_faithfulness {
+            trust.faithfulness = None;
+        }
+        Request {
+            sampling: SamplingOptions {
+                n_superpixels: self.superpixels,
+                weight: self.weight,
+                n_permutations: self.permutations,
+                p_remove: self.p_remove,
+                background: match self.background {
+                    BackgroundArg::Grey => Background::Grey,
+                    BackgroundArg::Mean => Background::Mean,
+                    BackgroundArg::Blur => Background::Blur,
+                },
+                seed: self.seed,
+                ..SamplingOptions::default()
             },
-            n_features: self.features.unwrap_or(3 * self.superpixels / 4).max(1),
-            feature_select: match self.feature_select {
-                FeatureSelectArg::Auto => FeatureSelect::Auto,
-                FeatureSelectArg::ForwardSelection => FeatureSelect::ForwardSelection,
-                FeatureSelectArg::HighestWeights => FeatureSelect::HighestWeights,
-                FeatureSelectArg::LassoPath => FeatureSelect::LassoPath,
-                FeatureSelectArg::None => FeatureSelect::None,
+            fit: FitOptions {
+                labels: if self.label.is_empty() {
+                    LabelChoice::Top(self.labels.unwrap_or(DEFAULT_LABELS))
+                } else {
+                    LabelChoice::Names(self.label.clone())
+                },
+                n_features: self
+                    .features
+                    .unwrap_or_else(|| FitOptions::features_for(self.superpixels)),
+                feature_select: match self.feature_select {
+                    FeatureSelectArg::Auto => FeatureSelect::Auto,
+                    FeatureSelectArg::ForwardSelection => FeatureSelect::ForwardSelection,
+                    FeatureSelectArg::HighestWeights => FeatureSelect::HighestWeights,
+                    FeatureSelectArg::LassoPath => FeatureSelect::LassoPath,
+                    FeatureSelectArg::None => FeatureSelect::None,
+                },
+                kernel: match self.kernel {
+                    KernelArg::R => Kernel::R,
+                    KernelArg::Python => Kernel::Python,
+                },
             },
-            kernel: match self.kernel {
-                KernelArg::R => Kernel::R,
-                KernelArg::Python => Kernel::Python,
-            },
+            trust,
+            until_stable: self.until_stable,
+            live: false,
         }
     }
 
@@ -225,124 +336,53 @@ impl ExplainArgs {
 /// One explained face.
 struct Case {
     path: PathBuf,
-    samples: lime::Samples,
-    explanation: lime::Explanation,
-    /// Seconds for the whole explanation after loading the image.
-    seconds: f64,
-    /// Seconds for fitting the local models.
-    fit_seconds: f64,
-    /// Stability and faithfulness.
-    trust: Trust,
+    outcome: Outcome,
 }
 
-fn case_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
-fn explain_one(model: &Model, path: &Path, args: &ExplainArgs) -> anyhow::Result<Case> {
+fn explain_one(
+    model: &emotui::model::Model,
+    path: &Path,
+    request: &Request,
+) -> anyhow::Result<Case> {
     let image = load_image(path)?;
-    let clock = std::time::Instant::now();
     let pb = progress::bar(
-        args.permutations,
-        &format!("explaining {}", case_name(path)),
+        request.sampling.n_permutations,
+        &format!("explaining {}", export::case_name(path)),
     );
-    let cancel = AtomicBool::new(false);
-    let sampling = args.sampling();
-    let fit = args.fit();
-    let mut convergence = Convergence::default();
-    let samples = lime::sample_until(
-        model,
-        &image,
-        &sampling,
-        &cancel,
-        |d, _| pb.set_position(d as u64),
-        |partial| {
-            args.until_stable
-                && convergence.update(partial, &fit, args.seed).is_ok()
-                && convergence.is_stable()
-        },
-    )?;
+    let outcome = explain::run(model, &image, request, &AtomicBool::new(false), |e| {
+        if let Event::Progress { done, .. } = e {
+            pb.set_position(done as u64)
+        }
+    })?;
     pb.finish_and_clear();
-    let fit_clock = std::time::Instant::now();
-    let explanation = samples.explain(&fit)?;
-    let fit_seconds = fit_clock.elapsed().as_secs_f64();
-    let seconds = clock.elapsed().as_secs_f64();
-    let stability = match args.stability {
-        StabilityArg::Bootstrap => trust::bootstrap(
-            &samples,
-            &explanation,
-            args.replicates.unwrap_or(100),
-            args.seed,
-        ),
-        StabilityArg::Seeds => trust::seeds(
-            model,
-            &image,
-            &sampling,
-            &samples,
-            &explanation,
-            args.replicates.unwrap_or(10),
-            &cancel,
-        )?,
-        StabilityArg::None => Vec::new(),
-    };
-    let faithfulness = if args.no_faithfulness {
-        Vec::new()
-    } else {
-        trust::faithfulness(model, &samples, &explanation, args.random_orders, args.seed)?
-    };
     Ok(Case {
         path: path.to_path_buf(),
-        samples,
-        explanation,
-        seconds,
-        fit_seconds,
-        trust: Trust {
-            stability,
-            faithfulness,
-        },
+        outcome,
     })
 }
 
-/// The files `--out` writes for a case.
-fn out_files(dir: &Path, case: &Case, panels: &PanelOptions) -> Vec<(PathBuf, image::RgbImage)> {
-    let stem = case
-        .path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "face".into());
-    let face = &case.samples.face;
-    let sp = &case.samples.superpixels;
-    let mut v = vec![(
-        dir.join(format!("{stem}_superpixels.png")),
-        render::superpixels_image(face, sp, 384),
-    )];
-    for l in &case.explanation.labels {
-        v.push((
-            dir.join(format!("{stem}_{}.png", l.name)),
-            render::explanation_panel(face, sp, l, panels, 384),
-        ));
-        v.push((
-            dir.join(format!("{stem}_{}_weights.png", l.name)),
-            render::density_plot(l, 480, 200),
-        ));
-        if let Some(f) = case.trust.faithfulness_of(l.label) {
-            v.push((
-                dir.join(format!("{stem}_{}_deletion.png", l.name)),
-                render::faithfulness_plot(&l.name, f, 480, 240),
-            ));
-        }
-    }
-    v
-}
-
 pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
+    let request = args.request();
+    request.validate()?;
+    // Check the files that --out will write before any work.
+    if let Some(dir) = &args.out
+        && !args.force
+        && let Some(p) = args
+            .faces
+            .iter()
+            .flat_map(|f| export::fixed_paths(dir, f))
+            .find(|p| export::occupied(p))
+    {
+        anyhow::bail!(
+            "{}: already exists; nothing was written (pass --force to overwrite)",
+            p.display()
+        );
+    }
     let model = model_args.load()?;
     let mut cases = Vec::new();
     let mut ok = true;
     for path in &args.faces {
-        match explain_one(&model, path, &args) {
+        match explain_one(&model, path, &request) {
             Ok(c) => cases.push(c),
             Err(e) => {
                 eprintln!("emotui: {e:#}");
@@ -350,59 +390,62 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             }
         }
     }
-    let rows: Vec<(&Case, Vec<table::Row>)> = cases
-        .iter()
-        .map(|c| {
-            (
-                c,
-                table::rows(&case_name(&c.path), &c.samples, &c.explanation, &c.trust),
-            )
-        })
-        .collect();
     match args.format {
         TableFormat::Table => {
-            for (c, r) in &rows {
-                print!("{}", text_table(c, r));
+            for c in &cases {
+                print!("{}", text_table(c));
             }
         }
         TableFormat::Csv => {
-            let all: Vec<table::Row> = rows.iter().flat_map(|(_, r)| r.iter().cloned()).collect();
+            let all: Vec<table::Row> = cases
+                .iter()
+                .flat_map(|c| export::rows(&c.path, &c.outcome))
+                .collect();
             table::write_csv(&all, std::io::stdout().lock())?;
         }
         TableFormat::Json => {
-            let v: Vec<serde_json::Value> = rows.iter().map(|(c, r)| case_json(c, r)).collect();
+            let v: Vec<serde_json::Value> = cases
+                .iter()
+                .map(|c| export::json(&c.path, &c.outcome, args.timings))
+                .collect();
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
     }
+    if args.timings && args.format != TableFormat::Json {
+        for c in &cases {
+            let t = &c.outcome.timings;
+            eprintln!(
+                "emotui: {}: sampling {:.3} s, fit {:.3} s, trust {:.3} s",
+                c.path.display(),
+                t.sampling,
+                t.fit,
+                t.trust
+            );
+        }
+    }
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir)?;
         let panels = args.panels();
-        let files: Vec<(PathBuf, image::RgbImage)> = cases
-            .iter()
-            .flat_map(|c| out_files(dir, c, &panels))
-            .collect();
-        // Check every target first, so that nothing is half-written.
-        if !args.force
-            && let Some((p, _)) = files.iter().find(|(p, _)| p.exists())
-        {
-            anyhow::bail!("{}: already exists; pass --force to overwrite", p.display());
+        let mut files = Vec::new();
+        for c in &cases {
+            files.extend(export::explanation_files(
+                dir, &c.path, &c.outcome, &panels,
+            )?);
         }
-        for (p, img) in &files {
-            render::save_png(img, p, true)?;
-        }
-        eprintln!("emotui: wrote {} images to {}", files.len(), dir.display());
+        export::write(&files, args.force)?;
+        eprintln!("emotui: wrote {} files to {}", files.len(), dir.display());
     }
     Ok(ok)
 }
 
-fn text_table(case: &Case, rows: &[table::Row]) -> String {
+fn text_table(case: &Case) -> String {
+    let o = &case.outcome;
     let mut s = format!(
         "{}: {} superpixels, {} perturbations\n",
         case.path.display(),
-        case.samples.superpixels.count,
-        case.explanation.n_samples
+        o.samples.superpixels.count,
+        o.explanation.n_samples
     );
-    for l in &case.explanation.labels {
+    for l in &o.explanation.labels {
         s += &format!(
             "  Label: {}  Probability: {}  Explanation Fit: {}  intercept {:.4}  local prediction {:.4}\n",
             l.name,
@@ -411,7 +454,7 @@ fn text_table(case: &Case, rows: &[table::Row]) -> String {
             l.intercept,
             l.prediction
         );
-        if let Some(st) = case.trust.stability_of(l.label) {
+        if let Some(st) = o.trust.stability_of(l.label) {
             s += &format!(
                 "    {}: top-{} Jaccard {:.2}, sign agreement {:.2} over {} replicates\n",
                 st.verdict.word(),
@@ -421,7 +464,7 @@ fn text_table(case: &Case, rows: &[table::Row]) -> String {
                 st.replicates
             );
         }
-        if let Some(f) = case.trust.faithfulness_of(l.label) {
+        if let Some(f) = o.trust.faithfulness_of(l.label) {
             s += &format!(
                 "    deletion AUC {:.3} ({:.2}x random), insertion AUC {:.3} ({:.2}x random)\n",
                 f.deletion.auc, f.deletion_ratio, f.insertion.auc, f.insertion_ratio
@@ -440,7 +483,7 @@ fn text_table(case: &Case, rows: &[table::Row]) -> String {
         "95% interval",
         "feature_desc"
     );
-    for r in rows {
+    for r in export::rows(&case.path, o) {
         let interval = match (r.weight_lower, r.weight_upper) {
             (Some(a), Some(b)) => format!("[{a:.4}, {b:.4}]"),
             _ => String::new(),
@@ -459,36 +502,4 @@ fn text_table(case: &Case, rows: &[table::Row]) -> String {
         );
     }
     s
-}
-
-fn case_json(case: &Case, rows: &[table::Row]) -> serde_json::Value {
-    let members = case.samples.superpixels.members();
-    let rows: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            let mut v = serde_json::to_value(r).unwrap_or_default();
-            v["feature_value"] = json!(members[r.feature]);
-            v
-        })
-        .collect();
-    json!({
-        "case": case_name(&case.path),
-        "path": case.path.display().to_string(),
-        "width": case.samples.face.width,
-        "height": case.samples.face.height,
-        "n_superpixels": case.samples.superpixels.count,
-        "n_samples": case.explanation.n_samples,
-        "sampling": case.samples.options,
-        "trust": case.trust,
-        "timing_seconds": {
-            "total": case.seconds,
-            "segmentation": case.samples.timings.segmentation,
-            "preparation": case.samples.timings.preparation,
-            "composing": case.samples.timings.composing,
-            "model": case.samples.timings.model,
-            "fit": case.fit_seconds,
-        },
-        "prediction": case.samples.labels.iter().zip(case.samples.prediction()).map(|(l, p)| (l.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
-        "rows": rows,
-    })
 }

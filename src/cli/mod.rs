@@ -31,8 +31,8 @@ pub struct Cli {
     pub survey: Option<PathBuf>,
 
     /// Explorer: how to draw images in the terminal.
-    #[arg(long, value_enum, default_value_t = crate::tui::ProtocolArg::Auto)]
-    pub protocol: crate::tui::ProtocolArg,
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
+    pub protocol: ProtocolArg,
 
     #[command(flatten)]
     pub model: ModelArgs,
@@ -58,6 +58,35 @@ pub struct ModelArgs {
     /// Worker threads [default: number of cores].
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `--protocol` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtocolArg {
+    /// Ask the terminal; half-blocks when it answers nothing useful.
+    Auto,
+    /// Kitty graphics.
+    Kitty,
+    /// iTerm2 inline images.
+    Iterm2,
+    /// Sixel.
+    Sixel,
+    /// Unicode half-blocks: any colour terminal, also over SSH.
+    Halfblocks,
+}
+
+impl ProtocolArg {
+    /// The protocol to use, `None` to ask the terminal.
+    pub fn protocol(self) -> Option<ratatui_image::picker::ProtocolType> {
+        use ratatui_image::picker::ProtocolType;
+        match self {
+            ProtocolArg::Auto => None,
+            ProtocolArg::Kitty => Some(ProtocolType::Kitty),
+            ProtocolArg::Iterm2 => Some(ProtocolType::Iterm2),
+            ProtocolArg::Sixel => Some(ProtocolType::Sixel),
+            ProtocolArg::Halfblocks => Some(ProtocolType::Halfblocks),
+        }
+    }
 }
 
 /// `--backend` values.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use emotui::render::heatmap;
+use emotui::stats::ConfusionMatrix;
 use emotui::stats::report::{caret_json, caret_text, column_percentages_text};
 use emotui::survey::{Survey, SurveyOptions};
 
@@ -78,7 +79,7 @@ impl SurveyColumns {
 
 pub fn run(args: SurveyArgs) -> anyhow::Result<bool> {
     let survey = args.columns.read(&args.file, false)?;
-    let matrix = survey.confusion_matrix();
+    let matrix = ConfusionMatrix::from_survey(&survey);
     let stats = matrix.statistics()?;
     match args.format {
         StatsFormat::Text => {

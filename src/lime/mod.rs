@@ -54,6 +54,44 @@ pub struct SamplingOptions {
     pub seed: u64,
 }
 
+/// Most superpixels an explanation may ask for: the local model's moments
+/// grow with the square of their number, and faces have no more parts
+/// worth telling apart.
+pub const MAX_SUPERPIXELS: usize = 1000;
+/// Most perturbations an explanation may ask for (memory grows with it).
+pub const MAX_PERMUTATIONS: usize = 1_000_000;
+
+impl SamplingOptions {
+    /// Checks the options: sizes within bounds, probabilities in range.
+    pub fn validate(&self) -> Result<()> {
+        if !(2..=MAX_PERMUTATIONS).contains(&self.n_permutations) {
+            return Err(Error::Invalid(format!(
+                "the number of perturbations must be between 2 and {MAX_PERMUTATIONS} (got {})",
+                self.n_permutations
+            )));
+        }
+        if !(0.0..1.0).contains(&self.p_remove) {
+            return Err(Error::Invalid(format!(
+                "the probability of removing a superpixel must be in [0, 1) (got {})",
+                self.p_remove
+            )));
+        }
+        if !(2..=MAX_SUPERPIXELS).contains(&self.n_superpixels) {
+            return Err(Error::Invalid(format!(
+                "the number of superpixels must be between 2 and {MAX_SUPERPIXELS} (got {})",
+                self.n_superpixels
+            )));
+        }
+        if !(self.weight.is_finite() && self.weight > 0.0) {
+            return Err(Error::Invalid(format!(
+                "the SLIC compactness must be a positive number (got {})",
+                self.weight
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Default for SamplingOptions {
     fn default() -> Self {
         SamplingOptions {
@@ -137,11 +175,38 @@ pub struct FitOptions {
     pub kernel: Kernel,
 }
 
+impl FitOptions {
+    /// The practical's rule for the number of features: three quarters of
+    /// the superpixels.
+    pub fn features_for(n_superpixels: usize) -> usize {
+        (3 * n_superpixels / 4).max(1)
+    }
+
+    /// Checks the options.
+    pub fn validate(&self) -> Result<()> {
+        if self.n_features == 0 {
+            return Err(Error::Invalid(
+                "an explanation needs at least 1 feature".into(),
+            ));
+        }
+        if self.labels == LabelChoice::Top(0) {
+            return Err(Error::Invalid(
+                "an explanation needs at least 1 label".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The number of labels explained by default (R lime's `n_labels` in the
+/// practical).
+pub const DEFAULT_LABELS: usize = 2;
+
 impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
-            labels: LabelChoice::Top(2),
-            n_features: 30,
+            labels: LabelChoice::Top(DEFAULT_LABELS),
+            n_features: Self::features_for(SamplingOptions::default().n_superpixels),
             feature_select: FeatureSelect::Auto,
             kernel: Kernel::R,
         }
@@ -196,6 +261,10 @@ impl Samples {
 /// Samples evaluated between progress reports and cancellation checks.
 const CHUNK: usize = 100;
 
+/// Refits every this many samples while sampling (live refinement and
+/// `--until-stable`).
+pub const REFIT_EVERY: usize = 200;
+
 /// Segments the face, draws `n_permutations` perturbations and runs the model
 /// on all of them. `progress(done, total)` is called after every chunk;
 /// setting `cancel` stops the work with [`Error::Cancelled`].
@@ -209,7 +278,7 @@ pub fn sample(
     sample_until(classifier, image, options, cancel, progress, |_| false)
 }
 
-/// Like [`sample`], but every [`trust::REFIT_EVERY`] samples `stop` sees the
+/// Like [`sample`], but every [`REFIT_EVERY`] samples `stop` sees the
 /// samples so far (to refit, show, or decide that enough were drawn);
 /// returning `true` ends sampling there.
 pub fn sample_until(
@@ -220,15 +289,7 @@ pub fn sample_until(
     mut progress: impl FnMut(usize, usize),
     mut stop: impl FnMut(&Samples) -> bool,
 ) -> Result<Samples> {
-    if options.n_permutations < 2 {
-        return Err(Error::Invalid("n_permutations must be at least 2".into()));
-    }
-    if !(0.0..1.0).contains(&options.p_remove) {
-        return Err(Error::Invalid("p_remove must be in [0, 1)".into()));
-    }
-    if options.n_superpixels < 2 {
-        return Err(Error::Invalid("n_superpixels must be at least 2".into()));
-    }
+    options.validate()?;
     let mut timings = Timings::default();
     let clock = Instant::now();
     let pre = classifier.preprocessor();
@@ -266,7 +327,7 @@ pub fn sample_until(
         probabilities.extend(classifier.predict(batch, end - start)?);
         timings.model += clock.elapsed().as_secs_f64();
         progress(end, n);
-        if end < n && end.is_multiple_of(trust::REFIT_EVERY) {
+        if end < n && end.is_multiple_of(REFIT_EVERY) {
             let partial = Samples {
                 face: face.clone(),
                 superpixels: superpixels.clone(),

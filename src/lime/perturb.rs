@@ -15,7 +15,7 @@ use crate::preprocess::{Planes, Preprocessor};
 use super::slic::Superpixels;
 
 /// What removed superpixels are filled with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Background {
     /// R lime's default: opaque rgb(190,190,190).

@@ -332,14 +332,76 @@ pub struct Faithfulness {
     pub insertion_ratio: f64,
 }
 
-/// Deletion and insertion curves for every explained label, against the
-/// mean of `random_orders` random orders (seeded). Costs
-/// (1 + random_orders) · 2 · (K + 1) model evaluations per label.
+/// What the deletion and insertion curves are compared with: the mean
+/// curve of removing (or adding) superpixels in a random order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Baseline {
+    /// Estimated from the perturbation samples, for no new evaluations. A
+    /// random order passes, after s steps, through a uniformly random subset
+    /// of K − s superpixels (deletion) or s (insertion); a perturbation that
+    /// keeps m superpixels is exactly such a subset of size m. So the mean
+    /// random curve at size m is the mean probability of the samples that
+    /// keep m superpixels. Sizes with fewer than [`MIN_ROWS_PER_SIZE`]
+    /// samples (near 0 and K) are interpolated linearly between the nearest
+    /// known sizes, with the empty face (the end of the deletion curve) and
+    /// the whole face as the two ends.
+    Samples,
+    /// The mean of this many random orders, evaluated by the model:
+    /// 2 · (K + 1) evaluations each.
+    RandomOrders(usize),
+}
+
+/// Samples needed at a size before its mean is used as is (see
+/// [`Baseline::Samples`]).
+pub const MIN_ROWS_PER_SIZE: usize = 5;
+
+/// The mean probability of `label` over random subsets of every size
+/// m = 0..=K, estimated from the samples (see [`Baseline::Samples`]).
+fn mean_by_size(samples: &Samples, label: usize, empty: f64, whole: f64) -> Vec<f64> {
+    let k = samples.superpixels.count;
+    let y = samples.response(label);
+    let mut sum = vec![0.0; k + 1];
+    let mut count = vec![0usize; k + 1];
+    // Row 0 is the original face, not a random draw.
+    for r in 1..samples.rows() {
+        let m = samples.kept[r * k..(r + 1) * k]
+            .iter()
+            .filter(|&&b| b)
+            .count();
+        sum[m] += y[r];
+        count[m] += 1;
+    }
+    let mut known: Vec<Option<f64>> = (0..=k)
+        .map(|m| (count[m] >= MIN_ROWS_PER_SIZE).then(|| sum[m] / count[m] as f64))
+        .collect();
+    known[0] = Some(empty);
+    known[k] = Some(whole);
+    let anchors: Vec<(usize, f64)> = known
+        .iter()
+        .enumerate()
+        .filter_map(|(m, v)| v.map(|v| (m, v)))
+        .collect();
+    (0..=k)
+        .map(|m| {
+            if let Some(v) = known[m] {
+                return v;
+            }
+            let hi = anchors.partition_point(|&(a, _)| a < m);
+            let ((m0, v0), (m1, v1)) = (anchors[hi - 1], anchors[hi]);
+            v0 + (v1 - v0) * (m - m0) as f64 / (m1 - m0) as f64
+        })
+        .collect()
+}
+
+/// Deletion and insertion curves for every explained label, against a
+/// random-order baseline. Costs 2 · (K + 1) model evaluations per label,
+/// plus those of the baseline (none for [`Baseline::Samples`]).
 pub fn faithfulness(
     classifier: &dyn Classifier,
     samples: &Samples,
     expl: &Explanation,
-    random_orders: usize,
+    baseline: Baseline,
     seed: u64,
 ) -> Result<Vec<Faithfulness>> {
     let pre = classifier.preprocessor();
@@ -382,17 +444,26 @@ pub fn faithfulness(
         let mut order: Vec<usize> = (0..k).collect();
         order.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(a.cmp(&b)));
         let (del, ins) = run(&order, l.label)?;
-        let mut rdel = vec![0.0; k + 1];
-        let mut rins = vec![0.0; k + 1];
-        for _ in 0..random_orders {
-            let mut o: Vec<usize> = (0..k).collect();
-            o.shuffle(&mut rng);
-            let (d, i) = run(&o, l.label)?;
-            for s in 0..=k {
-                rdel[s] += d[s] / random_orders as f64;
-                rins[s] += i[s] / random_orders as f64;
+        let (rdel, rins) = match baseline {
+            Baseline::Samples => {
+                let g = mean_by_size(samples, l.label, del[k], del[0]);
+                ((0..=k).map(|s| g[k - s]).collect(), g)
             }
-        }
+            Baseline::RandomOrders(n) => {
+                let mut rdel = vec![0.0; k + 1];
+                let mut rins = vec![0.0; k + 1];
+                for _ in 0..n {
+                    let mut o: Vec<usize> = (0..k).collect();
+                    o.shuffle(&mut rng);
+                    let (d, i) = run(&o, l.label)?;
+                    for s in 0..=k {
+                        rdel[s] += d[s] / n.max(1) as f64;
+                        rins[s] += i[s] / n.max(1) as f64;
+                    }
+                }
+                (rdel, rins)
+            }
+        };
         // Areas are compared above the empty face's probability, which every
         // order shares and which would otherwise hide the difference.
         let floor = del[k];
@@ -415,20 +486,6 @@ pub fn faithfulness(
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jaccard_and_curves() {
-        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
-        assert_eq!(jaccard(&[], &[]), 1.0);
-        let c = curve(vec![1.0, 0.0]);
-        assert!((c.auc - 0.5).abs() < 1e-12);
-        assert_eq!(quantile(&[0.0, 1.0, 2.0], 0.5), 1.0);
-    }
-}
-
 /// Everything known about how far to trust an explanation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Trust {
@@ -449,10 +506,6 @@ impl Trust {
         self.faithfulness.iter().find(|s| s.label == label)
     }
 }
-
-/// Refits every this many samples while sampling (live refinement and
-/// `--until-stable`).
-pub const REFIT_EVERY: usize = 200;
 
 /// One refit during sampling, and how much it moved since the previous one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -560,5 +613,19 @@ impl Convergence {
     /// Every refit so far.
     pub fn refits(&self) -> &[Refit] {
         &self.refits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jaccard_and_curves() {
+        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+        assert_eq!(jaccard(&[], &[]), 1.0);
+        let c = curve(vec![1.0, 0.0]);
+        assert!((c.auc - 0.5).abs() < 1e-12);
+        assert_eq!(quantile(&[0.0, 1.0, 2.0], 0.5), 1.0);
     }
 }

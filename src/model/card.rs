@@ -156,6 +156,15 @@ offset = 0.0
 kind = "probabilities" # or "logits" (a softmax is applied)
 "#;
 
+/// A card error, with [`EXAMPLE`] to copy from.
+pub fn card_error(path: PathBuf, problem: String) -> Error {
+    Error::Card {
+        path,
+        problem,
+        example: EXAMPLE,
+    }
+}
+
 impl ModelCard {
     /// The card path for a model: the same path with the extension `.toml`.
     pub fn path_for(model: &Path) -> PathBuf {
@@ -165,11 +174,13 @@ impl ModelCard {
     /// Reads and validates the card that belongs to `model`.
     pub fn load_for(model: &Path) -> Result<ModelCard> {
         let path = Self::path_for(model);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::Card {
-            path: path.clone(),
-            problem: format!("cannot read the model card ({e}); every model needs one next to it"),
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            card_error(
+                path.clone(),
+                format!("cannot read the model card ({e}); every model needs one next to it"),
+            )
         })?;
-        Self::parse(&text).map_err(|problem| Error::Card { path, problem })
+        Self::parse(&text).map_err(|problem| card_error(path, problem))
     }
 
     /// Parses and validates card text; the error is a description of the problem.

@@ -13,6 +13,7 @@ use std::sync::{Mutex, OnceLock};
 use ort::session::Session;
 use ort::value::TensorRef;
 
+use super::card::card_error;
 use super::{Backend, ModelCard};
 use crate::error::{Error, Result};
 
@@ -170,10 +171,7 @@ impl OrtBackend {
             sessions.push(session);
         }
         let first = &sessions[0];
-        let card_err = |problem: String| Error::Card {
-            path: ModelCard::path_for(path),
-            problem,
-        };
+        let card_err = |problem: String| card_error(ModelCard::path_for(path), problem);
         let input = first
             .inputs()
             .first()

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
+use super::card::card_error;
 use super::{Backend, ModelCard};
 use crate::error::{Error, Result};
 
@@ -40,10 +41,7 @@ impl TractBackend {
         let shape = card.input.shape(1);
         if !dims.is_empty() {
             card.check_against_graph(&dims, None)
-                .map_err(|problem| Error::Card {
-                    path: ModelCard::path_for(path),
-                    problem,
-                })?;
+                .map_err(|problem| card_error(ModelCard::path_for(path), problem))?;
         }
         let typed = model
             .with_input_fact(0, f32::fact(shape).into())
@@ -55,10 +53,7 @@ impl TractBackend {
             .ok()
             .and_then(|f| f.shape.as_concrete().map(|s| s.iter().product::<usize>()));
         card.check_against_graph(&shape.map(Some), classes)
-            .map_err(|problem| Error::Card {
-                path: ModelCard::path_for(path),
-                problem,
-            })?;
+            .map_err(|problem| card_error(ModelCard::path_for(path), problem))?;
         let plan = typed.into_runnable().map_err(model_err)?;
         Ok(TractBackend { plan, shape })
     }

@@ -247,21 +247,48 @@ pub fn explanation_overlay(
     img
 }
 
-/// A panel's caption lines: Label, Probability, Explanation Fit (2
-/// significant digits, as R lime), and the type when negatives are shown.
-pub fn caption(expl: &LabelExplanation, opts: &PanelOptions, kind: PanelKind) -> Vec<String> {
-    let mut v = vec![
-        format!("Label: {}", expl.name),
-        format!("Probability: {}", two_digits(expl.probability)),
-        format!("Explanation Fit: {}", two_digits(expl.r2)),
-    ];
-    if opts.show_negative {
-        v.push(match kind {
-            PanelKind::Supports => "Type: Supports".into(),
-            PanelKind::Contradicts => "Type: Contradicts".into(),
-        });
+/// A panel's caption as R lime writes it: label, probability and
+/// explanation fit (2 significant digits), and the type when negatives are
+/// shown. Front-ends lay the fields out as they fit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Caption {
+    /// The label's name.
+    pub label: String,
+    /// Its probability, 2 significant digits.
+    pub probability: String,
+    /// The explanation fit (weighted R²), 2 significant digits.
+    pub fit: String,
+    /// "Supports" or "Contradicts" when both panels are shown.
+    pub kind: Option<&'static str>,
+}
+
+impl Caption {
+    /// R lime's caption lines: "Label: …", "Probability: …",
+    /// "Explanation Fit: …" and "Type: …".
+    pub fn lines(&self) -> Vec<String> {
+        let mut v = vec![
+            format!("Label: {}", self.label),
+            format!("Probability: {}", self.probability),
+            format!("Explanation Fit: {}", self.fit),
+        ];
+        if let Some(k) = self.kind {
+            v.push(format!("Type: {k}"));
+        }
+        v
     }
-    v
+}
+
+/// The caption of one label's panel.
+pub fn caption(expl: &LabelExplanation, opts: &PanelOptions, kind: PanelKind) -> Caption {
+    Caption {
+        label: expl.name.clone(),
+        probability: two_digits(expl.probability),
+        fit: two_digits(expl.r2),
+        kind: opts.show_negative.then_some(match kind {
+            PanelKind::Supports => "Supports",
+            PanelKind::Contradicts => "Contradicts",
+        }),
+    }
 }
 
 /// plot_image_explanation for one label: the caption (Label, Probability,
@@ -277,7 +304,7 @@ pub fn explanation_panel(
     let panel = |kind| {
         with_caption(
             &explanation_overlay(face, sp, expl, opts, target, kind),
-            &caption(expl, opts, kind),
+            &caption(expl, opts, kind).lines(),
         )
     };
     let left = panel(PanelKind::Supports);

@@ -9,7 +9,7 @@ mod heatmap;
 mod plot;
 
 pub use explanation::{
-    Display, PanelKind, PanelOptions, caption, density_plot, explanation_overlay,
+    Caption, Display, PanelKind, PanelOptions, caption, density_plot, explanation_overlay,
     explanation_panel, faithfulness_plot, selected, superpixels_image, two_digits, weight_density,
 };
 pub use heatmap::heatmap;

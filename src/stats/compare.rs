@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::confusion::{CaretStatistics, ConfusionMatrix};
+use super::confusion::{CaretStatistics, ClassStatistics, ConfusionMatrix};
 use super::distributions::chisq_upper_tail;
 use crate::emotion;
 use crate::error::Result;
@@ -80,6 +80,32 @@ pub struct Comparison {
     pub people: CaretStatistics,
     /// Do the accuracies differ? (independent samples: different answers).
     pub accuracy_test: ProportionTest,
+}
+
+/// One class of a comparison: the model's and the people's statistics.
+#[derive(Debug, Clone, Copy)]
+pub struct ComparedClass<'a> {
+    /// The class (canonical emotion name).
+    pub level: &'a str,
+    /// The model's statistics for it.
+    pub model: &'a ClassStatistics,
+    /// The people's.
+    pub people: &'a ClassStatistics,
+}
+
+impl Comparison {
+    /// The comparison by class, one row per class.
+    pub fn classes(&self) -> Vec<ComparedClass<'_>> {
+        self.levels
+            .iter()
+            .enumerate()
+            .map(|(i, level)| ComparedClass {
+                level,
+                model: &self.model.by_class[i],
+                people: &self.people.by_class[i],
+            })
+            .collect()
+    }
 }
 
 /// Re-expresses a matrix over a larger set of levels (zeros elsewhere).

@@ -108,6 +108,17 @@ fn map2(a: Stat, b: Stat, f: impl Fn(f64, f64) -> f64) -> Stat {
 }
 
 impl ConfusionMatrix {
+    /// The confusion matrix of survey answers against the true classes,
+    /// with caret's level order.
+    pub fn from_survey(survey: &crate::survey::Survey) -> Self {
+        Self::from_pairs(
+            survey
+                .answers
+                .iter()
+                .map(|a| (a.predicted.as_str(), a.actual.as_str())),
+        )
+    }
+
     /// Builds the matrix from (prediction, reference) pairs with caret's level
     /// order: the sorted union of both (byte order, as `factor()` in the C
     /// locale). Labels are used as they are: "Joy" and "joy " differ.

@@ -117,32 +117,64 @@ fn name_value_block(lines: &[(String, String)]) -> String {
     s
 }
 
-/// The per-class table: one column per class, each formatted on its own as
-/// R's `print(t(byClass), digits = 4)` does.
-pub fn by_class_text(st: &CaretStatistics) -> String {
+/// caret's statistics by class as data: the reported classes, and for
+/// every statistic its name and one value per class, each class's values
+/// formatted on their own as R's `print(t(byClass), digits = 4)` does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ByClass {
+    /// Reported class names, in caret's order.
+    pub classes: Vec<String>,
+    /// (statistic, value per class), in [`CLASS_ROWS`] order.
+    pub rows: Vec<(&'static str, Vec<String>)>,
+}
+
+/// The statistics by class, formatted as caret prints them.
+pub fn by_class(st: &CaretStatistics) -> ByClass {
     let classes: Vec<usize> = st.reported_classes().collect();
-    let row_w = CLASS_ROWS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    let columns: Vec<(String, Vec<String>)> = classes
+    let columns: Vec<Vec<String>> = classes
         .iter()
         .map(|&c| {
             let vals: Vec<Stat> = CLASS_ROWS.iter().map(|(_, f)| f(&st.by_class[c])).collect();
-            (
-                format!("Class: {}", st.matrix.levels[c]),
-                format_vector(&vals, DIGITS),
-            )
+            format_vector(&vals, DIGITS)
+        })
+        .collect();
+    ByClass {
+        classes: classes
+            .iter()
+            .map(|&c| st.matrix.levels[c].clone())
+            .collect(),
+        rows: CLASS_ROWS
+            .iter()
+            .enumerate()
+            .map(|(r, (name, _))| (*name, columns.iter().map(|col| col[r].clone()).collect()))
+            .collect(),
+    }
+}
+
+/// The per-class table: one column per class, headed `Class: <name>`.
+pub fn by_class_text(st: &CaretStatistics) -> String {
+    let bc = by_class(st);
+    let row_w = CLASS_ROWS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let headers: Vec<String> = bc.classes.iter().map(|c| format!("Class: {c}")).collect();
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(j, h)| {
+            bc.rows
+                .first()
+                .map_or(0, |(_, v)| v[j].len())
+                .max(h.chars().count())
         })
         .collect();
     let mut s = format!("{:row_w$}", "");
-    for (h, vals) in &columns {
-        let w = vals[0].len().max(h.chars().count());
+    for (h, w) in headers.iter().zip(&widths) {
         let _ = write!(s, " {h:>w$}");
     }
     s.push('\n');
-    for (r, (name, _)) in CLASS_ROWS.iter().enumerate() {
+    for (name, vals) in &bc.rows {
         let _ = write!(s, "{name:<row_w$}");
-        for (h, vals) in &columns {
-            let w = vals[0].len().max(h.chars().count());
-            let _ = write!(s, " {:>w$}", vals[r]);
+        for (v, w) in vals.iter().zip(&widths) {
+            let _ = write!(s, " {v:>w$}");
         }
         s.push('\n');
     }

@@ -1,149 +1,39 @@
-//! The explorer's state and what keys do to it. Nothing here draws or
-//! touches the terminal; side effects the loop must carry out (start or
-//! cancel an explanation, export) are returned as [`Command`]s.
+//! The explorer's state machine. [`App`] owns one component per tab (the
+//! tree beside browse and explain, the explain tab, the survey tab) and
+//! routes every input to them: keys, mouse and worker messages all end in
+//! [`App::settle`], the one place where a change of face, tab or
+//! parameters starts or cancels work. Side effects that need the workers
+//! are returned as [`Command`]s; nothing here touches the terminal.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use emotui::faces::{Face, FaceTree};
-use emotui::lime::trust::{Refit, Trust};
-use emotui::lime::{
-    Background, Explanation, FeatureSelect, FitOptions, Kernel, LabelChoice, Samples,
-    SamplingOptions,
-};
-use emotui::predict::Prediction;
-use emotui::render::{Display, PanelOptions};
-use emotui::stats::compare::{Comparison, Naming, compare, model_matrix};
-use emotui::stats::{CaretStatistics, ConfusionMatrix};
+use emotui::model::Model;
 
-/// The three tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Browse,
-    Explain,
-    Survey,
-}
+use super::explain::{ExplainParams, ExplainTab, Exported, KeyAction};
+use super::images::Images;
+use super::layout::{Geometry, MIN_SIZE, Tab};
+use super::survey::SurveyTab;
+use super::theme;
+use super::tree::{Predictions, Tree};
+use super::workers::{ExplainJob, Message};
+use super::{browse, workers};
 
-/// A visible line of the tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Row {
-    /// A class folder (index into `App::classes`).
-    Class(usize),
-    /// A face (index into `App::faces`).
-    Face(usize),
-}
-
-/// A class folder and its faces (indices into `App::faces`).
-#[derive(Debug, Clone)]
-pub struct ClassNode {
-    pub name: String,
-    pub faces: Vec<usize>,
-    pub expanded: bool,
-}
-
-/// A face's prediction as the explorer knows it.
-pub type FaceResult = Result<Prediction, String>;
-
-/// Parameters of the explain tab.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExplainParams {
-    pub n_superpixels: usize,
-    pub n_features: usize,
-    /// Whether `n_features` follows 3/4 of `n_superpixels` (the practical's rule).
-    pub features_auto: bool,
-    pub n_labels: usize,
-    pub background: Background,
-    pub seed: u64,
-    /// Stop sampling once the top superpixels settle.
-    pub until_stable: bool,
-    pub panels: PanelOptions,
-}
-
-impl Default for ExplainParams {
-    fn default() -> Self {
-        ExplainParams {
-            n_superpixels: 40,
-            n_features: 30,
-            features_auto: true,
-            n_labels: 2,
-            background: Background::Grey,
-            seed: 42,
-            until_stable: false,
-            panels: PanelOptions::default(),
-        }
-    }
-}
-
-impl ExplainParams {
-    pub fn sampling(&self) -> SamplingOptions {
-        SamplingOptions {
-            n_superpixels: self.n_superpixels,
-            background: self.background,
-            seed: self.seed,
-            ..SamplingOptions::default()
-        }
-    }
-
-    pub fn fit(&self) -> FitOptions {
-        FitOptions {
-            labels: LabelChoice::Top(self.n_labels),
-            n_features: self.n_features,
-            feature_select: FeatureSelect::Auto,
-            kernel: Kernel::R,
-        }
-    }
-}
-
-/// What to cache explanations by: the face and everything that changes the
-/// numbers (drawing options do not).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ExplainKey {
-    pub face: usize,
-    pub n_superpixels: usize,
-    pub n_features: usize,
-    pub n_labels: usize,
-    pub background: &'static str,
-    pub seed: u64,
-    pub until_stable: bool,
-}
-
-/// A finished explanation.
-#[derive(Debug)]
-pub struct ExplainResult {
-    pub samples: Arc<Samples>,
-    pub explanation: Explanation,
-    /// Stability and faithfulness (empty while refining).
-    pub trust: Trust,
-    /// While samples still arrive: how much the last refit moved.
-    pub refit: Option<Refit>,
-}
-
-/// The explanation worker, as the UI sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Job {
-    Idle,
-    Running {
-        id: u64,
-        key: ExplainKey,
-        done: usize,
-        total: usize,
-    },
-    Failed(String),
-    Cancelled,
-}
-
-/// Something the event loop must do.
-#[derive(Debug, Clone, PartialEq)]
+/// Something only the event loop can do.
 pub enum Command {
-    /// Start (or serve from cache) the explanation for this key.
-    Explain(ExplainKey),
-    /// Cancel the running explanation.
-    Cancel,
-    /// Write the current explanation's panels and CSV into this folder.
-    Export { dir: PathBuf, overwrite: bool },
+    /// The model is loaded: predict these faces (the explorer's face
+    /// indices) and start the explainer.
+    StartModel(Arc<Model>, Vec<Face>),
+    /// Run an explanation.
+    Explain(ExplainJob),
 }
 
 /// A line being edited at the bottom of the screen.
@@ -175,538 +65,538 @@ fn edit_line(text: &mut String, key: KeyEvent) -> Edit {
     Edit::Editing
 }
 
-/// The whole explorer state.
-pub struct App {
-    pub root: PathBuf,
-    pub faces: Vec<Face>,
-    pub classes: Vec<ClassNode>,
-    pub results: Vec<Option<FaceResult>>,
-    pub labels: Vec<String>,
-    pub tab: Tab,
-    pub cursor: usize,
-    pub filter: String,
-    pub prompt: Option<Prompt>,
-    pub help: bool,
-    pub quit: bool,
-    pub model_status: String,
+/// Lines moved by the mouse wheel and by PgUp/PgDn.
+const WHEEL_LINES: i64 = 3;
+const PAGE_LINES: i64 = 10;
+
+/// What the status line says.
+#[derive(Default)]
+struct Status {
+    /// The model's name and backend, or what is happening to it.
+    model: String,
     /// Why the model could not be loaded.
-    pub model_error: Option<String>,
-    pub protocol: String,
-    pub predicted: (usize, usize),
-    pub last_error: Option<String>,
-    pub message: Option<String>,
-    pub params: ExplainParams,
-    pub job: Job,
-    pub next_job: u64,
-    pub cache: HashMap<ExplainKey, Arc<ExplainResult>>,
-    /// The latest refit of the running job, shown while it refines.
-    pub partial: Option<(u64, Arc<ExplainResult>)>,
-    pub scan_problems: Vec<String>,
-    /// The people's statistics (or why the survey could not be read).
-    pub survey: Option<Result<CaretStatistics, String>>,
-    /// The people's confusion matrix in canonical emotion names.
-    pub survey_matrix: Option<ConfusionMatrix>,
-    /// Model beside people, once every face is predicted.
-    pub comparison: Option<Comparison>,
+    model_error: Option<String>,
+    /// How images are drawn.
+    protocol: String,
+    /// The latest error.
+    error: Option<String>,
+    /// A message for the user, until the next key.
+    message: Option<String>,
+}
+
+/// What decides which explanation is wanted.
+#[derive(PartialEq)]
+struct Snapshot {
+    face: Option<usize>,
+    tab: Tab,
+    params: ExplainParams,
+}
+
+/// The whole explorer.
+pub struct App {
+    tab: Tab,
+    tree: Tree,
+    predictions: Predictions,
+    explain: ExplainTab,
+    survey: SurveyTab,
+    status: Status,
+    prompt: Option<Prompt>,
+    help: bool,
+    quit: bool,
+    geometry: Geometry,
 }
 
 impl App {
-    pub fn new(tree: &FaceTree, protocol: String) -> App {
-        let mut faces = Vec::new();
-        let mut classes = Vec::new();
-        for c in &tree.classes {
-            let start = faces.len();
-            faces.extend(c.faces.iter().cloned());
-            classes.push(ClassNode {
-                name: c.name.clone(),
-                faces: (start..faces.len()).collect(),
-                expanded: true,
-            });
-        }
-        if !tree.unlabelled.is_empty() {
-            let start = faces.len();
-            faces.extend(tree.unlabelled.iter().cloned());
-            classes.push(ClassNode {
-                name: "(no class)".into(),
-                faces: (start..faces.len()).collect(),
-                expanded: true,
-            });
-        }
-        let n = faces.len();
+    /// The explorer over `tree`; `survey` is being read in the background.
+    pub fn new(tree: &FaceTree, protocol: String, survey: Option<PathBuf>) -> App {
+        let tree_state = Tree::new(tree);
+        let n = tree_state.faces.len();
         let mut app = App {
-            root: tree.root.clone(),
-            faces,
-            classes,
-            results: vec![None; n],
-            labels: Vec::new(),
             tab: Tab::Browse,
-            cursor: 0,
-            filter: String::new(),
+            tree: tree_state,
+            predictions: Predictions {
+                results: vec![None; n],
+                total: n,
+                ..Default::default()
+            },
+            explain: ExplainTab::new(),
+            survey: SurveyTab::new(survey),
+            status: Status {
+                model: "loading model…".into(),
+                protocol,
+                ..Default::default()
+            },
             prompt: None,
             help: false,
             quit: false,
-            model_status: "loading model…".into(),
-            model_error: None,
-            protocol,
-            predicted: (0, n),
-            last_error: None,
-            message: None,
-            params: ExplainParams::default(),
-            job: Job::Idle,
-            next_job: 1,
-            cache: HashMap::new(),
-            partial: None,
-            scan_problems: tree
-                .problems
-                .iter()
-                .map(|p| format!("{}: {}", p.path.display(), p.problem))
-                .collect(),
-            survey: None,
-            survey_matrix: None,
-            comparison: None,
+            geometry: Geometry::default(),
         };
-        // Start on the first face rather than on a class line.
-        if let Some(i) = app.rows().iter().position(|r| matches!(r, Row::Face(_))) {
-            app.cursor = i;
+        if let Some(first) = tree.problems.first() {
+            app.status.error = Some(format!(
+                "{}: {} ({} skipped in all)",
+                first.path.display(),
+                first.problem,
+                tree.problems.len()
+            ));
         }
         app
     }
 
-    fn matches(&self, face: usize) -> bool {
-        self.filter.is_empty()
-            || self.faces[face]
-                .name()
-                .to_lowercase()
-                .contains(&self.filter.to_lowercase())
+    /// Whether the user asked to quit.
+    pub fn quit(&self) -> bool {
+        self.quit
     }
 
-    /// The visible lines of the tree. With a filter, classes without a
-    /// matching face are hidden and the others are shown open.
-    pub fn rows(&self) -> Vec<Row> {
-        let mut rows = Vec::new();
-        for (c, node) in self.classes.iter().enumerate() {
-            let faces: Vec<usize> = node
-                .faces
-                .iter()
-                .cloned()
-                .filter(|&f| self.matches(f))
-                .collect();
-            if !self.filter.is_empty() && faces.is_empty() {
-                continue;
-            }
-            rows.push(Row::Class(c));
-            if node.expanded || !self.filter.is_empty() {
-                rows.extend(faces.into_iter().map(Row::Face));
-            }
-        }
-        rows
-    }
-
-    /// The face under the cursor, if the cursor is on a face.
+    /// The face under the cursor.
+    #[cfg(test)]
     pub fn selected_face(&self) -> Option<usize> {
-        match self.rows().get(self.cursor) {
-            Some(Row::Face(f)) => Some(*f),
-            _ => None,
+        self.tree.selected()
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            face: self.tree.selected(),
+            tab: self.tab,
+            params: self.explain.params().clone(),
         }
     }
 
-    /// Whether a face is known to be misclassified.
-    pub fn is_wrong(&self, face: usize) -> bool {
-        match &self.results[face] {
-            Some(Ok(p)) => {
-                p.is_correct(&self.labels, self.faces[face].class.as_deref()) == Some(false)
-            }
-            _ => false,
+    /// After any change: a new face or new numbers cancel what is no longer
+    /// wanted, and the explain tab asks for what it shows.
+    fn settle(&mut self, before: Snapshot) -> Vec<Command> {
+        let after = self.snapshot();
+        if before.face != after.face || before.params != after.params {
+            self.explain.selection_changed(after.face);
         }
+        self.ensure_explanation().into_iter().collect()
     }
 
-    /// The key of the explanation the explain tab shows for the selected face.
-    pub fn explain_key(&self) -> Option<ExplainKey> {
-        let face = self.selected_face()?;
-        let p = &self.params;
-        Some(ExplainKey {
-            face,
-            n_superpixels: p.n_superpixels,
-            n_features: p.n_features,
-            n_labels: p.n_labels,
-            background: p.background.name(),
-            seed: p.seed,
-            until_stable: p.until_stable,
-        })
+    /// The explanation the explain tab needs, unless it has it.
+    fn ensure_explanation(&mut self) -> Option<Command> {
+        if self.tab != Tab::Explain || self.predictions.labels.is_empty() {
+            return None;
+        }
+        let face = self.tree.selected()?;
+        if matches!(self.predictions.results[face], Some(Err(_))) {
+            return None;
+        }
+        let path = self.tree.faces[face].path.clone();
+        self.explain.ensure(face, &path).map(Command::Explain)
     }
 
-    /// The cached explanation for the current key.
-    pub fn current_explanation(&self) -> Option<Arc<ExplainResult>> {
-        self.cache.get(&self.explain_key()?).cloned()
+    /// Applies `change` and settles its consequences.
+    fn apply(&mut self, change: impl FnOnce(&mut App)) -> Vec<Command> {
+        let before = self.snapshot();
+        change(self);
+        self.settle(before)
     }
 
-    /// Commands needed after the selection or parameters changed: on the
-    /// explain tab, compute what is shown unless it is cached or running.
-    pub fn ensure_explanation(&self) -> Vec<Command> {
-        if self.tab != Tab::Explain || self.labels.is_empty() {
-            return Vec::new();
-        }
-        let Some(key) = self.explain_key() else {
-            return Vec::new();
-        };
-        if self.cache.contains_key(&key) || matches!(self.results[key.face], Some(Err(_))) {
-            return Vec::new();
-        }
-        match &self.job {
-            Job::Running { key: k, .. } if *k == key => Vec::new(),
-            Job::Cancelled | Job::Failed(_) => Vec::new(),
-            _ => vec![Command::Explain(key)],
-        }
-    }
-
-    fn move_cursor(&mut self, delta: i64) {
-        let n = self.rows().len();
-        if n == 0 {
-            self.cursor = 0;
-            return;
-        }
-        self.cursor = (self.cursor as i64 + delta).clamp(0, n as i64 - 1) as usize;
-    }
-
-    /// Moves to the next (or previous) misclassified face, opening its class.
-    fn jump_wrong(&mut self, forward: bool) {
-        let order: Vec<usize> = self
-            .classes
-            .iter()
-            .flat_map(|c| c.faces.iter().cloned())
-            .filter(|&f| self.matches(f))
-            .collect();
-        if order.is_empty() {
-            return;
-        }
-        let current = self
-            .selected_face()
-            .and_then(|f| order.iter().position(|&o| o == f));
-        let n = order.len();
-        let start = current.unwrap_or(if forward { n - 1 } else { 0 });
-        for step in 1..=n {
-            let i = if forward {
-                (start + step) % n
-            } else {
-                (start + n - step % n) % n
-            };
-            let f = order[i];
-            if self.is_wrong(f) {
-                for c in &mut self.classes {
-                    if c.faces.contains(&f) {
-                        c.expanded = true;
-                    }
-                }
-                if let Some(pos) = self.rows().iter().position(|r| *r == Row::Face(f)) {
-                    self.cursor = pos;
-                }
-                return;
-            }
-        }
-        self.message = Some("no misclassified face (yet)".into());
-    }
-
-    /// Handles a key; returns what the event loop must do.
+    /// Handles a key.
     pub fn on_key(&mut self, key: KeyEvent) -> Vec<Command> {
-        self.message = None;
+        self.apply(|app| app.key(key))
+    }
+
+    fn key(&mut self, key: KeyEvent) {
+        self.status.message = None;
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             self.quit = true;
-            return Vec::new();
+            return;
         }
         if let Some(prompt) = self.prompt.take() {
-            return self.on_prompt_key(prompt, key);
+            self.prompt_key(prompt, key);
+            return;
         }
         if self.help {
             self.help = false;
-            return Vec::new();
+            return;
         }
-        let before = (self.selected_face(), self.tab, self.params.clone());
-        let mut commands = Vec::new();
         match key.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Char('?') => self.help = true,
-            KeyCode::Tab => {
-                self.tab = match self.tab {
-                    Tab::Browse => Tab::Explain,
-                    Tab::Explain => Tab::Survey,
-                    Tab::Survey => Tab::Browse,
+            KeyCode::Tab => self.tab = self.tab.cycle(true),
+            KeyCode::BackTab => self.tab = self.tab.cycle(false),
+            KeyCode::Char(c @ '1'..='9') => {
+                if let Some(&t) = Tab::ALL.get(c as usize - '1' as usize) {
+                    self.tab = t;
                 }
             }
-            KeyCode::BackTab => {
-                self.tab = match self.tab {
-                    Tab::Browse => Tab::Survey,
-                    Tab::Explain => Tab::Browse,
-                    Tab::Survey => Tab::Explain,
-                }
-            }
-            KeyCode::Char('1') => self.tab = Tab::Browse,
-            KeyCode::Char('2') => self.tab = Tab::Explain,
-            KeyCode::Char('3') => self.tab = Tab::Survey,
-            KeyCode::Down | KeyCode::Char('j') => self.move_cursor(1),
-            KeyCode::Up | KeyCode::Char('k') => self.move_cursor(-1),
-            KeyCode::PageDown => self.move_cursor(10),
-            KeyCode::PageUp => self.move_cursor(-10),
-            KeyCode::Home | KeyCode::Char('g') => self.cursor = 0,
-            KeyCode::End | KeyCode::Char('G') => self.move_cursor(i64::MAX / 2),
+            KeyCode::Down | KeyCode::Char('j') => self.tree.move_by(1),
+            KeyCode::Up | KeyCode::Char('k') => self.tree.move_by(-1),
+            KeyCode::PageDown => self.tree.move_by(PAGE_LINES),
+            KeyCode::PageUp => self.tree.move_by(-PAGE_LINES),
+            KeyCode::Home | KeyCode::Char('g') => self.tree.move_by(i64::MIN / 2),
+            KeyCode::End | KeyCode::Char('G') => self.tree.move_by(i64::MAX / 2),
             KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') => self.open(),
-            KeyCode::Left | KeyCode::Char('h') => self.close(),
-            KeyCode::Char('/') => self.prompt = Some(Prompt::Filter(self.filter.clone())),
+            KeyCode::Left | KeyCode::Char('h') => self.tree.close(),
+            KeyCode::Char('/') => {
+                self.prompt = Some(Prompt::Filter(self.tree.filter().to_string()))
+            }
             KeyCode::Char('n') => self.jump_wrong(true),
             KeyCode::Char('N') => self.jump_wrong(false),
-            KeyCode::Esc | KeyCode::Char('x') if matches!(self.job, Job::Running { .. }) => {
-                commands.push(Command::Cancel);
-            }
-            KeyCode::Esc if !self.filter.is_empty() => {
-                self.filter.clear();
-                self.cursor = 0;
-            }
-            _ if self.tab == Tab::Explain => self.on_explain_key(key),
-            _ => {}
-        }
-        let after = (self.selected_face(), self.tab, self.params.clone());
-        if before != after {
-            // A new face or new numbers: a cancelled or failed job no longer
-            // stands in the way, and a stale running one is cancelled.
-            if matches!(self.job, Job::Cancelled | Job::Failed(_))
-                && (before.0 != after.0 || before.2 != after.2)
-            {
-                self.job = Job::Idle;
-            }
-            if let Job::Running { key, .. } = &self.job
-                && Some(key) != self.explain_key().as_ref()
-            {
-                commands.push(Command::Cancel);
-            }
-            commands.extend(self.ensure_explanation());
-        }
-        commands
-    }
-
-    fn on_explain_key(&mut self, key: KeyEvent) {
-        let p = &mut self.params;
-        match key.code {
-            KeyCode::Char('s') => p.n_superpixels = (p.n_superpixels + 5).min(200),
-            KeyCode::Char('S') => p.n_superpixels = p.n_superpixels.saturating_sub(5).max(5),
-            KeyCode::Char('f') => {
-                p.n_features = (p.n_features + 1).min(200);
-                p.features_auto = false;
-            }
-            KeyCode::Char('F') => {
-                p.n_features = p.n_features.saturating_sub(1).max(1);
-                p.features_auto = false;
-            }
-            KeyCode::Char('a') => p.features_auto = true,
-            KeyCode::Char('+') => p.n_labels = (p.n_labels + 1).min(self.labels.len().max(1)),
-            KeyCode::Char('-') => p.n_labels = p.n_labels.saturating_sub(1).max(1),
-            KeyCode::Char('t') => {
-                p.panels.threshold = ((p.panels.threshold + 0.01) * 100.0).round() / 100.0
-            }
-            KeyCode::Char('T') => {
-                p.panels.threshold =
-                    (((p.panels.threshold - 0.01) * 100.0).round() / 100.0).max(0.0)
-            }
-            KeyCode::Char('d') => {
-                p.panels.display = match p.panels.display {
-                    Display::Outline => Display::Block,
-                    Display::Block => Display::Outline,
-                }
-            }
-            KeyCode::Char('v') => p.panels.show_negative = !p.panels.show_negative,
-            KeyCode::Char('b') => {
-                p.background = match p.background {
-                    Background::Grey => Background::Mean,
-                    Background::Mean => Background::Blur,
-                    Background::Blur => Background::Grey,
-                }
-            }
-            KeyCode::Char('r') => p.seed = p.seed.wrapping_add(1),
-            KeyCode::Char('R') => p.seed = p.seed.wrapping_sub(1),
-            KeyCode::Char('c') => self.job = Job::Idle,
-            KeyCode::Char('u') => p.until_stable = !p.until_stable,
-            KeyCode::Char('e') => {
-                if self.current_explanation().is_some() {
-                    self.prompt = Some(Prompt::ExportPath(self.default_export_dir()));
-                } else {
-                    self.message = Some("nothing to export yet".into());
+            KeyCode::Esc | KeyCode::Char('x') if self.explain.running() => self.explain.cancel(),
+            KeyCode::Esc if !self.tree.filter().is_empty() => self.tree.set_filter(String::new()),
+            _ if self.tab == Tab::Explain => {
+                let face = self
+                    .tree
+                    .selected()
+                    .map(|f| (f, self.tree.faces[f].path.clone()));
+                let n = self.predictions.labels.len();
+                match self
+                    .explain
+                    .on_key(key, n, face.as_ref().map(|(f, p)| (*f, p.as_path())))
+                {
+                    KeyAction::None => {}
+                    KeyAction::AskExportDir(d) => self.prompt = Some(Prompt::ExportPath(d)),
+                    KeyAction::Say(m) => self.status.message = Some(m.into()),
                 }
             }
             _ => {}
         }
-        if self.params.features_auto {
-            self.params.n_features = (3 * self.params.n_superpixels / 4).max(1);
+    }
+
+    /// Opens or closes a class; on a face in the browse tab, explains it.
+    fn open(&mut self) {
+        if !self.tree.toggle_class() && self.tab == Tab::Browse && self.tree.selected().is_some() {
+            self.tab = Tab::Explain;
         }
     }
 
-    fn default_export_dir(&self) -> String {
-        let stem = self
-            .selected_face()
-            .and_then(|f| {
-                self.faces[f]
-                    .path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-            })
-            .unwrap_or_else(|| "face".into());
-        format!("emotui-export/{stem}")
+    fn jump_wrong(&mut self, forward: bool) {
+        if !self.tree.jump_wrong(&self.predictions, forward) {
+            self.status.message = Some("no misclassified face (yet)".into());
+        }
     }
 
-    fn on_prompt_key(&mut self, prompt: Prompt, key: KeyEvent) -> Vec<Command> {
+    fn prompt_key(&mut self, prompt: Prompt, key: KeyEvent) {
         match prompt {
             Prompt::Filter(mut text) => match edit_line(&mut text, key) {
-                Edit::Done => {
-                    self.filter = text;
-                    self.cursor = self
-                        .rows()
-                        .iter()
-                        .position(|r| matches!(r, Row::Face(_)))
-                        .unwrap_or(0);
-                    return self.ensure_explanation();
-                }
+                Edit::Done => self.tree.set_filter(text),
                 Edit::Cancelled => {}
                 Edit::Editing => self.prompt = Some(Prompt::Filter(text)),
             },
             Prompt::ExportPath(mut text) => match edit_line(&mut text, key) {
                 Edit::Done if !text.trim().is_empty() => {
-                    return vec![Command::Export {
-                        dir: PathBuf::from(text.trim()),
-                        overwrite: false,
-                    }];
+                    self.export(PathBuf::from(text.trim()), false)
                 }
                 Edit::Cancelled => {}
                 Edit::Done | Edit::Editing => self.prompt = Some(Prompt::ExportPath(text)),
             },
             Prompt::ConfirmOverwrite(dir) => {
                 if key.code == KeyCode::Char('y') {
-                    return vec![Command::Export {
-                        dir,
-                        overwrite: true,
-                    }];
+                    self.export(dir, true);
+                } else {
+                    self.status.message = Some("export cancelled: nothing was overwritten".into());
                 }
-                self.message = Some("export cancelled: nothing was overwritten".into());
             }
         }
-        Vec::new()
     }
 
-    fn open(&mut self) {
-        if let Some(Row::Class(c)) = self.rows().get(self.cursor).copied() {
-            self.classes[c].expanded = !self.classes[c].expanded;
-        } else if self.tab == Tab::Browse && self.selected_face().is_some() {
-            self.tab = Tab::Explain;
+    /// Writes the shown explanation into `dir` (the same files as
+    /// `emotui explain --out`); existing files only after a yes.
+    fn export(&mut self, dir: PathBuf, overwrite: bool) {
+        let Some(face) = self.tree.selected() else {
+            self.status.message = Some("nothing to export".into());
+            return;
+        };
+        let path = self.tree.faces[face].path.clone();
+        match self.explain.export(face, &path, &dir, overwrite) {
+            Exported::Written(n, d) => {
+                self.status.message = Some(format!("wrote {n} files to {}", d.display()))
+            }
+            Exported::AskOverwrite(d) => self.prompt = Some(Prompt::ConfirmOverwrite(d)),
+            Exported::Nothing => self.status.message = Some("nothing to export".into()),
+            Exported::Failed(e) => {
+                self.status.error = Some(format!("export to {}: {e}", dir.display()))
+            }
         }
     }
 
-    fn close(&mut self) {
-        match self.rows().get(self.cursor).copied() {
-            Some(Row::Class(c)) => self.classes[c].expanded = false,
-            Some(Row::Face(f)) => {
-                if let Some(c) = self.classes.iter().position(|c| c.faces.contains(&f)) {
-                    self.classes[c].expanded = false;
-                    if let Some(pos) = self.rows().iter().position(|r| *r == Row::Class(c)) {
-                        self.cursor = pos;
+    /// Handles the mouse: the wheel scrolls the tree, a click selects a
+    /// tab or a tree line (where the last frame drew them).
+    pub fn on_mouse(&mut self, m: MouseEvent) -> Vec<Command> {
+        self.apply(|app| {
+            let g = app.geometry;
+            match m.kind {
+                MouseEventKind::ScrollDown => app.tree.move_by(WHEEL_LINES),
+                MouseEventKind::ScrollUp => app.tree.move_by(-WHEEL_LINES),
+                MouseEventKind::Down(_) => {
+                    if let Some(tab) = g.tab_at(m.column, m.row) {
+                        app.tab = tab;
+                    } else if let Some(line) = g.tree_line_at(m.column, m.row) {
+                        let top = app.tree.top(g.tree_height());
+                        app.tree.activate(top + line);
                     }
                 }
+                _ => {}
+            }
+        })
+    }
+
+    /// Handles a worker's message.
+    pub fn on_message(&mut self, msg: Message) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let before = self.snapshot();
+        match msg {
+            Message::ModelLoaded(Ok(model)) => {
+                self.model_ready(
+                    model.card().labels.clone(),
+                    format!("{} · {}", model.card().name, model.backend_name()),
+                );
+                if let Some(why) = model.fallback_reason() {
+                    self.status.message =
+                        Some(format!("ONNX Runtime not found, using tract ({why})"));
+                }
+                commands.push(Command::StartModel(model, self.tree.faces.clone()));
+            }
+            Message::ModelLoaded(Err(e)) => {
+                self.status.model = "no model".into();
+                self.status.error = Some(e.to_string());
+                self.status.model_error = Some(e.to_string());
+            }
+            Message::SurveyLoaded(r) => {
+                if let Some(e) = self.survey.loaded(r) {
+                    self.status.error = Some(e);
+                }
+                self.compare();
+            }
+            Message::Predicted { face, result } => {
+                let result = result.map_err(|e| {
+                    let msg = e.to_string();
+                    self.status.error = Some(msg.clone());
+                    msg
+                });
+                if let Some(slot) = self.predictions.results.get_mut(face) {
+                    *slot = Some(result);
+                }
+                self.compare();
+            }
+            Message::PredictProgress { done, total } => {
+                (self.predictions.done, self.predictions.total) = (done, total)
+            }
+            Message::Explain { id, event } => {
+                if let Some(e) = self.explain.on_event(id, event) {
+                    self.status.error = Some(e);
+                }
+            }
+            Message::Image { .. } => {}
+        }
+        commands.extend(self.settle(before));
+        commands
+    }
+
+    /// The model's labels are known: predictions and explanations can start.
+    pub(super) fn model_ready(&mut self, labels: Vec<String>, status: String) {
+        self.predictions.labels = labels;
+        self.status.model = status;
+        self.explain.limit_labels(self.predictions.labels.len());
+    }
+
+    /// An image failed: say why.
+    pub fn image_failed(&mut self, error: &workers::ImageError) {
+        self.status.error = Some(format!("image: {error}"));
+    }
+
+    fn compare(&mut self) {
+        if let Some(e) = self.survey.compare_with(&self.tree, &self.predictions) {
+            self.status.error = Some(e);
+        }
+    }
+
+    /// Lays the screen out for `area` (the mouse uses the same geometry).
+    pub fn layout(&mut self, area: Rect) {
+        self.geometry = Geometry::new(area, self.tab);
+    }
+
+    /// Why there are no predictions: loading, or the model's error.
+    fn waiting(&self) -> String {
+        match &self.status.model_error {
+            Some(e) => format!(
+                "No model: {e}\nStart emotui with --model PATH (an ONNX model with its .toml card)."
+            ),
+            None if self.predictions.labels.is_empty() => "loading the model…".into(),
+            None => String::new(),
+        }
+    }
+
+    /// Draws the whole screen (after [`App::layout`]).
+    pub fn draw(&self, f: &mut Frame, images: &mut Images) {
+        let g = &self.geometry;
+        if g.too_small() {
+            let msg = format!(
+                "emotui needs at least {}×{}; this terminal is {}×{}. q quits.",
+                MIN_SIZE.0, MIN_SIZE.1, g.area.width, g.area.height
+            );
+            f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), g.area);
+            return;
+        }
+        f.render_widget(
+            Tabs::new(Tab::ALL.map(Tab::title))
+                .select(self.tab.index())
+                .highlight_style(theme::bold().fg(theme::ACCENT))
+                .divider("│"),
+            g.tabs,
+        );
+        if let Some((area, inner)) = g.tree {
+            self.tree.draw(f, &self.predictions, area, inner);
+        }
+        let waiting = self.waiting();
+        match self.tab {
+            Tab::Browse => browse::draw(f, &self.tree, &self.predictions, images, g.pane, &waiting),
+            Tab::Explain => {
+                let face = self.tree.selected().map(|i| {
+                    let unreadable = match &self.predictions.results[i] {
+                        Some(Err(e)) => Some(e.as_str()),
+                        _ => None,
+                    };
+                    (i, self.tree.faces[i].path.as_path(), unreadable)
+                });
+                self.explain.draw(f, images, g.pane, face, &waiting)
+            }
+            Tab::Survey => self.survey.draw(f, g.pane, &self.predictions),
+        }
+        self.draw_status(f, g.status);
+        if self.help {
+            draw_help(f, g.area);
+        }
+    }
+
+    fn draw_status(&self, f: &mut Frame, area: Rect) {
+        let prompt = |text: String| {
+            Paragraph::new(Line::from(Span::styled(
+                text,
+                Style::default().fg(theme::ACCENT),
+            )))
+        };
+        match &self.prompt {
+            Some(Prompt::Filter(t)) => {
+                return f.render_widget(
+                    prompt(format!(" filter: {t}▏ (Enter applies, Esc cancels)")),
+                    area,
+                );
+            }
+            Some(Prompt::ExportPath(t)) => {
+                return f.render_widget(
+                    prompt(format!(
+                        " export to folder: {t}▏ (Enter writes, Esc cancels)"
+                    )),
+                    area,
+                );
+            }
+            Some(Prompt::ConfirmOverwrite(d)) => {
+                return f.render_widget(
+                    prompt(format!(
+                        " {} has files already: overwrite them? y/n",
+                        d.display()
+                    )),
+                    area,
+                );
             }
             None => {}
         }
-    }
-
-    /// Accepts a worker's explanation only if it is the job we are waiting for.
-    pub fn explanation_done(
-        &mut self,
-        id: u64,
-        key: ExplainKey,
-        result: Result<ExplainResult, String>,
-    ) {
-        let current = matches!(&self.job, Job::Running { id: j, .. } if *j == id);
-        match result {
-            Ok(r) => {
-                // Even a stale result is correct for its own key: keep it.
-                self.cache.insert(key, Arc::new(r));
-                if current {
-                    self.job = Job::Idle;
-                }
-            }
-            Err(e) if current => {
-                self.job = if e == "cancelled" {
-                    Job::Cancelled
-                } else {
-                    Job::Failed(e.clone())
-                };
-                if e != "cancelled" {
-                    self.last_error = Some(e);
-                }
-            }
-            Err(_) => {}
-        }
-    }
-
-    /// Records a face's prediction; when the last one arrives, compares the
-    /// model with the people.
-    pub fn predicted_face(&mut self, face: usize, result: FaceResult) {
-        if let Err(e) = &result {
-            self.last_error = Some(e.clone());
-        }
-        if face < self.results.len() {
-            self.results[face] = Some(result);
-        }
-        if self.results.iter().all(Option::is_some) && self.comparison.is_none() {
-            self.compare_with_people();
-        }
-    }
-
-    fn compare_with_people(&mut self) {
-        let Some(people) = &self.survey_matrix else {
-            return;
+        let p = &self.predictions;
+        let progress = if self.status.model_error.is_some() {
+            "no predictions".to_string()
+        } else if p.done < p.total {
+            format!("predicting {}/{}", p.done, p.total)
+        } else {
+            format!("{} faces", p.total)
         };
-        let scored = self
-            .faces
-            .iter()
-            .zip(&self.results)
-            .filter_map(|(f, r)| match r {
-                Some(Ok(p)) => Some((f.class.as_deref(), p)),
-                _ => None,
-            });
-        let m = model_matrix(&self.labels, scored, Naming::Canonical);
-        if m.n() > 0 {
-            match compare(&m, people) {
-                Ok(c) => self.comparison = Some(c),
-                Err(e) => self.last_error = Some(e.to_string()),
-            }
+        let mut spans = vec![
+            Span::styled(
+                format!(" {} ", self.status.model),
+                Style::default()
+                    .bg(ratatui::style::Color::DarkGray)
+                    .fg(ratatui::style::Color::White),
+            ),
+            Span::raw(format!(" images: {} │ {} ", self.status.protocol, progress)),
+        ];
+        if let super::explain::Job::Running { done, total, .. } = self.explain.job() {
+            spans.push(Span::raw(format!("│ explaining {done}/{total} ")));
         }
+        if let Some(m) = &self.status.message {
+            spans.push(Span::styled(
+                format!("│ {m} "),
+                Style::default().fg(theme::ACCENT),
+            ));
+        } else if let Some(e) = &self.status.error {
+            spans.push(Span::styled(
+                format!("│ error: {e} "),
+                Style::default().fg(theme::BAD),
+            ));
+        } else {
+            spans.push(Span::styled(
+                "│ ? keys  q quit",
+                Style::default().fg(theme::MUTED),
+            ));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), area);
     }
+}
 
-    /// A refit of the running job while its samples arrive.
-    pub fn explanation_partial(&mut self, id: u64, result: ExplainResult) {
-        if matches!(&self.job, Job::Running { id: j, .. } if *j == id) {
-            self.partial = Some((id, Arc::new(result)));
-        }
-    }
+/// Every key, for `?`.
+pub const HELP: &[(&str, &str)] = &[
+    ("↑ ↓ / j k", "move in the tree (PgUp PgDn, g G: jump)"),
+    ("Enter → l", "open/close a class; on a face: explain it"),
+    ("← h", "close the class"),
+    ("/", "filter faces by name (Esc clears)"),
+    ("n / N", "next / previous misclassified face"),
+    ("Tab, 1 2 3", "browse, explain, survey tabs"),
+    ("s / S", "explain: more / fewer superpixels"),
+    (
+        "f / F, a",
+        "explain: more / fewer features; a: 3/4 of superpixels",
+    ),
+    ("+ / -", "explain: more / fewer labels"),
+    ("t / T", "explain: raise / lower the threshold"),
+    ("d", "explain: outline or block display"),
+    ("v", "explain: show contradicting superpixels"),
+    ("b", "explain: background grey, mean, blur"),
+    ("r / R", "explain: next / previous seed"),
+    ("c", "explain: compute again after a cancel"),
+    ("u", "explain: stop sampling once the explanation is stable"),
+    ("Esc x", "cancel the running explanation"),
+    ("e", "explain: export panels, curves (PNG), CSV and JSON"),
+    ("mouse", "click a face or a tab; wheel scrolls"),
+    ("?", "this help"),
+    ("q Ctrl-C", "quit"),
+];
 
-    /// The refit to show for the running job, if any.
-    pub fn refining(&self) -> Option<Arc<ExplainResult>> {
-        match (&self.job, &self.partial) {
-            (Job::Running { id, .. }, Some((pid, r))) if id == pid => Some(r.clone()),
-            _ => None,
-        }
-    }
-
-    /// Progress of a running job; stale ids are ignored.
-    pub fn explanation_progress(&mut self, id: u64, d: usize, t: usize) {
-        if let Job::Running {
-            id: j, done, total, ..
-        } = &mut self.job
-            && *j == id
-        {
-            (*done, *total) = (d, t);
-        }
-    }
+fn draw_help(f: &mut Frame, area: Rect) {
+    let w = 70.min(area.width.saturating_sub(2));
+    let h = (HELP.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    f.render_widget(Clear, r);
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, d)| {
+            Line::from(vec![
+                Span::styled(format!("{k:>12}  "), Style::default().fg(theme::ACCENT)),
+                Span::raw(*d),
+            ])
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" keys (any key closes) "),
+        ),
+        r,
+    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::workers::ExplainEvent;
+    use crossterm::event::{MouseButton, MouseEvent};
     use emotui::faces::FaceClass;
+    use emotui::predict::Prediction;
 
     fn tree() -> FaceTree {
         let face = |c: &str, n: &str| Face {
@@ -735,10 +625,17 @@ mod tests {
     }
 
     fn app() -> App {
-        let mut a = App::new(&tree(), "halfblocks".into());
-        a.labels = vec!["angry".into(), "happy".into()];
-        a.model_status = "model".into();
+        let mut a = App::new(&tree(), "halfblocks".into(), None);
+        a.model_ready(vec!["angry".into(), "happy".into()], "model".into());
+        a.layout(Rect::new(0, 0, 100, 30));
         a
+    }
+
+    fn job(commands: &[Command]) -> Option<u64> {
+        commands.iter().find_map(|c| match c {
+            Command::Explain(j) => Some(j.id),
+            _ => None,
+        })
     }
 
     #[test]
@@ -748,13 +645,12 @@ mod tests {
         a.on_key(key(KeyCode::Char('j')));
         assert_eq!(a.selected_face(), Some(1));
         a.on_key(key(KeyCode::Char('j')));
-        assert_eq!(a.rows()[a.cursor], Row::Class(1));
+        assert_eq!(a.selected_face(), None);
         a.on_key(key(KeyCode::Enter));
-        assert_eq!(a.rows().len(), 4);
+        assert_eq!(a.tree.rows().len(), 4);
         a.on_key(key(KeyCode::Up));
         a.on_key(key(KeyCode::Left));
-        assert_eq!(a.rows()[a.cursor], Row::Class(0));
-        assert_eq!(a.rows().len(), 2);
+        assert_eq!(a.tree.rows().len(), 2);
     }
 
     #[test]
@@ -765,17 +661,24 @@ mod tests {
             a.on_key(key(KeyCode::Char(c)));
         }
         a.on_key(key(KeyCode::Enter));
-        assert_eq!(a.rows(), vec![Row::Class(1), Row::Face(3)]);
+        assert_eq!(a.tree.rows().len(), 2);
         assert_eq!(a.selected_face(), Some(3));
         a.on_key(key(KeyCode::Esc));
-        assert_eq!(a.rows().len(), 6);
+        assert_eq!(a.tree.rows().len(), 6);
     }
 
     #[test]
     fn n_jumps_to_misclassified_faces() {
         let mut a = app();
-        let p = |v: [f32; 2]| Some(Ok(Prediction::from_probabilities(v.to_vec())));
-        a.results = vec![p([0.9, 0.1]), p([0.2, 0.8]), p([0.1, 0.9]), p([0.7, 0.3])];
+        for (i, v) in [[0.9, 0.1], [0.2, 0.8], [0.1, 0.9], [0.7, 0.3]]
+            .iter()
+            .enumerate()
+        {
+            a.on_message(Message::Predicted {
+                face: i,
+                result: Ok(Prediction::from_probabilities(v.to_vec())),
+            });
+        }
         a.on_key(key(KeyCode::Char('n')));
         assert_eq!(a.selected_face(), Some(1));
         a.on_key(key(KeyCode::Char('n')));
@@ -785,82 +688,61 @@ mod tests {
     }
 
     #[test]
-    fn explain_tab_starts_a_job_and_ignores_stale_results() {
+    fn moving_cancels_the_stale_job_and_ignores_its_reports() {
         let mut a = app();
-        let cmds = a.on_key(key(KeyCode::Char('2')));
-        let Command::Explain(k) = cmds[0].clone() else {
-            panic!("{cmds:?}")
-        };
-        a.job = Job::Running {
-            id: 7,
-            key: k.clone(),
-            done: 0,
-            total: 1000,
-        };
-        // Moving to another face cancels the stale job and asks for the new one.
-        let cmds = a.on_key(key(KeyCode::Char('j')));
-        assert_eq!(cmds[0], Command::Cancel);
-        assert!(matches!(cmds[1], Command::Explain(ref k2) if k2.face == 1));
-        a.job = Job::Running {
-            id: 8,
-            key: a.explain_key().unwrap(),
-            done: 0,
-            total: 1000,
-        };
-        // The old job's progress and failure are ignored.
-        a.explanation_progress(7, 500, 1000);
-        a.explanation_done(7, k, Err("cancelled".into()));
-        assert!(matches!(a.job, Job::Running { id: 8, done: 0, .. }));
+        let first = job(&a.on_key(key(KeyCode::Char('2')))).expect("a job for face 0");
+        let second = job(&a.on_key(key(KeyCode::Char('j')))).expect("a job for face 1");
+        assert!(second > first);
+        // The first job's cancellation, progress and failure change nothing.
+        a.on_message(Message::Explain {
+            id: first,
+            event: ExplainEvent::Progress {
+                done: 500,
+                total: 1000,
+            },
+        });
+        a.on_message(Message::Explain {
+            id: first,
+            event: ExplainEvent::Done(Err(emotui::Error::Cancelled)),
+        });
+        assert!(matches!(
+            a.explain.job(),
+            crate::tui::explain::Job::Running { id, done: 0, .. } if *id == second
+        ));
+        // Its own cancellation shows as such, and is typed, not text.
+        a.on_message(Message::Explain {
+            id: second,
+            event: ExplainEvent::Done(Err(emotui::Error::Cancelled)),
+        });
+        assert_eq!(*a.explain.job(), crate::tui::explain::Job::Cancelled);
+        assert!(a.status.error.is_none());
+        // `c` asks again.
+        assert!(job(&a.on_key(key(KeyCode::Char('c')))).is_some());
     }
 
     #[test]
-    fn drawing_options_do_not_recompute() {
+    fn the_mouse_selects_through_the_same_path_as_keys() {
         let mut a = app();
-        a.tab = Tab::Explain;
-        let k = a.explain_key().unwrap();
-        a.cache.insert(
-            k,
-            Arc::new(ExplainResult {
-                samples: Arc::new(Samples {
-                    face: emotui::preprocess::Planes {
-                        width: 1,
-                        height: 1,
-                        planes: vec![vec![0.0]],
-                    },
-                    superpixels: emotui::lime::Superpixels {
-                        width: 1,
-                        height: 1,
-                        labels: vec![0],
-                        count: 1,
-                    },
-                    labels: vec![],
-                    kept: vec![true],
-                    probabilities: vec![],
-                    options: SamplingOptions::default(),
-                    timings: Default::default(),
-                }),
-                explanation: Explanation {
-                    labels: vec![],
-                    n_samples: 1,
-                    options: FitOptions::default(),
-                },
-                trust: Trust::default(),
-                refit: None,
-            }),
-        );
-        for c in ['d', 'v', 't', 'T'] {
-            assert!(a.on_key(key(KeyCode::Char(c))).is_empty(), "{c}");
-        }
-        assert!(matches!(
-            a.on_key(key(KeyCode::Char('s')))[0],
-            Command::Explain(_)
-        ));
+        a.on_key(key(KeyCode::Char('2')));
+        let click = |column, row| MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        };
+        // Line 2 of the tree (row 2 + 2) is the face a2.png.
+        let commands = a.on_mouse(click(5, 4));
+        assert_eq!(a.selected_face(), Some(1));
+        assert!(job(&commands).is_some(), "a click on a face explains it");
+        // A click on the survey tab's title.
+        a.on_mouse(click(25, 0));
+        assert_eq!(a.tab, Tab::Survey);
     }
 
     #[test]
     fn quit_keys() {
         let mut a = app();
         a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
-        assert!(a.quit);
+        assert!(a.quit());
     }
 }

@@ -1,7 +1,8 @@
-//! Background work, so that the UI thread only draws: loading the model,
-//! predicting the whole tree, explaining a face, and turning images into
-//! terminal graphics. Every worker reports through one channel; requests
-//! that have been overtaken by newer ones are dropped, never queued.
+//! Background work, so that the UI thread only draws: loading the model and
+//! the survey, predicting the whole tree, explaining a face (through the
+//! library's engine), and turning pictures into terminal graphics. Every
+//! worker reports through one channel with typed [`Message`]s; requests
+//! overtaken by newer ones are dropped, never queued.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -9,79 +10,115 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
-use image::{DynamicImage, RgbImage, imageops::FilterType};
+use image::{DynamicImage, imageops::FilterType};
 use ratatui::layout::Size;
 use ratatui_image::Resize;
 use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 
+use emotui::explain::{self, Event, Outcome, Request};
 use emotui::faces::Face;
-use emotui::lime;
-use emotui::lime::trust::{self, Convergence, Trust};
+use emotui::lime::Samples;
+use emotui::lime::trust::Refit;
 use emotui::model::{LoadOptions, Model};
-use emotui::predict::predict_faces;
+use emotui::predict::{Prediction, predict_faces};
 use emotui::preprocess::load_image;
+use emotui::stats::{CaretStatistics, ConfusionMatrix};
+use emotui::survey::{Survey, SurveyOptions};
 
-use super::app::{ExplainKey, ExplainParams, ExplainResult};
+use super::images::{ImageRequest, Slot, Source};
 
-/// Where an image is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Slot {
-    Face,
-    Superpixels,
-    Panel(usize),
+/// The survey as the survey tab shows it.
+#[derive(Debug, Clone)]
+pub struct SurveyData {
+    /// caret's statistics on the labels as people wrote them.
+    pub statistics: CaretStatistics,
+    /// The matrix in canonical emotion names, to compare with the model.
+    pub canonical: ConfusionMatrix,
 }
 
-/// Draws an image to fit in (width, height) pixels, so that its lines are
-/// drawn at the size they are shown and never blurred by a later resize.
-pub type Renderer = Arc<dyn Fn(u32, u32) -> Result<RgbImage, String> + Send + Sync>;
+/// What the explanation worker reports about a job.
+pub enum ExplainEvent {
+    /// Perturbations evaluated so far.
+    Progress { done: usize, total: usize },
+    /// A refit on the samples so far.
+    Refit { samples: Arc<Samples>, refit: Refit },
+    /// The finished explanation, or why there is none.
+    Done(Result<Outcome, emotui::Error>),
+}
 
-/// What to show in a slot.
-#[derive(Clone)]
-pub enum Source {
-    /// An image file, decoded off the UI thread.
-    File(PathBuf),
-    /// A picture the library draws (superpixels, panels).
-    Render(Renderer),
+/// Why an image could not be shown.
+#[derive(Debug)]
+pub enum ImageError {
+    /// The file could not be read or decoded.
+    Load(emotui::Error),
+    /// The terminal graphics could not be made.
+    Encode(String),
+}
+
+impl std::fmt::Display for ImageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageError::Load(e) => write!(f, "{e}"),
+            ImageError::Encode(e) => write!(f, "cannot encode for the terminal: {e}"),
+        }
+    }
 }
 
 /// Everything workers tell the UI.
 pub enum Message {
-    ModelLoaded(Result<Arc<Model>, String>),
+    ModelLoaded(Result<Arc<Model>, emotui::Error>),
+    SurveyLoaded(Result<SurveyData, emotui::Error>),
     Predicted {
         face: usize,
-        result: Result<emotui::predict::Prediction, String>,
+        result: Result<Prediction, emotui::Error>,
     },
-    PredictProgress(usize, usize),
-    ExplainProgress {
-        id: u64,
+    PredictProgress {
         done: usize,
         total: usize,
     },
-    ExplainPartial {
+    Explain {
         id: u64,
-        result: ExplainResult,
-    },
-    ExplainDone {
-        id: u64,
-        key: ExplainKey,
-        result: Result<ExplainResult, String>,
+        event: ExplainEvent,
     },
     Image {
         slot: Slot,
         key: String,
         size: Size,
-        result: Result<Protocol, String>,
+        result: Result<Protocol, ImageError>,
     },
 }
 
 /// Loads the model in the background.
 pub fn load_model(path: PathBuf, options: LoadOptions, tx: Sender<Message>) {
     std::thread::spawn(move || {
-        let r = Model::load(&path, &options)
-            .map(Arc::new)
-            .map_err(|e| e.to_string());
+        let r = Model::load(&path, &options).map(Arc::new);
         let _ = tx.send(Message::ModelLoaded(r));
+    });
+}
+
+/// Reads the survey in the background: a big file never delays the first
+/// frame.
+pub fn load_survey(path: PathBuf, tx: Sender<Message>) {
+    std::thread::spawn(move || {
+        let read = |normalize_labels| {
+            Survey::read(
+                &path,
+                &SurveyOptions {
+                    normalize_labels,
+                    ..Default::default()
+                },
+            )
+        };
+        let r = read(false).and_then(|raw| {
+            let statistics = ConfusionMatrix::from_survey(&raw).statistics()?;
+            let canonical = ConfusionMatrix::from_survey(&read(true)?);
+            Ok(SurveyData {
+                statistics,
+                canonical,
+            })
+        });
+        let _ = tx.send(Message::SurveyLoaded(r));
     });
 }
 
@@ -94,59 +131,53 @@ pub fn predict_all(model: Arc<Model>, faces: Vec<Face>, tx: Sender<Message>) {
             model.as_ref(),
             &faces,
             &cancel,
-            |face, r| {
-                let result = r.map_err(|e| e.to_string());
+            |face, result| {
                 if tx.send(Message::Predicted { face, result }).is_err() {
                     cancel.store(true, Ordering::Relaxed);
                 }
             },
             |done, total| {
-                let _ = tx2.send(Message::PredictProgress(done, total));
+                let _ = tx2.send(Message::PredictProgress { done, total });
             },
         );
     });
 }
 
-/// A request to the explanation worker.
-pub struct ExplainRequest {
+/// A job for the explanation worker.
+pub struct ExplainJob {
     pub id: u64,
-    pub key: ExplainKey,
     pub path: PathBuf,
-    pub params: ExplainParams,
-    /// Samples already computed for the same face and sampling options:
-    /// only the cheap fit is redone.
-    pub samples: Option<Arc<lime::Samples>>,
+    pub request: Request,
+    /// Samples already drawn for the same face and sampling options: only
+    /// the fit and the trust figures are redone.
+    pub samples: Option<Arc<Samples>>,
     pub cancel: Arc<AtomicBool>,
 }
 
 /// The explanation worker: one job at a time, the newest wins.
 pub struct Explainer {
-    tx: Sender<ExplainRequest>,
+    tx: Sender<ExplainJob>,
 }
 
 impl Explainer {
     pub fn new(model: Arc<Model>, out: Sender<Message>) -> Explainer {
-        let (tx, rx) = channel::<ExplainRequest>();
+        let (tx, rx) = channel::<ExplainJob>();
         std::thread::spawn(move || {
-            while let Ok(mut req) = rx.recv() {
-                // Requests overtaken by newer ones are not worth running.
+            while let Ok(mut job) = rx.recv() {
+                // Jobs overtaken by newer ones are not worth running.
                 while let Ok(newer) = rx.try_recv() {
-                    let _ = out.send(Message::ExplainDone {
-                        id: req.id,
-                        key: req.key.clone(),
-                        result: Err("cancelled".into()),
+                    let _ = out.send(Message::Explain {
+                        id: job.id,
+                        event: ExplainEvent::Done(Err(emotui::Error::Cancelled)),
                     });
-                    req = newer;
+                    job = newer;
                 }
-                let result = explain(&model, &req, &out);
-                if out
-                    .send(Message::ExplainDone {
-                        id: req.id,
-                        key: req.key,
-                        result,
-                    })
-                    .is_err()
-                {
+                let result = explain_job(&model, &job, &out);
+                let done = Message::Explain {
+                    id: job.id,
+                    event: ExplainEvent::Done(result),
+                };
+                if out.send(done).is_err() {
                     return;
                 }
             }
@@ -154,75 +185,27 @@ impl Explainer {
         Explainer { tx }
     }
 
-    pub fn request(&self, req: ExplainRequest) {
-        let _ = self.tx.send(req);
+    pub fn request(&self, job: ExplainJob) {
+        let _ = self.tx.send(job);
     }
 }
 
-fn explain(
-    model: &Model,
-    req: &ExplainRequest,
-    out: &Sender<Message>,
-) -> Result<ExplainResult, String> {
-    let image = load_image(&req.path).map_err(|e| e.to_string())?;
-    let sampling = req.params.sampling();
-    let fit = req.params.fit();
-    let samples = match &req.samples {
-        Some(s) => s.clone(),
-        None => {
-            let id = req.id;
-            let mut convergence = Convergence::default();
-            // Live refinement: every few hundred samples, refit and show it.
-            let s = lime::sample_until(
-                model,
-                &image,
-                &sampling,
-                &req.cancel,
-                |done, total| {
-                    let _ = out.send(Message::ExplainProgress { id, done, total });
-                },
-                |partial| {
-                    let Ok(refit) = convergence.update(partial, &fit, sampling.seed) else {
-                        return false;
-                    };
-                    let _ = out.send(Message::ExplainPartial {
-                        id,
-                        result: ExplainResult {
-                            samples: Arc::new(partial.clone()),
-                            explanation: refit.explanation.clone(),
-                            trust: Trust::default(),
-                            refit: Some(refit.clone()),
-                        },
-                    });
-                    req.params.until_stable && convergence.is_stable()
-                },
-            )
-            .map_err(|e| e.to_string())?;
-            Arc::new(s)
-        }
-    };
-    let explanation = samples.explain(&fit).map_err(|e| e.to_string())?;
-    // Trust: a cheap bootstrap and deletion/insertion curves.
-    let stability = trust::bootstrap(&samples, &explanation, 50, sampling.seed);
-    let faithfulness = trust::faithfulness(model, &samples, &explanation, 3, sampling.seed)
-        .map_err(|e| e.to_string())?;
-    Ok(ExplainResult {
-        samples,
-        explanation,
-        trust: Trust {
-            stability,
-            faithfulness,
-        },
-        refit: None,
+fn explain_job(model: &Model, job: &ExplainJob, out: &Sender<Message>) -> emotui::Result<Outcome> {
+    let image = load_image(&job.path)?;
+    if let Some(samples) = &job.samples {
+        return explain::run_on(model, &image, samples.clone(), &job.request, &job.cancel);
+    }
+    let id = job.id;
+    explain::run(model, &image, &job.request, &job.cancel, |e| {
+        let event = match e {
+            Event::Progress { done, total } => ExplainEvent::Progress { done, total },
+            Event::Refit { samples, refit } => ExplainEvent::Refit {
+                samples: Arc::new(samples.clone()),
+                refit: refit.clone(),
+            },
+        };
+        let _ = out.send(Message::Explain { id, event });
     })
-}
-
-/// A request to turn a picture into terminal graphics of a given size.
-pub struct ImageRequest {
-    pub slot: Slot,
-    pub key: String,
-    pub size: Size,
-    pub source: Source,
 }
 
 /// The image worker: resizes and encodes off the UI thread, keeping only
@@ -264,35 +247,43 @@ impl Imager {
     }
 }
 
-fn encode(
+/// Decoded files kept for redrawing at another size.
+const DECODED_CACHE: usize = 64;
+/// Largest picture drawn for a slot, in pixels a side.
+const MAX_RENDER: u32 = 1024;
+
+/// Terminal graphics for a request (also used synchronously by tests).
+pub fn encode(
     picker: &Picker,
     decoded: &Mutex<HashMap<PathBuf, DynamicImage>>,
     req: &ImageRequest,
-) -> Result<Protocol, String> {
+) -> Result<Protocol, ImageError> {
     let font = picker.font_size();
     let (pw, ph) = (
         req.size.width as u32 * font.width as u32,
         req.size.height as u32 * font.height as u32,
     );
     if pw == 0 || ph == 0 {
-        return Err("no room".into());
+        return Err(ImageError::Encode("no room".into()));
     }
     let image = match &req.source {
         Source::File(path) => {
             let mut cache = decoded.lock().unwrap_or_else(|p| p.into_inner());
-            if cache.len() > 64 {
+            if cache.len() > DECODED_CACHE {
                 cache.clear();
             }
             match cache.get(path) {
                 Some(img) => img.clone(),
                 None => {
-                    let img = load_image(path).map_err(|e| e.to_string())?;
+                    let img = load_image(path).map_err(ImageError::Load)?;
                     cache.insert(path.clone(), img.clone());
                     img
                 }
             }
         }
-        Source::Render(render) => DynamicImage::ImageRgb8(render(pw.min(1024), ph.min(1024))?),
+        Source::Render(render) => {
+            DynamicImage::ImageRgb8(render(pw.min(MAX_RENDER), ph.min(MAX_RENDER)))
+        }
     };
     // Fit with a smooth filter (ratatui-image would use nearest).
     let (w, h) = (image.width() as f64, image.height() as f64);
@@ -301,5 +292,5 @@ fn encode(
     let fitted = image.resize_exact(tw, th, FilterType::Triangle).to_rgb8();
     picker
         .new_protocol(DynamicImage::ImageRgb8(fitted), req.size, Resize::Fit(None))
-        .map_err(|e| e.to_string())
+        .map_err(|e| ImageError::Encode(e.to_string()))
 }

@@ -1,0 +1,221 @@
+//! Files written for an explanation, the same for every front-end: the
+//! superpixels, one panel per label, the weights' density and the deletion
+//! and insertion curves as PNG, R's data frame as CSV and everything as
+//! JSON. `emotui explain --out` and the explorer's export both call
+//! [`explanation_files`] and [`write`].
+
+use std::path::{Path, PathBuf};
+
+use image::RgbImage;
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::explain::Outcome;
+use crate::lime::table;
+use crate::render::{self, PanelOptions};
+
+/// Longer side, in pixels, of the exported face pictures.
+pub const PANEL_SIZE: u32 = 384;
+/// Size of the exported weight-density plot.
+pub const DENSITY_SIZE: (u32, u32) = (480, 200);
+/// Size of the exported deletion and insertion curves.
+pub const CURVES_SIZE: (u32, u32) = (480, 240);
+
+/// A face's name in tables (R's `case` column): its file name.
+pub fn case_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// The start of every file written for a face: its file name without the
+/// extension.
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "face".into())
+}
+
+/// What a file holds.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// A picture, written as PNG.
+    Png(RgbImage),
+    /// Text (CSV, JSON).
+    Text(String),
+}
+
+/// One file to write.
+#[derive(Debug, Clone)]
+pub struct File {
+    /// Where.
+    pub path: PathBuf,
+    /// What.
+    pub content: Content,
+}
+
+/// The rows of R's `as.data.frame(explanation)` with the trust columns.
+pub fn rows(face: &Path, outcome: &Outcome) -> Vec<table::Row> {
+    table::rows(
+        &case_name(face),
+        &outcome.samples,
+        &outcome.explanation,
+        &outcome.trust,
+    )
+}
+
+/// The data frame as CSV text.
+pub fn csv(face: &Path, outcome: &Outcome) -> Result<String> {
+    let mut out = Vec::new();
+    table::write_csv(&rows(face, outcome), &mut out)
+        .map_err(|e| Error::Invalid(format!("cannot format the CSV: {e}")))?;
+    String::from_utf8(out).map_err(|e| Error::Invalid(format!("CSV is not UTF-8: {e}")))
+}
+
+/// Everything about one explanation as JSON: the face, the options, the
+/// prediction, trust, and the rows (with each superpixel's pixels as
+/// `feature_value`). Timings only when asked, so that the default output of
+/// two runs is identical.
+pub fn json(face: &Path, outcome: &Outcome, timings: bool) -> serde_json::Value {
+    let s = &outcome.samples;
+    let members = s.superpixels.members();
+    let rows: Vec<serde_json::Value> = rows(face, outcome)
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["feature_value"] = json!(members[r.feature]);
+            v
+        })
+        .collect();
+    let mut v = json!({
+        "case": case_name(face),
+        "path": face.display().to_string(),
+        "width": s.face.width,
+        "height": s.face.height,
+        "n_superpixels": s.superpixels.count,
+        "n_samples": outcome.explanation.n_samples,
+        "sampling": s.options,
+        "fit": outcome.explanation.options,
+        "trust_options": outcome.request.trust,
+        "trust": outcome.trust,
+        "prediction": s.labels.iter().zip(s.prediction()).map(|(l, p)| (l.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
+        "rows": rows,
+    });
+    if timings {
+        v["timing_seconds"] = json!({
+            "segmentation": s.timings.segmentation,
+            "preparation": s.timings.preparation,
+            "composing": s.timings.composing,
+            "model": s.timings.model,
+            "sampling": outcome.timings.sampling,
+            "fit": outcome.timings.fit,
+            "trust": outcome.timings.trust,
+        });
+    }
+    v
+}
+
+/// The files names for a face in `dir` that do not depend on its labels:
+/// check these before any work.
+pub fn fixed_paths(dir: &Path, face: &Path) -> Vec<PathBuf> {
+    let stem = stem(face);
+    vec![
+        dir.join(format!("{stem}_superpixels.png")),
+        dir.join(format!("{stem}_explanation.csv")),
+        dir.join(format!("{stem}_explanation.json")),
+    ]
+}
+
+/// Every file for one explanation, to be written in `dir`.
+pub fn explanation_files(
+    dir: &Path,
+    face: &Path,
+    outcome: &Outcome,
+    panels: &PanelOptions,
+) -> Result<Vec<File>> {
+    let stem = stem(face);
+    let s = &outcome.samples;
+    let [superpixels, csv_path, json_path] = <[PathBuf; 3]>::try_from(fixed_paths(dir, face))
+        .map_err(|_| Error::Invalid("three fixed export paths".into()))?;
+    let mut files = vec![File {
+        path: superpixels,
+        content: Content::Png(render::superpixels_image(
+            &s.face,
+            &s.superpixels,
+            PANEL_SIZE,
+        )),
+    }];
+    for l in &outcome.explanation.labels {
+        let png = |suffix: &str, img| File {
+            path: dir.join(format!("{stem}_{}{suffix}.png", l.name)),
+            content: Content::Png(img),
+        };
+        files.push(png(
+            "",
+            render::explanation_panel(&s.face, &s.superpixels, l, panels, PANEL_SIZE),
+        ));
+        files.push(png(
+            "_weights",
+            render::density_plot(l, DENSITY_SIZE.0, DENSITY_SIZE.1),
+        ));
+        if let Some(f) = outcome.trust.faithfulness_of(l.label) {
+            files.push(png(
+                "_deletion",
+                render::faithfulness_plot(&l.name, f, CURVES_SIZE.0, CURVES_SIZE.1),
+            ));
+        }
+    }
+    files.push(File {
+        path: csv_path,
+        content: Content::Text(csv(face, outcome)?),
+    });
+    let json_text = serde_json::to_string_pretty(&json(face, outcome, false))
+        .map_err(|e| Error::Invalid(format!("cannot format the JSON: {e}")))?;
+    files.push(File {
+        path: json_path,
+        content: Content::Text(json_text + "\n"),
+    });
+    Ok(files)
+}
+
+/// Whether something is at `path` already: a file, a folder, or a link
+/// (even a dangling one, which writing would follow out of the folder).
+pub fn occupied(path: &Path) -> bool {
+    path.symlink_metadata().is_ok()
+}
+
+/// The paths among `files` where something exists already.
+pub fn conflicts(files: &[File]) -> Vec<&Path> {
+    files
+        .iter()
+        .map(|f| f.path.as_path())
+        .filter(|p| occupied(p))
+        .collect()
+}
+
+/// Writes every file, creating their folders. Unless `overwrite`, nothing is
+/// written when any of them exists already (the error names the first).
+pub fn write(files: &[File], overwrite: bool) -> Result<()> {
+    if !overwrite && let Some(p) = conflicts(files).first() {
+        return Err(Error::file(
+            p,
+            "already exists; nothing was written (pass --force to overwrite)",
+        ));
+    }
+    for f in files {
+        if let Some(parent) = f.path.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| Error::file(parent, e))?;
+        }
+        if overwrite && f.path.is_symlink() {
+            // Replace the link itself, never what it points to.
+            std::fs::remove_file(&f.path).map_err(|e| Error::file(&f.path, e))?;
+        }
+        match &f.content {
+            Content::Png(img) => render::save_png(img, &f.path, true)?,
+            Content::Text(t) => std::fs::write(&f.path, t).map_err(|e| Error::file(&f.path, e))?,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! The browse tab: the selected face and the model's probability for every
+//! label, the prediction highlighted and the true class marked.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use emotui::emotion;
+
+use super::images::{Images, Slot, Source};
+use super::theme;
+use super::tree::{Predictions, Tree};
+
+/// Draws the browse pane. `waiting` says why there are no predictions yet.
+pub fn draw(
+    f: &mut Frame,
+    tree: &Tree,
+    predictions: &Predictions,
+    images: &mut Images,
+    area: Rect,
+    waiting: &str,
+) {
+    let Some(face) = tree.selected() else {
+        let text = if tree.faces.is_empty() {
+            format!(
+                "{}: no face images found.\n\nA faces tree is <DIR>/<CLASS>/<face>.png.",
+                tree.root.display()
+            )
+        } else {
+            "Select a face (↑/↓, Enter opens a class).".into()
+        };
+        f.render_widget(
+            Paragraph::new(text)
+                .block(Block::default().borders(Borders::ALL))
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    };
+    let path = tree.faces[face].path.clone();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", path.display()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let bars = predictions.labels.len().max(1) as u16 + 2;
+    let [img, info] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(bars.min(inner.height / 2)),
+    ])
+    .areas(inner);
+    match &predictions.results[face] {
+        Some(Err(e)) => f.render_widget(
+            Paragraph::new(format!("Cannot use this file:\n{e}"))
+                .style(Style::default().fg(theme::ERROR))
+                .wrap(Wrap { trim: true }),
+            img,
+        ),
+        _ => images.show(f, img, Slot::Face, &path.display().to_string(), || {
+            Source::File(path.clone())
+        }),
+    }
+    draw_probabilities(f, tree, predictions, face, info, waiting);
+}
+
+fn draw_probabilities(
+    f: &mut Frame,
+    tree: &Tree,
+    predictions: &Predictions,
+    face: usize,
+    area: Rect,
+    waiting: &str,
+) {
+    let labels = &predictions.labels;
+    let class = tree.faces[face].class.clone();
+    let Some(Ok(p)) = &predictions.results[face] else {
+        let text = match &predictions.results[face] {
+            Some(Err(_)) => String::new(),
+            _ if labels.is_empty() => waiting.to_string(),
+            _ => "predicting…".into(),
+        };
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    };
+    let verdict = match p.is_correct(labels, class.as_deref()) {
+        Some(true) => Span::styled(" ✓ right", theme::bold().fg(theme::GOOD)),
+        Some(false) => Span::styled(" ✗ wrong", theme::bold().fg(theme::BAD)),
+        None => Span::raw(""),
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::raw(format!(
+            "true: {}   predicted: ",
+            class.as_deref().unwrap_or("?")
+        )),
+        Span::styled(labels[p.predicted].clone(), theme::bold()),
+        verdict,
+    ])];
+    let name_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(5);
+    let bar_w = area.width.saturating_sub(name_w as u16 + 24).max(4) as f32;
+    for (i, (l, &v)) in labels.iter().zip(&p.probabilities).enumerate() {
+        let is_true = class.as_deref().is_some_and(|c| emotion::same_class(l, c));
+        let full = (v * bar_w).round() as usize;
+        let style = if i == p.predicted {
+            theme::bold().fg(theme::ACCENT)
+        } else {
+            Style::default().fg(theme::OTHER)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{l:>name_w$} "), style),
+            Span::styled("█".repeat(full), style),
+            Span::raw(format!(" {v:.4}")),
+            Span::styled(
+                if is_true { "  ◀ true class" } else { "" },
+                Style::default().fg(theme::GOOD),
+            ),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,905 @@
+//! The explain tab: LIME for the selected face through the library's
+//! engine. Owns its parameters, the running job, the refits shown while
+//! samples arrive, the finished explanations (cached per face and
+//! parameters), its keys, its export and its drawing.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::symbols;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, Gauge, GraphType, Paragraph, Wrap};
+
+use emotui::explain::{Outcome, Preset, Request};
+use emotui::export;
+use emotui::lime::trust::{self, Refit, Stability, Verdict};
+use emotui::lime::{
+    Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, LabelExplanation,
+    REFIT_EVERY, Samples, SamplingOptions,
+};
+use emotui::render::{self, Display, PanelKind, PanelOptions};
+
+use super::images::{Images, Slot, Source};
+use super::theme;
+use super::workers::{ExplainEvent, ExplainJob};
+
+/// Most superpixels the keys go up to.
+const KEY_MAX_SUPERPIXELS: usize = 200;
+/// Fewest superpixels the keys go down to.
+const KEY_MIN_SUPERPIXELS: usize = 5;
+/// Superpixels added or removed by one press of `s` / `S`.
+const SUPERPIXEL_STEP: usize = 5;
+/// Threshold change per press of `t` / `T`.
+const THRESHOLD_STEP: f64 = 0.01;
+
+/// Parameters of the explain tab; everything else is the library's default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainParams {
+    pub n_superpixels: usize,
+    pub n_features: usize,
+    /// Whether `n_features` follows the practical's rule
+    /// ([`FitOptions::features_for`]).
+    pub features_auto: bool,
+    pub n_labels: usize,
+    pub background: Background,
+    pub seed: u64,
+    /// Stop sampling once the top superpixels settle.
+    pub until_stable: bool,
+    pub panels: PanelOptions,
+}
+
+impl Default for ExplainParams {
+    fn default() -> Self {
+        let sampling = SamplingOptions::default();
+        ExplainParams {
+            n_superpixels: sampling.n_superpixels,
+            n_features: FitOptions::features_for(sampling.n_superpixels),
+            features_auto: true,
+            n_labels: DEFAULT_LABELS,
+            background: sampling.background,
+            seed: sampling.seed,
+            until_stable: false,
+            panels: PanelOptions::default(),
+        }
+    }
+}
+
+impl ExplainParams {
+    /// The engine's request: the same as `emotui explain` with these
+    /// options, refitting live while samples arrive.
+    pub fn request(&self) -> Request {
+        Request {
+            sampling: SamplingOptions {
+                n_superpixels: self.n_superpixels,
+                background: self.background,
+                seed: self.seed,
+                ..SamplingOptions::default()
+            },
+            fit: FitOptions {
+                labels: LabelChoice::Top(self.n_labels),
+                n_features: self.n_features,
+                feature_select: FeatureSelect::Auto,
+                kernel: Kernel::R,
+            },
+            trust: Preset::Standard.options(),
+            until_stable: self.until_stable,
+            live: true,
+        }
+    }
+}
+
+/// What explanations are cached by: the face and everything that changes
+/// the numbers (drawing options do not).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExplainKey {
+    pub face: usize,
+    pub n_superpixels: usize,
+    pub n_features: usize,
+    pub n_labels: usize,
+    pub background: Background,
+    pub seed: u64,
+    pub until_stable: bool,
+}
+
+impl ExplainKey {
+    /// Whether `other` draws the same samples (only the fit differs).
+    fn same_samples(&self, other: &ExplainKey) -> bool {
+        self.face == other.face
+            && self.n_superpixels == other.n_superpixels
+            && self.background == other.background
+            && self.seed == other.seed
+            && self.until_stable == other.until_stable
+    }
+}
+
+/// The explanation worker, as the tab sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Idle,
+    Running {
+        id: u64,
+        key: ExplainKey,
+        done: usize,
+        total: usize,
+    },
+    Failed(String),
+    Cancelled,
+}
+
+/// A refit of the running job while its samples arrive.
+pub struct Partial {
+    pub samples: Arc<Samples>,
+    pub refit: Refit,
+}
+
+/// What an export did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Exported {
+    /// Files written, in this folder.
+    Written(usize, PathBuf),
+    /// Files exist there: ask before replacing them.
+    AskOverwrite(PathBuf),
+    /// Nothing to export yet.
+    Nothing,
+    /// Writing failed.
+    Failed(String),
+}
+
+/// What an explain key asks the explorer to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyAction {
+    /// Nothing beyond the tab's own state.
+    None,
+    /// Ask for the export folder, starting with this one.
+    AskExportDir(String),
+    /// Tell the user this.
+    Say(&'static str),
+}
+
+/// The explain tab's state.
+pub struct ExplainTab {
+    params: ExplainParams,
+    job: Job,
+    next_job: u64,
+    cache: HashMap<ExplainKey, Arc<Outcome>>,
+    partial: Option<(u64, Partial)>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl ExplainTab {
+    pub fn new() -> ExplainTab {
+        ExplainTab {
+            params: ExplainParams::default(),
+            job: Job::Idle,
+            next_job: 1,
+            cache: HashMap::new(),
+            partial: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub fn params(&self) -> &ExplainParams {
+        &self.params
+    }
+
+    pub fn job(&self) -> &Job {
+        &self.job
+    }
+
+    /// Keeps the number of labels within the model's.
+    pub fn limit_labels(&mut self, n: usize) {
+        self.params.n_labels = self.params.n_labels.clamp(1, n.max(1));
+    }
+
+    /// The key of what is shown for `face`.
+    pub fn key(&self, face: usize) -> ExplainKey {
+        let p = &self.params;
+        ExplainKey {
+            face,
+            n_superpixels: p.n_superpixels,
+            n_features: p.n_features,
+            n_labels: p.n_labels,
+            background: p.background,
+            seed: p.seed,
+            until_stable: p.until_stable,
+        }
+    }
+
+    /// The finished explanation of `face` with the current parameters.
+    pub fn current(&self, face: usize) -> Option<Arc<Outcome>> {
+        self.cache.get(&self.key(face)).cloned()
+    }
+
+    /// The latest refit of the running job for `face`.
+    fn refining(&self, face: usize) -> Option<&Partial> {
+        match (&self.job, &self.partial) {
+            (Job::Running { id, key, .. }, Some((pid, p))) if id == pid && key.face == face => {
+                Some(p)
+            }
+            _ => None,
+        }
+    }
+
+    /// Stops the running job.
+    pub fn cancel(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether a job is running.
+    pub fn running(&self) -> bool {
+        matches!(self.job, Job::Running { .. })
+    }
+
+    /// After the face or the parameters changed: a cancelled or failed job
+    /// no longer stands in the way, and a running one for something else
+    /// is cancelled.
+    pub fn selection_changed(&mut self, face: Option<usize>) {
+        if matches!(self.job, Job::Cancelled | Job::Failed(_)) {
+            self.job = Job::Idle;
+        }
+        if let Job::Running { key, .. } = &self.job
+            && face.map(|f| self.key(f)).as_ref() != Some(key)
+        {
+            self.cancel();
+        }
+    }
+
+    /// The job needed to show `face`, unless it is cached, running, or was
+    /// cancelled or failed (then `c` asks again).
+    pub fn ensure(&mut self, face: usize, path: &Path) -> Option<ExplainJob> {
+        let key = self.key(face);
+        if self.cache.contains_key(&key) {
+            return None;
+        }
+        match &self.job {
+            Job::Running { key: k, .. } if *k == key => return None,
+            Job::Cancelled | Job::Failed(_) => return None,
+            _ => {}
+        }
+        // The same face and sampling options: reuse the model's answers.
+        let samples = self
+            .cache
+            .iter()
+            .find(|(k, _)| k.same_samples(&key))
+            .map(|(_, r)| r.samples.clone());
+        let id = self.next_job;
+        self.next_job += 1;
+        self.cancel();
+        self.cancel = Arc::new(AtomicBool::new(false));
+        let request = self.params.request();
+        self.job = Job::Running {
+            id,
+            key,
+            done: 0,
+            total: request.sampling.n_permutations,
+        };
+        Some(ExplainJob {
+            id,
+            path: path.to_path_buf(),
+            request,
+            samples,
+            cancel: self.cancel.clone(),
+        })
+    }
+
+    /// A worker's report. Returns an error to show, if any.
+    pub fn on_event(&mut self, id: u64, event: ExplainEvent) -> Option<String> {
+        let current = matches!(&self.job, Job::Running { id: j, .. } if *j == id);
+        match event {
+            ExplainEvent::Progress { done: d, total: t } => {
+                if let Job::Running { done, total, .. } = &mut self.job
+                    && current
+                {
+                    (*done, *total) = (d, t);
+                }
+            }
+            ExplainEvent::Refit { samples, refit } => {
+                if current {
+                    self.partial = Some((id, Partial { samples, refit }));
+                }
+            }
+            ExplainEvent::Done(Ok(outcome)) => {
+                // Even a stale result is right for its own key: keep it.
+                if let Job::Running { key, .. } = &self.job
+                    && current
+                {
+                    self.cache.insert(key.clone(), Arc::new(outcome));
+                    self.job = Job::Idle;
+                    self.partial = None;
+                }
+            }
+            ExplainEvent::Done(Err(emotui::Error::Cancelled)) => {
+                if current {
+                    self.job = Job::Cancelled;
+                }
+            }
+            ExplainEvent::Done(Err(e)) => {
+                if current {
+                    let msg = e.to_string();
+                    self.job = Job::Failed(msg.clone());
+                    return Some(msg);
+                }
+            }
+        }
+        None
+    }
+
+    /// A key on the explain tab. `n_labels` is the model's number of labels.
+    pub fn on_key(
+        &mut self,
+        key: KeyEvent,
+        n_labels: usize,
+        face: Option<(usize, &Path)>,
+    ) -> KeyAction {
+        let p = &mut self.params;
+        match key.code {
+            KeyCode::Char('s') => {
+                p.n_superpixels = (p.n_superpixels + SUPERPIXEL_STEP).min(KEY_MAX_SUPERPIXELS)
+            }
+            KeyCode::Char('S') => {
+                p.n_superpixels = p
+                    .n_superpixels
+                    .saturating_sub(SUPERPIXEL_STEP)
+                    .max(KEY_MIN_SUPERPIXELS)
+            }
+            KeyCode::Char('f') => {
+                p.n_features = (p.n_features + 1).min(KEY_MAX_SUPERPIXELS);
+                p.features_auto = false;
+            }
+            KeyCode::Char('F') => {
+                p.n_features = p.n_features.saturating_sub(1).max(1);
+                p.features_auto = false;
+            }
+            KeyCode::Char('a') => p.features_auto = true,
+            KeyCode::Char('+') => p.n_labels = (p.n_labels + 1).min(n_labels.max(1)),
+            KeyCode::Char('-') => p.n_labels = p.n_labels.saturating_sub(1).max(1),
+            KeyCode::Char('t') => p.panels.threshold = step_threshold(p.panels.threshold, 1.0),
+            KeyCode::Char('T') => p.panels.threshold = step_threshold(p.panels.threshold, -1.0),
+            KeyCode::Char('d') => {
+                p.panels.display = match p.panels.display {
+                    Display::Outline => Display::Block,
+                    Display::Block => Display::Outline,
+                }
+            }
+            KeyCode::Char('v') => p.panels.show_negative = !p.panels.show_negative,
+            KeyCode::Char('b') => {
+                p.background = match p.background {
+                    Background::Grey => Background::Mean,
+                    Background::Mean => Background::Blur,
+                    Background::Blur => Background::Grey,
+                }
+            }
+            KeyCode::Char('r') => p.seed = p.seed.wrapping_add(1),
+            KeyCode::Char('R') => p.seed = p.seed.wrapping_sub(1),
+            KeyCode::Char('c') => self.job = Job::Idle,
+            KeyCode::Char('u') => p.until_stable = !p.until_stable,
+            KeyCode::Char('e') => {
+                return match face {
+                    Some((i, path)) if self.current(i).is_some() => {
+                        KeyAction::AskExportDir(default_export_dir(path))
+                    }
+                    _ => KeyAction::Say("nothing to export yet"),
+                };
+            }
+            _ => {}
+        }
+        if self.params.features_auto {
+            self.params.n_features = FitOptions::features_for(self.params.n_superpixels);
+        }
+        KeyAction::None
+    }
+
+    /// Writes the explanation of `face` with every file `emotui explain
+    /// --out` writes. Existing files are only replaced when `overwrite`.
+    pub fn export(&self, face: usize, path: &Path, dir: &Path, overwrite: bool) -> Exported {
+        let Some(outcome) = self.current(face) else {
+            return Exported::Nothing;
+        };
+        let files = match export::explanation_files(dir, path, &outcome, &self.params.panels) {
+            Ok(files) => files,
+            Err(e) => return Exported::Failed(e.to_string()),
+        };
+        if !overwrite && !export::conflicts(&files).is_empty() {
+            return Exported::AskOverwrite(dir.to_path_buf());
+        }
+        match export::write(&files, overwrite) {
+            Ok(()) => Exported::Written(files.len(), dir.to_path_buf()),
+            Err(e) => Exported::Failed(e.to_string()),
+        }
+    }
+
+    /// The block title: the parameters in use.
+    fn title(&self) -> String {
+        let p = &self.params;
+        format!(
+            " {} superpixels · {} features · {} labels · threshold {:.2} · {} · negatives {} · {} · seed {} ",
+            p.n_superpixels,
+            p.n_features,
+            p.n_labels,
+            p.panels.threshold,
+            match p.panels.display {
+                Display::Outline => "outline",
+                Display::Block => "block",
+            },
+            if p.panels.show_negative { "on" } else { "off" },
+            p.background.name(),
+            p.seed
+        )
+    }
+
+    /// Draws the tab's pane for `face` (its path and whether it can be read).
+    pub fn draw(
+        &self,
+        f: &mut Frame,
+        images: &mut Images,
+        area: Rect,
+        face: Option<(usize, &Path, Option<&str>)>,
+        waiting: &str,
+    ) {
+        let block = Block::default().borders(Borders::ALL).title(self.title());
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let Some((face, path, unreadable)) = face else {
+            f.render_widget(Paragraph::new("Select a face to explain."), inner);
+            return;
+        };
+        if let Some(e) = unreadable {
+            f.render_widget(
+                Paragraph::new(format!("Cannot explain this file:\n{e}"))
+                    .style(Style::default().fg(theme::ERROR))
+                    .wrap(Wrap { trim: true }),
+                inner,
+            );
+            return;
+        }
+        let shown = match (self.current(face), self.refining(face)) {
+            (Some(o), _) => Shown::Done(o),
+            (None, Some(p)) => Shown::Refining(p),
+            (None, None) => {
+                self.draw_waiting(f, inner, path, waiting);
+                return;
+            }
+        };
+        let inner = match &shown {
+            Shown::Refining(p) => {
+                let [msg, gauge, rest] = Layout::vertical([
+                    Constraint::Length(1),
+                    Constraint::Length(1),
+                    Constraint::Min(4),
+                ])
+                .areas(inner);
+                let r = &p.refit;
+                f.render_widget(
+                    Paragraph::new(format!(
+                        "Refining: {} samples · top superpixels {:.0}% unchanged since {} · weights moved ≤ {:.3}{} · Esc cancels",
+                        r.rows,
+                        100.0 * r.top_overlap,
+                        r.rows.saturating_sub(REFIT_EVERY),
+                        r.weight_change,
+                        if self.params.until_stable { " · stops when stable" } else { "" }
+                    ))
+                    .style(Style::default().fg(theme::MUTED)),
+                    msg,
+                );
+                if let Job::Running { done, total, .. } = &self.job {
+                    progress_gauge(f, gauge, *done, *total);
+                }
+                rest
+            }
+            Shown::Done(_) => inner,
+        };
+        let (samples, labels, trust) = match &shown {
+            Shown::Done(o) => (&o.samples, &o.explanation.labels, Some(&o.trust)),
+            Shown::Refining(p) => (&p.samples, &p.refit.explanation.labels, None),
+        };
+        let stability = |l: &LabelExplanation| trust.and_then(|t| t.stability_of(l.label));
+        let kinds: Vec<PanelKind> = if self.params.panels.show_negative {
+            vec![PanelKind::Supports, PanelKind::Contradicts]
+        } else {
+            vec![PanelKind::Supports]
+        };
+        let n_pictures = 1 + labels.len() * kinds.len();
+        let charts_min = if inner.height >= 18 { 8 } else { 0 };
+        let (cells, pictures_h) = picture_grid(inner, n_pictures, charts_min);
+        let face_key = format!("{}|{:?}", path.display(), self.key(face));
+        // The superpixels.
+        let [cap, img] = caption_split(cells[0]);
+        let n_rows = match &shown {
+            Shown::Done(o) => o.explanation.n_samples,
+            Shown::Refining(p) => p.refit.rows,
+        };
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::from(Span::styled("Superpixels", theme::bold())),
+                Line::from(format!("{} of them", samples.superpixels.count)),
+                Line::from(format!("{n_rows} perturbations")),
+            ]),
+            cap,
+        );
+        let s = samples.clone();
+        images.show(
+            f,
+            img,
+            Slot::Superpixels,
+            &format!("sp|{face_key}"),
+            move || {
+                Source::Render(Arc::new(move |pw, ph| {
+                    render::superpixels_image(&s.face, &s.superpixels, fit(&s.face, pw, ph))
+                }))
+            },
+        );
+        let mut cell = 1;
+        for (li, l) in labels.iter().enumerate() {
+            for &kind in &kinds {
+                let [cap, img] = caption_split(cells[cell]);
+                caption(f, cap, l, &self.params.panels, kind, stability(l));
+                let opts = self.params.panels;
+                let key = format!("panel|{face_key}|{n_rows}|{li}|{kind:?}|{opts:?}");
+                let (s, l2) = (samples.clone(), l.clone());
+                images.show(f, img, Slot::Panel(cell - 1), &key, move || {
+                    Source::Render(Arc::new(move |pw, ph| {
+                        render::explanation_overlay(
+                            &s.face,
+                            &s.superpixels,
+                            &l2,
+                            &opts,
+                            fit(&s.face, pw, ph),
+                            kind,
+                        )
+                    }))
+                });
+                cell += 1;
+            }
+        }
+        let charts = Rect {
+            y: inner.y + pictures_h,
+            height: inner.height.saturating_sub(pictures_h),
+            ..inner
+        };
+        if charts.height >= CHART_MIN_ROWS {
+            draw_charts(f, charts, labels, trust);
+        }
+    }
+
+    fn draw_waiting(&self, f: &mut Frame, area: Rect, path: &Path, waiting: &str) {
+        let text = match &self.job {
+            Job::Running { done, total, .. } => {
+                let [msg, gauge] =
+                    Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(area);
+                f.render_widget(
+                    Paragraph::new(format!(
+                        "Explaining {} (Esc or x cancels)",
+                        export::case_name(path)
+                    )),
+                    msg,
+                );
+                progress_gauge(f, gauge, *done, *total);
+                return;
+            }
+            Job::Cancelled => "Cancelled. Press c to compute again.".to_string(),
+            Job::Failed(e) => format!("Failed: {e}\nPress c to try again."),
+            Job::Idle if !waiting.is_empty() => waiting.to_string(),
+            Job::Idle => "Waiting…".into(),
+        };
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+    }
+}
+
+/// What the pane shows: a finished explanation or the latest refit.
+enum Shown<'a> {
+    Done(Arc<Outcome>),
+    Refining(&'a Partial),
+}
+
+fn step_threshold(t: f64, direction: f64) -> f64 {
+    (((t + direction * THRESHOLD_STEP) * 100.0).round() / 100.0).max(0.0)
+}
+
+/// The folder the export prompt starts with: next to the faces tree's
+/// current directory, named after the face, shown before anything is written.
+fn default_export_dir(face: &Path) -> String {
+    let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    base.join("emotui-export")
+        .join(export::stem(face))
+        .display()
+        .to_string()
+}
+
+/// Lines above every picture: label, probability and fit, stability.
+const CAPTION_ROWS: u16 = 3;
+/// Columns between two pictures.
+const GAP: u16 = 2;
+/// Fewest rows worth a chart.
+const CHART_MIN_ROWS: u16 = 5;
+/// Width of the list of strongest weights.
+const WEIGHTS_COLS: u16 = 27;
+
+fn caption_split(cell: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Length(CAPTION_ROWS), Constraint::Min(1)]).areas(cell)
+}
+
+/// Cells for `n` captioned square pictures in the grid that makes them
+/// largest, leaving at least `reserve` rows below for the charts. A
+/// terminal cell is about twice as tall as wide. Returns the cells and the
+/// rows they take.
+fn picture_grid(area: Rect, n: usize, reserve: u16) -> (Vec<Rect>, u16) {
+    let n = n.max(1);
+    let avail = area.height.saturating_sub(reserve).max(CAPTION_ROWS + 2);
+    // (side in columns, columns of the grid)
+    let (side, cols) = (1..=n)
+        .map(|c| {
+            let rows = n.div_ceil(c) as u16;
+            let w = area.width.saturating_sub(GAP * (c as u16 - 1)) / c as u16;
+            let h = (avail / rows).saturating_sub(CAPTION_ROWS);
+            (w.min(2 * h), c)
+        })
+        .max_by_key(|&(side, c)| (side, std::cmp::Reverse(c)))
+        .unwrap_or((area.width, n));
+    let rows = n.div_ceil(cols) as u16;
+    let cell_h = (CAPTION_ROWS + side.div_ceil(2)).min(avail / rows);
+    let cell_w = area.width.saturating_sub(GAP * (cols as u16 - 1)) / cols as u16;
+    let cells = (0..n)
+        .map(|i| {
+            let (r, c) = ((i / cols) as u16, (i % cols) as u16);
+            Rect::new(
+                area.x + c * (cell_w + GAP),
+                area.y + r * cell_h,
+                cell_w,
+                cell_h,
+            )
+        })
+        .collect();
+    (cells, rows * cell_h)
+}
+
+/// The longer side of a face fitted into pw × ph pixels.
+fn fit(face: &emotui::preprocess::Planes, pw: u32, ph: u32) -> u32 {
+    let (w, h) = (face.width as f64, face.height as f64);
+    let s = (pw as f64 / w).min(ph as f64 / h);
+    ((w.max(h) * s) as u32).max(1)
+}
+
+fn verdict_colour(v: Verdict) -> Color {
+    match v {
+        Verdict::Stable => theme::GOOD,
+        Verdict::Shaky => theme::ACCENT,
+        Verdict::Unstable => theme::BAD,
+        Verdict::Uninformative => theme::MUTED,
+    }
+}
+
+/// A panel's caption: R lime's words where they fit, the numbers otherwise.
+fn caption(
+    f: &mut Frame,
+    area: Rect,
+    l: &LabelExplanation,
+    panels: &PanelOptions,
+    kind: PanelKind,
+    stability: Option<&Stability>,
+) {
+    let c = render::caption(l, panels, kind);
+    let colour = match kind {
+        PanelKind::Supports => theme::SUPPORT,
+        PanelKind::Contradicts => theme::CONTRADICT,
+    };
+    let w = area.width as usize;
+    let mut first = format!("Label: {}", c.label);
+    if let Some(k) = c.kind {
+        first = format!("{first} · {}", k.to_lowercase());
+    }
+    let long = format!("Probability: {} · Fit: {}", c.probability, c.fit);
+    let numbers = if long.chars().count() <= w {
+        long
+    } else {
+        format!("p {} · fit {}", c.probability, c.fit)
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(first, theme::bold().fg(colour))),
+        Line::from(numbers),
+    ];
+    if let Some(st) = stability {
+        let long = format!("{} (Jaccard {:.2})", st.verdict.word(), st.jaccard);
+        let text = if long.chars().count() <= w {
+            long
+        } else {
+            st.verdict.word().to_string()
+        };
+        lines.push(Line::from(Span::styled(
+            text,
+            Style::default().fg(verdict_colour(st.verdict)),
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// Per label: the weights' density, the strongest weights with their
+/// intervals, and the deletion/insertion curves. Labels are stacked when
+/// there is height for it, side by side otherwise.
+fn draw_charts(
+    f: &mut Frame,
+    area: Rect,
+    labels: &[LabelExplanation],
+    trust: Option<&trust::Trust>,
+) {
+    let n = labels.len().max(1) as u16;
+    let stacked = area.height / n >= 2 * CHART_MIN_ROWS;
+    let parts = if stacked {
+        Layout::vertical(vec![Constraint::Ratio(1, n as u32); n as usize]).split(area)
+    } else {
+        Layout::horizontal(vec![Constraint::Ratio(1, n as u32); n as usize]).split(area)
+    };
+    for (l, part) in labels.iter().zip(parts.iter()) {
+        // What fits: all three charts, the weights and the curves, or the
+        // weights alone.
+        let weights_w = WEIGHTS_COLS.min(part.width);
+        let (density, weights, curves) = if part.width >= 3 * weights_w {
+            let [d, w, c] = Layout::horizontal([
+                Constraint::Fill(1),
+                Constraint::Length(weights_w),
+                Constraint::Fill(1),
+            ])
+            .spacing(1)
+            .areas(*part);
+            (Some(d), w, Some(c))
+        } else if part.width >= 2 * weights_w {
+            let [w, c] = Layout::horizontal([Constraint::Length(weights_w), Constraint::Fill(1)])
+                .spacing(1)
+                .areas(*part);
+            (None, w, Some(c))
+        } else {
+            (None, *part, None)
+        };
+        if let Some(area) = density {
+            draw_density(f, l, area);
+        }
+        draw_weights(f, l, trust.and_then(|t| t.stability_of(l.label)), weights);
+        let Some(curves) = curves else { continue };
+        match trust.and_then(|t| t.faithfulness_of(l.label)) {
+            Some(fa) => draw_faithfulness(f, &l.name, fa, curves),
+            None => f.render_widget(
+                Paragraph::new("deletion curves when sampling is done")
+                    .style(Style::default().fg(theme::MUTED))
+                    .wrap(Wrap { trim: true })
+                    .block(Block::default().borders(Borders::TOP)),
+                curves,
+            ),
+        }
+    }
+}
+
+/// How many perturbations have been evaluated.
+fn progress_gauge(f: &mut Frame, area: Rect, done: usize, total: usize) {
+    let ratio = if total > 0 {
+        done as f64 / total as f64
+    } else {
+        0.0
+    };
+    f.render_widget(
+        Gauge::default()
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(format!("{done}/{total} perturbations"))
+            .gauge_style(Style::default().fg(theme::OTHER)),
+        area,
+    );
+}
+
+fn line_dataset(data: &[(f64, f64)], colour: Color) -> Dataset<'_> {
+    Dataset::default()
+        .marker(symbols::Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(Style::default().fg(colour))
+        .data(data)
+}
+
+/// The practical's density plot of one label's feature weights.
+fn draw_density(f: &mut Frame, l: &LabelExplanation, area: Rect) {
+    let weights: Vec<f64> = l.features.iter().map(|f| f.weight).collect();
+    let curve = render::weight_density(&weights);
+    if curve.is_empty() {
+        return;
+    }
+    let (x0, x1) = (curve[0].0, curve[curve.len() - 1].0);
+    let ymax = curve.iter().map(|p| p.1).fold(0.0, f64::max);
+    let chart = Chart::new(vec![line_dataset(&curve, theme::OTHER)])
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(format!(" {}: weights' density ", l.name)),
+        )
+        .x_axis(
+            Axis::default()
+                .bounds([x0, x1])
+                .style(Style::default().fg(theme::MUTED))
+                .labels(vec![
+                    Line::from(format!("{x0:.2}")),
+                    Line::from(format!("{x1:.2}")),
+                ]),
+        )
+        .y_axis(Axis::default().bounds([0.0, ymax * 1.05]));
+    f.render_widget(chart, area);
+}
+
+/// The strongest weights with their 95% intervals (supports blue,
+/// contradicts red), under the stability verdict.
+fn draw_weights(f: &mut Frame, l: &LabelExplanation, st: Option<&Stability>, area: Rect) {
+    let title = match st {
+        Some(s) if area.width >= WEIGHTS_COLS => {
+            format!(" {}: weights · {} ", l.name, s.verdict.word())
+        }
+        _ => format!(" {}: weights ", l.name),
+    };
+    // The intervals need the full width; the weights come first.
+    let intervals = area.width >= WEIGHTS_COLS;
+    let block = Block::default().borders(Borders::TOP).title(title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let lines: Vec<Line> = l
+        .features
+        .iter()
+        .take(inner.height as usize)
+        .map(|w| {
+            let colour = if w.weight >= 0.0 {
+                theme::SUPPORT
+            } else {
+                theme::CONTRADICT
+            };
+            let iv = st
+                .filter(|_| intervals)
+                .and_then(|s| s.intervals.iter().find(|i| i.superpixel == w.superpixel))
+                .map_or(String::new(), |i| {
+                    format!(" {:+.2}‥{:+.2}", i.lower, i.upper)
+                });
+            Line::from(vec![
+                Span::raw(format!("{:>3} ", w.superpixel)),
+                Span::styled(format!("{:+.3}", w.weight), theme::bold().fg(colour)),
+                Span::styled(iv, Style::default().fg(theme::MUTED)),
+            ])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Deletion (red) and insertion (blue) curves against random orders (grey).
+fn draw_faithfulness(f: &mut Frame, name: &str, fa: &trust::Faithfulness, area: Rect) {
+    let (d, i) = (fa.deletion.points(), fa.insertion.points());
+    let (rd, ri) = (fa.random_deletion.points(), fa.random_insertion.points());
+    let ymax = d
+        .iter()
+        .chain(&i)
+        .chain(&rd)
+        .chain(&ri)
+        .map(|p| p.1)
+        .fold(1e-9, f64::max);
+    let chart = Chart::new(vec![
+        line_dataset(&rd, theme::MUTED),
+        line_dataset(&ri, theme::MUTED),
+        line_dataset(&d, theme::CONTRADICT),
+        line_dataset(&i, theme::SUPPORT),
+    ])
+    .block(Block::default().borders(Borders::TOP).title(format!(
+        " {name}: deletion {:.2}×, insertion {:.2}× ",
+        fa.deletion_ratio, fa.insertion_ratio
+    )))
+    .x_axis(
+        Axis::default()
+            .bounds([0.0, 1.0])
+            .style(Style::default().fg(theme::MUTED))
+            .labels(vec![
+                Line::from("0"),
+                Line::from("all (grey: random order)"),
+            ]),
+    )
+    .y_axis(
+        Axis::default()
+            .bounds([0.0, ymax * 1.05])
+            .style(Style::default().fg(theme::MUTED))
+            .labels(vec![Line::from("0"), Line::from(format!("{ymax:.2}"))]),
+    );
+    f.render_widget(chart, area);
+}

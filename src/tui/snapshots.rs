@@ -1,0 +1,326 @@
+//! Snapshot tests of every screen (insta, ratatui's TestBackend) at 80×24
+//! and 160×48, driven through the explorer's own inputs: worker messages
+//! with predictions, the survey and an explanation, and keys. Pictures are
+//! made by the real image worker's encoder (half-blocks), synchronously.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui_image::picker::Picker;
+
+use emotui::explain;
+use emotui::faces::FaceTree;
+use emotui::model::Classifier;
+use emotui::model::card::ModelCard;
+use emotui::predict::Prediction;
+use emotui::preprocess::Preprocessor;
+use emotui::stats::ConfusionMatrix;
+use emotui::survey::{Survey, SurveyOptions};
+
+use super::app::{App, Command};
+use super::images::Images;
+use super::workers::{self, ExplainEvent, Message, SurveyData};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A model whose answer is known: the darker the mouth, the happier, the
+/// rest shared by the other labels in fixed proportions. Cheap and the
+/// same on every machine, unlike a real network's last digits.
+struct Mouth {
+    pre: Preprocessor,
+    labels: Vec<String>,
+}
+
+impl Mouth {
+    fn new() -> Mouth {
+        let card = ModelCard::load_for(&root().join("models/emotion_fer_minixception.onnx"))
+            .expect("the bundled model's card");
+        Mouth {
+            pre: Preprocessor::new(card.input.clone()),
+            labels: card.labels,
+        }
+    }
+
+    fn probabilities(&self, img: &[f32]) -> Vec<f32> {
+        let (w, h) = (self.pre.spec().width, self.pre.spec().height);
+        let mut s = 0.0;
+        let mut n = 0.0;
+        for y in h * 2 / 3..h * 15 / 16 {
+            for x in w / 3..w * 2 / 3 {
+                s += img[y * w + x];
+                n += 1.0;
+            }
+        }
+        let happy = (1.0 - s / n).clamp(0.0, 1.0);
+        let k = self.labels.len();
+        let happy_at = self.labels.iter().position(|l| l == "happy").unwrap_or(0);
+        (0..k)
+            .map(|i| {
+                if i == happy_at {
+                    happy
+                } else {
+                    (1.0 - happy) * (i + 1) as f32 / (k * (k + 1) / 2 - happy_at - 1) as f32
+                }
+            })
+            .collect()
+    }
+}
+
+impl Classifier for Mouth {
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+    fn preprocessor(&self) -> &Preprocessor {
+        &self.pre
+    }
+    fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+        let per = self.pre.spec().len();
+        Ok(batch
+            .chunks(per)
+            .take(n)
+            .flat_map(|c| self.probabilities(c))
+            .collect())
+    }
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+/// Runs the explanation jobs among `commands` with `model`, feeding the
+/// outcome back as the worker would.
+fn run_jobs(app: &mut App, model: &Mouth, commands: Vec<Command>) {
+    for c in commands {
+        if let Command::Explain(job) = c {
+            let image = emotui::preprocess::load_image(&job.path).unwrap();
+            let outcome = match &job.samples {
+                Some(s) => explain::run_on(model, &image, s.clone(), &job.request, &job.cancel),
+                None => explain::run(model, &image, &job.request, &job.cancel, |_| {}),
+            };
+            let more = app.on_message(Message::Explain {
+                id: job.id,
+                event: ExplainEvent::Done(outcome),
+            });
+            run_jobs(app, model, more);
+        }
+    }
+}
+
+/// The explorer over the bundled tree with predictions and the survey in.
+fn explorer(model: &Mouth) -> App {
+    // Relative, as a user types it: the snapshots do not depend on where
+    // the repository is (tests run in the package's folder).
+    let tree = FaceTree::scan(Path::new("data/test_crop")).unwrap();
+    let mut app = App::new(&tree, "halfblocks".into(), None);
+    app.model_ready(model.labels.clone(), "known-answer model · test".into());
+    let faces: Vec<_> = tree.faces().cloned().collect();
+    for (i, face) in faces.iter().enumerate() {
+        let img = emotui::preprocess::load_image(&face.path).unwrap();
+        let p = model.probabilities(&model.pre.tensor(&img));
+        app.on_message(Message::Predicted {
+            face: i,
+            result: Ok(Prediction::from_probabilities(p)),
+        });
+    }
+    app.on_message(Message::PredictProgress {
+        done: faces.len(),
+        total: faces.len(),
+    });
+    let survey = |normalize_labels| {
+        Survey::read(
+            &root().join("data/csv/Respuestas_emociones.csv"),
+            &SurveyOptions {
+                normalize_labels,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    app.on_message(Message::SurveyLoaded(Ok(SurveyData {
+        statistics: ConfusionMatrix::from_survey(&survey(false))
+            .statistics()
+            .unwrap(),
+        canonical: ConfusionMatrix::from_survey(&survey(true)),
+    })));
+    app
+}
+
+/// Draws `app` at w × h, making every picture it asks for, and returns the
+/// screen as text.
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut images = Images::new(false);
+    let picker = Picker::halfblocks();
+    let decoded = Mutex::new(HashMap::new());
+    for _ in 0..2 {
+        t.draw(|f| {
+            app.layout(f.area());
+            app.draw(f, &mut images);
+        })
+        .unwrap();
+        for req in std::mem::take(&mut images.requests) {
+            match workers::encode(&picker, &decoded, &req) {
+                Ok(p) => images.done(req.slot, req.key, req.size, p),
+                Err(e) => images.failed(req.slot, req.key, e.to_string()),
+            }
+        }
+    }
+    t.backend().to_string()
+}
+
+fn both_sizes(name: &str, app: &mut App) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(app, w, h));
+    }
+}
+
+#[test]
+fn browse_tab() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    both_sizes("browse", &mut app);
+}
+
+#[test]
+fn explain_tab() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    // Down to the JOY face, then the explain tab, which asks for its job.
+    for _ in 0..4 {
+        app.on_key(key(KeyCode::Char('j')));
+    }
+    let commands = app.on_key(key(KeyCode::Char('2')));
+    assert!(matches!(commands.first(), Some(Command::Explain(_))));
+    run_jobs(&mut app, &model, commands);
+    both_sizes("explain", &mut app);
+    // Contradicting superpixels too: a second panel per label.
+    let commands = app.on_key(key(KeyCode::Char('v')));
+    run_jobs(&mut app, &model, commands);
+    both_sizes("explain_negatives", &mut app);
+}
+
+#[test]
+fn survey_tab() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    app.on_key(key(KeyCode::Char('3')));
+    both_sizes("survey", &mut app);
+}
+
+#[test]
+fn help_overlay() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    app.on_key(key(KeyCode::Char('?')));
+    both_sizes("help", &mut app);
+}
+
+#[test]
+fn too_small() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    insta::assert_snapshot!("too_small_39x11", screen(&mut app, 39, 11));
+    insta::assert_snapshot!("too_small_20x5", screen(&mut app, 20, 5));
+}
+
+/// The explorer's export (key `e`) and `emotui explain --out` write the
+/// same CSV and JSON, byte for byte, for the same face, parameters and
+/// seed: both go through the library's engine and export module.
+#[test]
+fn explorer_export_equals_cli_out() {
+    use clap::Parser;
+    let dir = tempfile::tempdir().unwrap();
+    let face = root().join("data/test_crop/JOY/feat_0-f15-hao.png");
+    let model_path = root().join("models/emotion_fer_minixception.onnx");
+    let cli_out = dir.path().join("cli");
+    let cli = crate::cli::Cli::try_parse_from([
+        "emotui".as_ref(),
+        "--backend".as_ref(),
+        "tract".as_ref(),
+        "explain".as_ref(),
+        face.as_os_str(),
+        "--out".as_ref(),
+        cli_out.as_os_str(),
+    ])
+    .unwrap();
+    assert!(crate::cli::run(cli.command.unwrap(), &cli.model).unwrap());
+
+    let model = emotui::model::Model::load(
+        &model_path,
+        &emotui::model::LoadOptions {
+            backend: emotui::model::BackendChoice::Tract,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let tree = FaceTree::scan(&root().join("data/test_crop")).unwrap();
+    let mut app = App::new(&tree, "halfblocks".into(), None);
+    app.model_ready(model.card().labels.clone(), "fer · tract".into());
+    let joy = tree.faces().position(|f| f.path == face).unwrap();
+    let img = emotui::preprocess::load_image(&face).unwrap();
+    let p = emotui::predict::Prediction::from_probabilities(
+        model
+            .predict(&model.preprocessor().tensor(&img), 1)
+            .unwrap(),
+    );
+    app.on_message(Message::Predicted {
+        face: joy,
+        result: Ok(p),
+    });
+    // Down to the face, then the explain tab.
+    while app.selected_face() != Some(joy) {
+        app.on_key(key(KeyCode::Char('j')));
+    }
+    let commands = app.on_key(key(KeyCode::Char('2')));
+    for c in commands {
+        if let Command::Explain(job) = c {
+            let outcome = explain::run(&model, &img, &job.request, &AtomicBool::new(false), |_| {});
+            app.on_message(Message::Explain {
+                id: job.id,
+                event: ExplainEvent::Done(outcome),
+            });
+        }
+    }
+    // e, clear the proposed folder, type ours, Enter.
+    let tui_out = dir.path().join("tui");
+    app.on_key(key(KeyCode::Char('e')));
+    for _ in 0..400 {
+        app.on_key(key(KeyCode::Backspace));
+    }
+    for ch in tui_out.display().to_string().chars() {
+        app.on_key(key(KeyCode::Char(ch)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    let read = |d: &Path, name: &str| std::fs::read(d.join(name)).unwrap();
+    for name in [
+        "feat_0-f15-hao_explanation.csv",
+        "feat_0-f15-hao_explanation.json",
+    ] {
+        let (a, b) = (read(&cli_out, name), read(&tui_out, name));
+        assert!(a == b, "{name} differs");
+    }
+    let csv = String::from_utf8(read(&cli_out, "feat_0-f15-hao_explanation.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains("weight_lower,weight_upper"), "{header}");
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert!(row.iter().filter(|v| !v.is_empty()).count() > 15, "{row:?}");
+    // Every other file the CLI wrote, the explorer wrote too.
+    let mut names: Vec<_> = std::fs::read_dir(&cli_out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    let mut tui_names: Vec<_> = std::fs::read_dir(&tui_out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    tui_names.sort();
+    assert_eq!(names, tui_names);
+}

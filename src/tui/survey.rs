@@ -1,0 +1,339 @@
+//! The survey tab: the people's confusion matrix coloured by column
+//! percentage (the practical's Figure 4), caret's statistics, and the
+//! model's statistics on the tree beside the people's. Everything comes
+//! from the library as data; this module only lays it out.
+
+use std::path::PathBuf;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+
+use emotui::stats::Stat;
+use emotui::stats::compare::{Comparison, Naming, compare, model_matrix};
+use emotui::stats::report::{by_class, overall_lines};
+use emotui::stats::rformat::{format_pval, round_str};
+
+use super::theme;
+use super::tree::{Predictions, Tree};
+use super::workers::SurveyData;
+
+/// Where the survey is.
+pub enum SurveyState {
+    /// No survey given or found.
+    None,
+    /// Being read in the background.
+    Loading(PathBuf),
+    /// Could not be read: why.
+    Failed(String),
+    /// Read.
+    Loaded(Box<SurveyData>),
+}
+
+/// The survey tab's state.
+pub struct SurveyTab {
+    state: SurveyState,
+    comparison: Option<Comparison>,
+}
+
+/// caret's per-class statistics under short column headings, in caret's
+/// row order (see `emotui::stats::report::CLASS_ROWS`).
+const SHORT: [&str; 8] = [
+    "Sens", "Spec", "PPV", "NPV", "Prev", "DetRate", "DetPrev", "BalAcc",
+];
+
+/// Digits of the statistics shown (caret's).
+const DIGITS: usize = 4;
+
+impl SurveyTab {
+    pub fn new(path: Option<PathBuf>) -> SurveyTab {
+        SurveyTab {
+            state: path.map_or(SurveyState::None, SurveyState::Loading),
+            comparison: None,
+        }
+    }
+
+    /// The survey worker's answer. Returns an error to show, if any.
+    pub fn loaded(&mut self, result: emotui::Result<SurveyData>) -> Option<String> {
+        match result {
+            Ok(d) => {
+                self.state = SurveyState::Loaded(Box::new(d));
+                None
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                self.state = SurveyState::Failed(msg.clone());
+                Some(msg)
+            }
+        }
+    }
+
+    /// Once every face is predicted and the survey is read: the model on
+    /// the tree beside the people. Returns an error to show, if any.
+    pub fn compare_with(&mut self, tree: &Tree, predictions: &Predictions) -> Option<String> {
+        let SurveyState::Loaded(data) = &self.state else {
+            return None;
+        };
+        if self.comparison.is_some() || !predictions.complete() {
+            return None;
+        }
+        let scored = tree
+            .faces
+            .iter()
+            .zip(&predictions.results)
+            .filter_map(|(f, r)| match r {
+                Some(Ok(p)) => Some((f.class.as_deref(), p)),
+                _ => None,
+            });
+        let m = model_matrix(&predictions.labels, scored, Naming::Canonical);
+        if m.n() == 0 {
+            return None;
+        }
+        match compare(&m, &data.canonical) {
+            Ok(c) => {
+                self.comparison = Some(c);
+                None
+            }
+            Err(e) => Some(e.to_string()),
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, predictions: &Predictions) {
+        let data = match &self.state {
+            SurveyState::Loaded(d) => d,
+            other => {
+                let text = match other {
+                    SurveyState::Loading(p) => format!("Reading {}…", p.display()),
+                    SurveyState::Failed(e) => format!("Cannot read the survey:\n{e}"),
+                    _ => "No survey. Start with --survey FILE.csv, or put csv/Respuestas_emociones.csv next to the faces tree.".into(),
+                };
+                f.render_widget(
+                    Paragraph::new(text)
+                        .block(Block::default().borders(Borders::ALL).title(" survey "))
+                        .wrap(Wrap { trim: true }),
+                    area,
+                );
+                return;
+            }
+        };
+        let st = &data.statistics;
+        let k = st.matrix.levels.len() as u16;
+        let overall_w = 44;
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(k + 4), Constraint::Min(3)]).areas(area);
+        let [matrix_area, overall_area] = Layout::horizontal([
+            Constraint::Min(20),
+            Constraint::Length(overall_w.min(area.width / 2)),
+        ])
+        .areas(top);
+        draw_matrix(f, matrix_area, data);
+        self.draw_overall(f, overall_area, data);
+        let [by_class_area, compare_area] = if self.comparison.is_some() {
+            Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(bottom)
+        } else {
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(bottom)
+        };
+        draw_by_class(f, by_class_area, data);
+        match &self.comparison {
+            Some(c) => draw_comparison(f, compare_area, c),
+            None => f.render_widget(
+                Paragraph::new(format!(
+                    "The model's statistics appear when all faces are predicted ({}/{}).",
+                    predictions.done, predictions.total
+                ))
+                .style(Style::default().fg(theme::MUTED))
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::TOP)),
+                compare_area,
+            ),
+        }
+    }
+
+    fn draw_overall(&self, f: &mut Frame, area: Rect, data: &SurveyData) {
+        let mut lines: Vec<Line> = overall_lines(&data.statistics)
+            .into_iter()
+            .filter(|(n, _)| !n.is_empty())
+            .map(|(n, v)| {
+                Line::from(vec![
+                    Span::styled(format!("{n:>22} "), Style::default().fg(theme::MUTED)),
+                    Span::raw(v),
+                ])
+            })
+            .collect();
+        if let Some(c) = &self.comparison {
+            lines.push(Line::from(Span::styled(
+                format!("Model on the tree ({} faces):", c.model.matrix.n()),
+                theme::bold(),
+            )));
+            lines.push(Line::from(format!(
+                "{:>22} {}  Kappa {}",
+                "Accuracy",
+                round_str(c.model.overall.accuracy, DIGITS),
+                round_str(c.model.overall.kappa, DIGITS)
+            )));
+        }
+        f.render_widget(
+            Paragraph::new(lines).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" overall (people) "),
+            ),
+            area,
+        );
+    }
+}
+
+/// The matrix, each cell with its count and its share of the true class.
+fn draw_matrix(f: &mut Frame, area: Rect, data: &SurveyData) {
+    let m = &data.statistics.matrix;
+    let pct = m.column_percentages();
+    let count_w = m
+        .table
+        .iter()
+        .flatten()
+        .map(|c| c.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(11))
+        .chain(
+            m.levels
+                .iter()
+                .map(|l| Constraint::Length((l.chars().count().max(count_w + 7)) as u16)),
+        )
+        .collect();
+    let header = Row::new(
+        std::iter::once(Cell::from("pred \\ true"))
+            .chain(m.levels.iter().map(|l| Cell::from(l.clone()))),
+    )
+    .style(theme::bold());
+    let rows: Vec<Row> = (0..m.levels.len())
+        .map(|i| {
+            Row::new(
+                std::iter::once(Cell::from(m.levels[i].clone()).style(theme::bold())).chain(
+                    (0..m.levels.len()).map(|j| {
+                        let p = pct[i][j].unwrap_or(0.0);
+                        let shade = (255.0 - p * 2.2).clamp(30.0, 255.0) as u8;
+                        let fg = if p > 50.0 { Color::White } else { Color::Black };
+                        Cell::from(format!("{:>count_w$} {:>5.1}%", m.table[i][j], p))
+                            .style(Style::default().bg(Color::Rgb(shade, shade, 255)).fg(fg))
+                    }),
+                ),
+            )
+        })
+        .collect();
+    f.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .column_spacing(1)
+            .block(Block::default().borders(Borders::ALL).title(format!(
+                " people: {} answers (% of each true emotion) ",
+                m.n()
+            ))),
+        area,
+    );
+}
+
+/// A table with one row per class and one column per statistic.
+fn class_table<'a>(
+    title: String,
+    headers: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+) -> Table<'a> {
+    let name_w = rows
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5) as u16;
+    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(name_w))
+        .chain(
+            headers
+                .iter()
+                .map(|h| Constraint::Length(h.chars().count().max(7) as u16)),
+        )
+        .collect();
+    let header =
+        Row::new(std::iter::once(Cell::from("")).chain(headers.into_iter().map(Cell::from)))
+            .style(theme::bold());
+    let body: Vec<Row> = rows
+        .into_iter()
+        .map(|(n, vals)| {
+            Row::new(
+                std::iter::once(Cell::from(n).style(theme::bold()))
+                    .chain(vals.into_iter().map(Cell::from)),
+            )
+        })
+        .collect();
+    Table::new(body, widths)
+        .header(header)
+        .column_spacing(1)
+        .block(Block::default().borders(Borders::TOP).title(title))
+}
+
+/// caret's statistics by class, one row per class.
+fn draw_by_class(f: &mut Frame, area: Rect, data: &SurveyData) {
+    let bc = by_class(&data.statistics);
+    let rows = bc
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            (
+                c.clone(),
+                bc.rows.iter().map(|(_, v)| v[j].clone()).collect(),
+            )
+        })
+        .collect();
+    let table = class_table(
+        " statistics by class (caret; people) ".into(),
+        SHORT.iter().map(|s| s.to_string()).collect(),
+        rows,
+    );
+    f.render_widget(table, area);
+}
+
+/// The model beside the people, by class, and whether accuracies differ.
+fn draw_comparison(f: &mut Frame, area: Rect, c: &Comparison) {
+    let r = |x: Stat| round_str(x, DIGITS);
+    let rows = c
+        .classes()
+        .iter()
+        .map(|cc| {
+            (
+                cc.level.to_string(),
+                vec![
+                    r(cc.model.sensitivity),
+                    r(cc.people.sensitivity),
+                    r(cc.model.specificity),
+                    r(cc.people.specificity),
+                    r(cc.model.balanced_accuracy),
+                    r(cc.people.balanced_accuracy),
+                ],
+            )
+        })
+        .collect();
+    let [table, test] = Layout::vertical([Constraint::Min(2), Constraint::Length(1)]).areas(area);
+    f.render_widget(
+        class_table(
+            " model (faces tree) beside people ".into(),
+            [
+                "Sens M", "Sens P", "Spec M", "Spec P", "BalAcc M", "BalAcc P",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            rows,
+        ),
+        table,
+    );
+    f.render_widget(
+        Paragraph::new(format!(
+            "Accuracies differ? prop.test X-squared = {:.3}, p = {}",
+            c.accuracy_test.statistic,
+            format_pval(&[Some(c.accuracy_test.p_value)], DIGITS)[0]
+        )),
+        test,
+    );
+}
