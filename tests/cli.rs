@@ -361,3 +361,58 @@ fn explain_json_csv_and_pictures() {
         text(&o).1
     );
 }
+
+/// The same command and seed print the same bytes: twice, and on one or
+/// two threads. Timings only appear when asked for.
+#[test]
+fn explain_output_is_reproducible() {
+    let run = |threads: &str, extra: &[&str]| {
+        let mut args = vec![
+            "explain",
+            "data/test_crop/JOY/feat_0-f15-hao.png",
+            "--backend",
+            "tract",
+            "--threads",
+            threads,
+            "--permutations",
+            "400",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = emotui(&args);
+        assert!(o.status.success(), "{}", text(&o).1);
+        o.stdout
+    };
+    let first = run("2", &[]);
+    assert_eq!(first, run("2", &[]), "two runs differ");
+    assert_eq!(first, run("1", &[]), "one and two threads differ");
+    assert!(!String::from_utf8_lossy(&first).contains("timing_seconds"));
+    let timed = run("2", &["--timings"]);
+    assert!(String::from_utf8_lossy(&timed).contains("timing_seconds"));
+}
+
+/// Options are checked before any work, with the flag's name and bounds.
+#[test]
+fn explain_options_out_of_range_are_refused_up_front() {
+    let face = "data/test_crop/JOY/feat_0-f15-hao.png";
+    for (flag, value) in [
+        ("--superpixels", "100000"),
+        ("--superpixels", "1"),
+        ("--permutations", "0"),
+        ("--features", "0"),
+        ("--labels", "0"),
+        ("--replicates", "0"),
+        ("--random-orders", "0"),
+        ("--weight", "-5"),
+        ("--weight", "inf"),
+        ("--p-remove", "NaN"),
+        ("--p-remove", "1"),
+        ("--threshold", "-1"),
+    ] {
+        let o = emotui(&["explain", face, flag, value]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}: {err}");
+        assert!(err.contains(flag), "{flag} {value}: {err}");
+    }
+}

@@ -155,6 +155,7 @@ pub struct ExplainArgs {
 
     /// SLIC compactness.
     #[arg(long, value_name = "W", default_value_t = SamplingOptions::default().weight,
+          allow_negative_numbers = true,
           value_parser = positive)]
     pub weight: f64,
 
@@ -194,6 +195,7 @@ pub struct ExplainArgs {
 
     /// Minimum |weight| drawn in panels.
     #[arg(long, value_name = "T", default_value_t = PanelOptions::default().threshold,
+          allow_negative_numbers = true,
           value_parser = non_negative)]
     pub threshold: f64,
 

@@ -353,6 +353,30 @@ pub fn sample_until(
     })
 }
 
+/// The model's probabilities (row-major, `rows × labels`) for the faces
+/// that keep the superpixels of each row of `kept` (`rows × k`): composed on
+/// every core and evaluated in fixed chunks, so the answer does not depend
+/// on the number of threads.
+pub(crate) fn evaluate(
+    classifier: &dyn Classifier,
+    composer: &perturb::Composer,
+    kept: &[bool],
+    k: usize,
+) -> Result<Vec<f32>> {
+    let pre = classifier.preprocessor();
+    let per = pre.spec().len();
+    let n = kept.len() / k.max(1);
+    let mut out = Vec::with_capacity(n * classifier.labels().len());
+    let mut buffer = vec![0.0f32; CHUNK.min(n) * per];
+    for start in (0..n).step_by(CHUNK) {
+        let end = (start + CHUNK).min(n);
+        let batch = &mut buffer[..(end - start) * per];
+        compose_rows(composer, pre, kept, k, start..end, batch);
+        out.extend(classifier.predict(batch, end - start)?);
+    }
+    Ok(out)
+}
+
 /// Model inputs for rows `rows` into `batch` (one image per `per` values),
 /// composed on every core. Each row has its own place in `batch`, so the
 /// result does not depend on the number of threads.
@@ -477,21 +501,40 @@ impl Samples {
         weights: &[f64],
         rows: &[usize],
     ) -> Fit {
+        self.fit_labels(&[label], options, weights, rows)
+            .pop()
+            .expect("one label, one fit")
+    }
+
+    /// Fits several labels' local models on the same `rows`, sharing the
+    /// design's moments.
+    pub fn fit_labels(
+        &self,
+        labels: &[usize],
+        options: &FitOptions,
+        weights: &[f64],
+        rows: &[usize],
+    ) -> Vec<Fit> {
         let k = self.superpixels.count;
-        let y = self.response(label);
-        let m = Moments::new(&self.kept, k, &y, weights, rows);
-        // R7: columns without variance carry no information.
-        let candidates: Vec<usize> = (0..k).filter(|&j| m.variance(j) > 1e-12).collect();
-        let n = options.n_features.max(1);
-        let selected = select_features(&m, &candidates, n, options.feature_select);
-        // R9: one feature gets a plain weighted OLS, more a glmnet ridge with
-        // lambda = 2 / n_permutations.
-        let lambda = if selected.len() == 1 {
-            0.0
-        } else {
-            2.0 / self.options.n_permutations as f64
-        };
-        m.fit(&selected, lambda)
+        let ys: Vec<Vec<f64>> = labels.iter().map(|&l| self.response(l)).collect();
+        let refs: Vec<&[f64]> = ys.iter().map(|y| y.as_slice()).collect();
+        Moments::for_responses(&self.kept, k, &refs, weights, rows)
+            .iter()
+            .map(|m| {
+                // R7: columns without variance carry no information.
+                let candidates: Vec<usize> = (0..k).filter(|&j| m.variance(j) > 1e-12).collect();
+                let n = options.n_features.max(1);
+                let selected = select_features(m, &candidates, n, options.feature_select);
+                // R9: one feature gets a plain weighted OLS, more a glmnet
+                // ridge with lambda = 2 / n_permutations.
+                let lambda = if selected.len() == 1 {
+                    0.0
+                } else {
+                    2.0 / self.options.n_permutations as f64
+                };
+                m.fit(&selected, lambda)
+            })
+            .collect()
     }
 
     /// Explains the chosen labels.

@@ -53,10 +53,25 @@ impl Moments {
     /// Moments of rows `rows` of a 0/1 design (`kept[r * k + j]`), response
     /// `y` and weights `w`. Rows may repeat (bootstrap resamples).
     pub fn new(kept: &[bool], k: usize, y: &[f64], w: &[f64], rows: &[usize]) -> Moments {
+        Self::for_responses(kept, k, &[y], w, rows)
+            .pop()
+            .expect("one response, one set of moments")
+    }
+
+    /// Moments for several responses on the same design and weights (the
+    /// labels of one explanation): the design's part, most of the work, is
+    /// accumulated once.
+    pub fn for_responses(
+        kept: &[bool],
+        k: usize,
+        ys: &[&[f64]],
+        w: &[f64],
+        rows: &[usize],
+    ) -> Vec<Moments> {
         let m = k + 1;
         let mut zz = vec![0.0; m * m];
-        let mut zy = vec![0.0; m];
-        let mut yy = 0.0;
+        let mut zy = vec![vec![0.0; m]; ys.len()];
+        let mut yy = vec![0.0; ys.len()];
         let total: f64 = rows.iter().map(|&r| w[r]).sum();
         let norm = if total > 0.0 { 1.0 / total } else { 0.0 };
         let mut on = Vec::with_capacity(m);
@@ -69,24 +84,40 @@ impl Moments {
             on.push(0);
             on.extend((0..k).filter(|&j| kept[r * k + j]).map(|j| j + 1));
             for (a, &i) in on.iter().enumerate() {
-                zy[i] += wr * y[r];
                 for &j in &on[a..] {
                     zz[i * m + j] += wr;
                 }
             }
-            yy += wr * y[r] * y[r];
+            for (t, y) in ys.iter().enumerate() {
+                for &i in &on {
+                    zy[t][i] += wr * y[r];
+                }
+                yy[t] += wr * y[r] * y[r];
+            }
         }
         for i in 0..m {
             for j in 0..i {
                 zz[i * m + j] = zz[j * m + i];
             }
         }
-        let ybar = zy[0];
-        let tss = rows
-            .iter()
-            .map(|&r| w[r] * norm * (y[r] - ybar).powi(2))
-            .sum();
-        Moments { k, zz, zy, yy, tss }
+        ys.iter()
+            .zip(zy)
+            .zip(yy)
+            .map(|((y, zy), yy)| {
+                let ybar = zy[0];
+                let tss = rows
+                    .iter()
+                    .map(|&r| w[r] * norm * (y[r] - ybar).powi(2))
+                    .sum();
+                Moments {
+                    k,
+                    zz: zz.clone(),
+                    zy,
+                    yy,
+                    tss,
+                }
+            })
+            .collect()
     }
 
     fn zz(&self, i: usize, j: usize) -> f64 {

@@ -219,23 +219,52 @@ pub fn bootstrap(samples: &Samples, expl: &Explanation, n: usize, seed: u64) -> 
     let resamples: Vec<Vec<usize>> = (0..n)
         .map(|_| (0..rows).map(|_| rng.random_range(0..rows)).collect())
         .collect();
+    let labels: Vec<usize> = expl.labels.iter().map(|l| l.label).collect();
+    // Per resample, one fit per label (the labels share the moments).
+    let fits = parallel_map(&resamples, |rs| {
+        samples
+            .fit_labels(&labels, &expl.options, &weights, rs)
+            .into_iter()
+            .map(|fit| {
+                fit.columns
+                    .iter()
+                    .cloned()
+                    .zip(fit.coefficients.iter().cloned())
+                    .collect::<Vec<(usize, f64)>>()
+            })
+            .collect::<Vec<_>>()
+    });
     expl.labels
         .iter()
-        .map(|l| {
-            let reps: Vec<Vec<(usize, f64)>> = resamples
-                .iter()
-                .map(|rs| {
-                    let fit = samples.fit_label(l.label, &expl.options, &weights, rs);
-                    fit.columns
-                        .iter()
-                        .cloned()
-                        .zip(fit.coefficients.iter().cloned())
-                        .collect()
-                })
-                .collect();
+        .enumerate()
+        .map(|(li, l)| {
+            let reps: Vec<Vec<(usize, f64)>> = fits.iter().map(|f| f[li].clone()).collect();
             summarise(l, &reps, k)
         })
         .collect()
+}
+
+/// `f` of every item, on every core, in the items' order: the result does
+/// not depend on the number of threads.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len())
+        .max(1);
+    let size = items.len().div_ceil(workers).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .map(|part| {
+                let f = &f;
+                s.spawn(move || part.iter().map(f).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Seed stability: `n` independent explanations of the same face with seeds
@@ -414,24 +443,13 @@ pub fn faithfulness(
     let k = samples.superpixels.count;
     let classes = samples.labels.len();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xDE1E7E);
-    // Runs one order both ways; returns (deletion, insertion) probabilities.
-    let run = |order: &[usize], label: usize| -> Result<(Vec<f64>, Vec<f64>)> {
-        let mut batch = Vec::with_capacity(2 * (k + 1) * pre.spec().len());
-        for deleting in [true, false] {
-            let mut kept = vec![deleting; k];
-            pre.write_tensor(&composer.compose(&kept), &mut batch);
-            for &j in order {
-                kept[j] = !deleting;
-                pre.write_tensor(&composer.compose(&kept), &mut batch);
-            }
-        }
-        let p = classifier.predict(&batch, 2 * (k + 1))?;
-        let col: Vec<f64> = (0..2 * (k + 1))
-            .map(|r| p[r * classes + label] as f64)
-            .collect();
-        Ok((col[..k + 1].to_vec(), col[k + 1..].to_vec()))
+    let random = match baseline {
+        Baseline::Samples => 0,
+        Baseline::RandomOrders(n) => n,
     };
-    let mut out = Vec::new();
+    // Every order of every label (the explanation's, then the random ones),
+    // each run both ways, evaluated together in one pass over the model.
+    let mut orders: Vec<Vec<usize>> = Vec::new();
     for l in &expl.labels {
         // By decreasing weight; unselected superpixels (weight 0) go after
         // the positive ones and before the negative ones.
@@ -443,26 +461,51 @@ pub fn faithfulness(
         };
         let mut order: Vec<usize> = (0..k).collect();
         order.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(a.cmp(&b)));
-        let (del, ins) = run(&order, l.label)?;
-        let (rdel, rins) = match baseline {
-            Baseline::Samples => {
-                let g = mean_by_size(samples, l.label, del[k], del[0]);
-                ((0..=k).map(|s| g[k - s]).collect(), g)
+        orders.push(order);
+        for _ in 0..random {
+            let mut o: Vec<usize> = (0..k).collect();
+            o.shuffle(&mut rng);
+            orders.push(o);
+        }
+    }
+    let steps = k + 1;
+    let mut kept = Vec::with_capacity(orders.len() * 2 * steps * k);
+    for order in &orders {
+        for deleting in [true, false] {
+            let mut row = vec![deleting; k];
+            kept.extend_from_slice(&row);
+            for &j in order {
+                row[j] = !deleting;
+                kept.extend_from_slice(&row);
             }
-            Baseline::RandomOrders(n) => {
-                let mut rdel = vec![0.0; k + 1];
-                let mut rins = vec![0.0; k + 1];
-                for _ in 0..n {
-                    let mut o: Vec<usize> = (0..k).collect();
-                    o.shuffle(&mut rng);
-                    let (d, i) = run(&o, l.label)?;
-                    for s in 0..=k {
-                        rdel[s] += d[s] / n.max(1) as f64;
-                        rins[s] += i[s] / n.max(1) as f64;
-                    }
+        }
+    }
+    let p = super::evaluate(classifier, &composer, &kept, k)?;
+    // (deletion, insertion) probabilities of `label` along order `o`.
+    let curves_of = |o: usize, label: usize| -> (Vec<f64>, Vec<f64>) {
+        let col: Vec<f64> = (0..2 * steps)
+            .map(|r| p[(o * 2 * steps + r) * classes + label] as f64)
+            .collect();
+        (col[..steps].to_vec(), col[steps..].to_vec())
+    };
+    let mut out = Vec::new();
+    for (li, l) in expl.labels.iter().enumerate() {
+        let first = li * (1 + random);
+        let (del, ins) = curves_of(first, l.label);
+        let (rdel, rins) = if random == 0 {
+            let g = mean_by_size(samples, l.label, del[k], del[0]);
+            ((0..=k).map(|s| g[k - s]).collect(), g)
+        } else {
+            let mut rdel = vec![0.0; steps];
+            let mut rins = vec![0.0; steps];
+            for o in first + 1..=first + random {
+                let (d, i) = curves_of(o, l.label);
+                for s in 0..steps {
+                    rdel[s] += d[s] / random as f64;
+                    rins[s] += i[s] / random as f64;
                 }
-                (rdel, rins)
             }
+            (rdel, rins)
         };
         // Areas are compared above the empty face's probability, which every
         // order shares and which would otherwise hide the difference.
