@@ -56,8 +56,10 @@ fn main() {
         };
         for (size, face) in [("64×64", &small), ("320×320", &big)] {
             let with = |preset: Preset, baseline: Option<Baseline>| {
-                let mut r = Request::default();
-                r.trust = preset.options();
+                let mut r = Request {
+                    trust: preset.options(),
+                    ..Request::default()
+                };
                 if baseline.is_some() {
                     r.trust.faithfulness = baseline;
                 }
