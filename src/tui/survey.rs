@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
@@ -46,6 +46,10 @@ const SHORT: [&str; 8] = [
 
 /// Digits of the statistics shown (caret's).
 const DIGITS: usize = 4;
+/// Width of caret's table by class: names and eight statistics.
+const BY_CLASS_W: u16 = 80;
+/// Width from which the two class tables sit side by side.
+const SIDE_BY_SIDE: u16 = 150;
 
 impl SurveyTab {
     pub fn new(path: Option<PathBuf>) -> SurveyTab {
@@ -120,20 +124,28 @@ impl SurveyTab {
         };
         let st = &data.statistics;
         let k = st.matrix.levels.len() as u16;
-        let overall_w = 44;
+        // caret's longest name (22), a space, its widest value (16), borders.
+        let overall_w = 41;
         let [top, bottom] =
             Layout::vertical([Constraint::Length(k + 4), Constraint::Min(3)]).areas(area);
-        let [matrix_area, overall_area] = Layout::horizontal([
-            Constraint::Min(20),
-            Constraint::Length(overall_w.min(area.width / 2)),
-        ])
-        .areas(top);
+        let [matrix_area, overall_area] =
+            Layout::horizontal([Constraint::Min(20), Constraint::Length(overall_w)]).areas(top);
         draw_matrix(f, matrix_area, data);
         self.draw_overall(f, overall_area, data);
-        let [by_class_area, compare_area] = if self.comparison.is_some() {
-            Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(bottom)
+        // The two class tables side by side where they fit, else stacked.
+        let table_h = k + 2;
+        let [by_class_area, compare_area] = if bottom.width >= SIDE_BY_SIDE {
+            Layout::horizontal([Constraint::Length(BY_CLASS_W), Constraint::Fill(1)])
+                .spacing(2)
+                .areas(bottom)
         } else {
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(bottom)
+            let [a, b, _] = Layout::vertical([
+                Constraint::Length(table_h),
+                Constraint::Length(table_h + 1),
+                Constraint::Fill(1),
+            ])
+            .areas(bottom);
+            [a, b]
         };
         draw_by_class(f, by_class_area, data);
         match &self.comparison {
@@ -167,12 +179,15 @@ impl SurveyTab {
                 format!("Model on the tree ({} faces):", c.model.matrix.n()),
                 theme::bold(),
             )));
-            lines.push(Line::from(format!(
-                "{:>22} {}  Kappa {}",
-                "Accuracy",
-                round_str(c.model.overall.accuracy, DIGITS),
-                round_str(c.model.overall.kappa, DIGITS)
-            )));
+            for (name, v) in [
+                ("Accuracy", c.model.overall.accuracy),
+                ("Kappa", c.model.overall.kappa),
+            ] {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{name:>22} "), Style::default().fg(theme::MUTED)),
+                    Span::raw(round_str(v, DIGITS)),
+                ]));
+            }
         }
         f.render_widget(
             Paragraph::new(lines).block(
@@ -261,8 +276,10 @@ fn class_table<'a>(
         .into_iter()
         .map(|(n, vals)| {
             Row::new(
-                std::iter::once(Cell::from(n).style(theme::bold()))
-                    .chain(vals.into_iter().map(Cell::from)),
+                std::iter::once(Cell::from(n).style(theme::bold())).chain(
+                    vals.into_iter()
+                        .map(|v| Cell::from(Line::from(v).alignment(Alignment::Right))),
+                ),
             )
         })
         .collect();
@@ -314,7 +331,13 @@ fn draw_comparison(f: &mut Frame, area: Rect, c: &Comparison) {
             )
         })
         .collect();
-    let [table, test] = Layout::vertical([Constraint::Min(2), Constraint::Length(1)]).areas(area);
+    let rows_h = c.levels.len() as u16 + 2;
+    let [table, test, _] = Layout::vertical([
+        Constraint::Length(rows_h),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
     f.render_widget(
         class_table(
             " model (faces tree) beside people ".into(),
