@@ -204,7 +204,7 @@ pub fn run(
         },
     )?;
     let sampling = clock.elapsed().as_secs_f64();
-    let mut outcome = finish(classifier, image, Arc::new(samples), request, cancel)?;
+    let mut outcome = run_on(classifier, image, Arc::new(samples), request, cancel)?;
     outcome.timings.sampling = sampling;
     Ok(outcome)
 }
@@ -219,16 +219,6 @@ pub fn run_on(
     cancel: &AtomicBool,
 ) -> Result<Outcome> {
     request.validate()?;
-    finish(classifier, image, samples, request, cancel)
-}
-
-fn finish(
-    classifier: &dyn Classifier,
-    image: &DynamicImage,
-    samples: Arc<Samples>,
-    request: &Request,
-    cancel: &AtomicBool,
-) -> Result<Outcome> {
     let clock = Instant::now();
     let explanation = samples.explain(&request.fit)?;
     let fit = clock.elapsed().as_secs_f64();

@@ -312,15 +312,13 @@ fn explorer_export_equals_cli_out() {
     let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
     assert!(row.iter().filter(|v| !v.is_empty()).count() > 15, "{row:?}");
     // Every other file the CLI wrote, the explorer wrote too.
-    let mut names: Vec<_> = std::fs::read_dir(&cli_out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
-    let mut tui_names: Vec<_> = std::fs::read_dir(&tui_out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    tui_names.sort();
-    assert_eq!(names, tui_names);
+    let names = |d: &Path| {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&cli_out), names(&tui_out));
 }
