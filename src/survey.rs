@@ -19,6 +19,9 @@ pub struct Answer {
     pub predicted: String,
     /// The face the answer is about, when the survey says.
     pub image: Option<String>,
+    /// How many answers the row stands for (a count column, as in R's
+    /// `as.data.frame(table)`; 1 without one).
+    pub count: u64,
     /// Line in the file (1-based, the header is line 1).
     pub line: u64,
 }
@@ -32,6 +35,9 @@ pub struct SurveyOptions {
     pub predicted: Option<String>,
     /// Column naming the face (default: `image`, `face`, `file` or `path` if present).
     pub image: Option<String>,
+    /// Column with the number of answers each row stands for (default:
+    /// `count` or `freq` if present).
+    pub count: Option<String>,
     /// Trim, case-fold and map emotion synonyms ("JOY", "happy " → "Joy").
     pub normalize_labels: bool,
 }
@@ -47,6 +53,8 @@ pub struct Survey {
     pub skipped_empty: usize,
     /// The column names used: actual, predicted, image.
     pub columns: (String, String, Option<String>),
+    /// The count column, if any.
+    pub count_column: Option<String>,
 }
 
 /// `--normalize-labels`: the canonical emotion capitalised ("Joy"), or the
@@ -173,6 +181,13 @@ impl Survey {
             "image",
         )
         .map_err(&err)?;
+        let count = find_column(
+            &headers,
+            options.count.as_deref(),
+            &["count", "freq"],
+            "count",
+        )
+        .map_err(&err)?;
 
         let label = |s: &str| {
             if options.normalize_labels {
@@ -183,9 +198,10 @@ impl Survey {
         };
         let mut answers = Vec::new();
         let mut skipped_empty = 0;
+        let mut lines = LineCounter::new(text);
         for record in reader.records() {
             let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| line_of(text, p.byte()));
+                let line = e.position().map_or(0, |p| lines.line_of(p.byte()));
                 match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
@@ -195,7 +211,7 @@ impl Survey {
                     _ => err(format!("line {line}: {e}")),
                 }
             })?;
-            let line = record.position().map_or(0, |p| line_of(text, p.byte()));
+            let line = record.position().map_or(0, |p| lines.line_of(p.byte()));
             let (a, p) = (&record[actual], &record[predicted]);
             if a.trim().is_empty() || p.trim().is_empty() {
                 skipped_empty += 1;
@@ -207,6 +223,15 @@ impl Survey {
                 image: image
                     .map(|i| record[i].to_string())
                     .filter(|s| !s.is_empty()),
+                count: match count {
+                    None => 1,
+                    Some(c) => record[c].trim().parse().map_err(|_| {
+                        err(format!(
+                            "line {line}, column {:?}: {:?} is not a count (a whole number ≥ 0)",
+                            headers[c], &record[c]
+                        ))
+                    })?,
+                },
                 line,
             });
         }
@@ -226,23 +251,49 @@ impl Survey {
                 headers[predicted].clone(),
                 image.map(|i| headers[i].clone()),
             ),
+            count_column: count.map(|c| headers[c].clone()),
         })
     }
 }
 
-/// 1-based line number of a record starting at `byte`. The csv crate's own
-/// counter is off by one after CRLF, where a record's position points at the
-/// previous line's `\n`.
-fn line_of(text: &str, byte: u64) -> u64 {
-    let mut end = (byte as usize).min(text.len());
-    if text.as_bytes().get(end) == Some(&b'\n') {
-        end += 1;
+/// 1-based line numbers of records, counted as the reader moves forward
+/// (records come in order), so that numbering a whole file is linear.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    /// Bytes counted so far, and the newlines among them.
+    pos: usize,
+    newlines: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            pos: 0,
+            newlines: 0,
+        }
     }
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u64
-        + 1
+
+    /// The line of a record starting at `byte`. The csv crate's own counter
+    /// is off by one after CRLF, where a record's position points at the
+    /// previous line's `\n`.
+    fn line_of(&mut self, byte: u64) -> u64 {
+        let mut end = (byte as usize).min(self.text.len());
+        if self.text.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        if end < self.pos {
+            // Not expected (records come in order); count afresh.
+            self.pos = 0;
+            self.newlines = 0;
+        }
+        self.newlines += self.text[self.pos..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.pos = end;
+        self.newlines + 1
+    }
 }
 
 /// Comma or semicolon, whichever the header line has more of outside quotes.

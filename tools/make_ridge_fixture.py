@@ -4,10 +4,12 @@
 from the definition, independently of emotui's moment-based solver.
 
 glmnet's gaussian objective with observation weights w (normalised to sum 1):
-    1/2 * sum w_i (y_i - b0 - x_i b)^2 + lambda/2 * sum (s_j b_j)^2
-where s_j is the weighted population standard deviation of column j: glmnet
-standardises x, penalises the standardised coefficients, and reports them on
-the original scale. R lime uses lambda = 2 / n_permutations (0.002).
+    1/2 * sum w_i (y_i - b0 - x_i b)^2 + lambda/(2 s_y) * sum (s_j b_j)^2
+where s_j is the weighted population standard deviation of column j and s_y
+that of y: glmnet standardises x and y, penalises the standardised
+coefficients, and reports them on the original scale. R lime uses
+lambda = 2 / n_permutations (0.002). tests/r_oracle.rs checks the same
+definition against real glmnet.
 """
 import json
 
@@ -20,7 +22,8 @@ def glmnet_ridge(X, y, w, lam):
     xs = np.sqrt(w @ (X - xm) ** 2)
     Z = (X - xm) / xs
     ym = w @ y
-    A = Z.T @ (Z * w[:, None]) + lam * np.eye(X.shape[1])
+    ys = np.sqrt(w @ (y - ym) ** 2)
+    A = Z.T @ (Z * w[:, None]) + lam / ys * np.eye(X.shape[1])
     b = np.linalg.solve(A, Z.T @ (w * (y - ym)))
     beta = b / xs
     b0 = ym - xm @ beta

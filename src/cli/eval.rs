@@ -36,6 +36,9 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
+
+    #[command(flatten)]
+    pub width: super::WidthArg,
 }
 
 pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
@@ -75,7 +78,7 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                         args.dir.display(),
                         m.n()
                     );
-                    print!("{}", caret_text(&st));
+                    print!("{}", caret_text(&st, args.width.columns()));
                 }
                 StatsFormat::Json => {
                     println!("{}", serde_json::to_string_pretty(&caret_json(&st))?)
@@ -92,7 +95,7 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             let question = (!per.is_empty()).then(|| neutral_question(&per));
             match args.format {
                 StatsFormat::Text => {
-                    print!("{}", side_by_side(&cmp));
+                    print!("{}", side_by_side(&cmp, args.width.columns()));
                     if let Some(q) = &question {
                         print!("{}", faces_text(&per, q));
                     }
@@ -172,7 +175,7 @@ fn faces_text(per: &[FaceAgreement], q: &NeutralQuestion) -> String {
     s
 }
 
-fn side_by_side(c: &Comparison) -> String {
+fn side_by_side(c: &Comparison, width: usize) -> String {
     let mut s = String::new();
     let (m, p) = (&c.model, &c.people);
     let _ = writeln!(
@@ -241,7 +244,7 @@ fn side_by_side(c: &Comparison) -> String {
             round_str(b.balanced_accuracy, 4),
         );
     }
-    let _ = writeln!(s, "\nModel:\n{}", caret_text(m));
-    let _ = writeln!(s, "People:\n{}", caret_text(p));
+    let _ = writeln!(s, "\nModel:\n{}", caret_text(m, width));
+    let _ = writeln!(s, "People:\n{}", caret_text(p, width));
     s
 }

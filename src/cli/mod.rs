@@ -149,6 +149,28 @@ pub enum StatsFormat {
     Json,
 }
 
+/// Console width for caret's printout, as R's `options(width = N)`.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct WidthArg {
+    /// Wrap caret's tables at this many columns, as R's `options(width = N)`
+    /// [default: the terminal's width on a terminal, else 80 as Rscript].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(10..=10000))]
+    pub width: Option<u16>,
+}
+
+impl WidthArg {
+    /// The width to print at.
+    pub fn columns(self) -> usize {
+        use std::io::IsTerminal;
+        match self.width {
+            Some(w) => w as usize,
+            None if std::io::stdout().is_terminal() => crossterm::terminal::size()
+                .map_or(emotui::stats::report::R_WIDTH, |(w, _)| w as usize),
+            None => emotui::stats::report::R_WIDTH,
+        }
+    }
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {

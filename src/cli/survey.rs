@@ -32,6 +32,9 @@ pub struct SurveyArgs {
     /// Overwrite files in --out.
     #[arg(long)]
     pub force: bool,
+
+    #[command(flatten)]
+    pub width: super::WidthArg,
 }
 
 /// How to read a survey CSV (shared with `eval --against`).
@@ -49,6 +52,11 @@ pub struct SurveyColumns {
     #[arg(long, value_name = "NAME")]
     pub image: Option<String>,
 
+    /// Column with the number of answers each row stands for, as R's
+    /// `as.data.frame(table)` writes `Freq` [default: count or freq].
+    #[arg(long, value_name = "NAME")]
+    pub count: Option<String>,
+
     /// Trim, case-fold and map emotion synonyms (JOY, happy -> Joy).
     #[arg(long)]
     pub normalize_labels: bool,
@@ -63,6 +71,7 @@ impl SurveyColumns {
                 actual: self.actual.clone(),
                 predicted: self.predicted.clone(),
                 image: self.image.clone(),
+                count: self.count.clone(),
                 normalize_labels: self.normalize_labels || normalize,
             },
         )?;
@@ -77,15 +86,21 @@ impl SurveyColumns {
     }
 }
 
+/// The heading under which emotui's own additions follow caret's output.
+pub const ADDITIONS: &str = "-- emotui: beyond caret's output --";
+
 pub fn run(args: SurveyArgs) -> anyhow::Result<bool> {
     let survey = args.columns.read(&args.file, false)?;
     let matrix = ConfusionMatrix::from_survey(&survey);
     let stats = matrix.statistics()?;
     match args.format {
         StatsFormat::Text => {
-            print!("{}", caret_text(&stats));
-            println!();
-            print!("{}", column_percentages_text(&matrix));
+            let width = args.width.columns();
+            // caret's output first and unchanged; emotui's own additions
+            // after it, under their own heading.
+            print!("{}", caret_text(&stats, width));
+            println!("\n{ADDITIONS}\n");
+            print!("{}", column_percentages_text(&matrix, width));
         }
         StatsFormat::Json => println!("{}", serde_json::to_string_pretty(&caret_json(&stats))?),
     }

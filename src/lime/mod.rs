@@ -578,8 +578,14 @@ impl Samples {
     }
 }
 
-/// R lime's feature selection (R8).
-fn select_features(m: &Moments, candidates: &[usize], n: usize, how: FeatureSelect) -> Vec<usize> {
+/// R lime's feature selection (R8) among `candidates` (columns with
+/// variance): at most `n` columns, chosen as `how` says.
+pub fn select_features(
+    m: &Moments,
+    candidates: &[usize],
+    n: usize,
+    how: FeatureSelect,
+) -> Vec<usize> {
     if n >= candidates.len() || how == FeatureSelect::None {
         return candidates.to_vec();
     }

@@ -8,10 +8,12 @@
 //! the samples per candidate.
 //!
 //! The ridge is glmnet's (alpha = 0, standardize = TRUE, intercept = TRUE):
-//! minimise ½ Σ w̃ᵢ (yᵢ − β₀ − xᵢβ)² + λ/2 Σ sⱼ² βⱼ², with w̃ the weights
-//! normalised to sum 1 and sⱼ the weighted (population) standard deviation of
-//! column j — the penalty on standardised coefficients, written on the raw
-//! scale. glmnet solves it by coordinate descent to 1e-7; we solve it exactly.
+//! minimise ½ Σ w̃ᵢ (yᵢ − β₀ − xᵢβ)² + λ/(2 s_y) Σ sⱼ² βⱼ², with w̃ the
+//! weights normalised to sum 1, sⱼ the weighted (population) standard
+//! deviation of column j — the penalty on standardised coefficients, written
+//! on the raw scale — and s_y that of the response, because glmnet's gaussian
+//! family standardises y as well before it applies λ. glmnet solves it by
+//! coordinate descent to 1e-7; we solve it exactly.
 
 /// Weighted moments of the design (with an intercept column) and response.
 #[derive(Debug, Clone)]
@@ -161,6 +163,15 @@ impl Moments {
                 a[r * p + c] = self.zz(i, j);
             }
         }
+        // glmnet (gaussian) standardises the response too: a user's lambda
+        // is applied to the problem in y / sd(y), which on y's own scale is a
+        // ridge penalty of lambda / sd(y) (sd with the normalised weights).
+        // Checked against real glmnet in tests/r_oracle.rs.
+        let lambda = if lambda > 0.0 && !self.constant_response() {
+            lambda / self.tss.sqrt()
+        } else {
+            lambda
+        };
         for (r, &c) in columns.iter().enumerate() {
             a[(r + 1) * p + r + 1] += lambda * self.variance(c);
         }
@@ -191,7 +202,10 @@ impl Moments {
 
     /// glmnet's lasso path (alpha = 1, nlambda = 300, standardised): the
     /// columns with nonzero coefficients at the last lambda that has at most
-    /// `n` of them.
+    /// `n` of them. The path ends where glmnet ends it: from the fifth
+    /// lambda on, once the explained deviance grows by less than 1e-5 of
+    /// itself from one lambda to the next, or passes 0.999 (glmnet's
+    /// `fdev` and `devmax`).
     pub fn lasso_path_select(&self, candidates: &[usize], n: usize) -> Vec<usize> {
         let p = candidates.len();
         let sd: Vec<f64> = candidates
@@ -218,6 +232,7 @@ impl Moments {
         let steps = 300;
         let mut beta = vec![0.0; p];
         let mut best: Vec<usize> = Vec::new();
+        let mut r2_before = 0.0;
         for s in 0..steps {
             let lambda = lambda_max * ratio.powf(s as f64 / (steps - 1) as f64);
             for _ in 0..1000 {
@@ -241,10 +256,34 @@ impl Moments {
             if nz.len() <= n {
                 best = nz.iter().map(|&j| candidates[j]).collect();
             }
+            // Explained deviance: (2βᵀc − βᵀGβ) / TSS on the standardised scale.
+            let mut explained = 0.0;
+            for j in 0..p {
+                let gb: f64 = (0..p).map(|k| g[j * p + k] * beta[k]).sum();
+                explained += beta[j] * (2.0 * cvec[j] - gb);
+            }
+            let r2 = if self.tss > 0.0 {
+                explained / self.tss
+            } else {
+                0.0
+            };
+            if s + 1 >= GLMNET_MIN_LAMBDAS
+                && (r2 - r2_before < GLMNET_FDEV * r2 || r2 > GLMNET_DEVMAX)
+            {
+                break;
+            }
+            r2_before = r2;
         }
         best
     }
 }
+
+/// glmnet's path-stopping rule (`glmnet.control`): lambdas always run
+/// (`mnlam`), the least relative gain in explained deviance (`fdev`), and
+/// the explained deviance that ends the path (`devmax`).
+const GLMNET_MIN_LAMBDAS: usize = 5;
+const GLMNET_FDEV: f64 = 1e-5;
+const GLMNET_DEVMAX: f64 = 0.999;
 
 fn soft_threshold(x: f64, l: f64) -> f64 {
     if x > l {

@@ -242,13 +242,16 @@ pub fn per_face(
         .into_iter()
         .map(|(image, list)| {
             let truth = normalize_label(&list[0].actual);
-            let right = list
+            // Rows may stand for several answers (a count column).
+            let right: u64 = list
                 .iter()
                 .filter(|a| normalize_label(&a.predicted) == truth)
-                .count();
-            let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+                .map(|a| a.count)
+                .sum();
+            let total: u64 = list.iter().map(|a| a.count).sum();
+            let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
             for a in &list {
-                *counts.entry(normalize_label(&a.predicted)).or_default() += 1;
+                *counts.entry(normalize_label(&a.predicted)).or_default() += a.count;
             }
             let most_common = counts
                 .iter()
@@ -265,8 +268,12 @@ pub fn per_face(
                 image: image.to_string(),
                 face,
                 truth,
-                answers: list.len(),
-                share_right: right as f64 / list.len() as f64,
+                answers: total as usize,
+                share_right: if total > 0 {
+                    right as f64 / total as f64
+                } else {
+                    f64::NAN
+                },
                 most_common,
                 model_probability,
             }
@@ -305,6 +312,7 @@ mod face_tests {
             actual: actual.into(),
             predicted: predicted.into(),
             image: Some(image.into()),
+            count: 1,
             line: 0,
         }
     }

@@ -111,32 +111,37 @@ impl ConfusionMatrix {
     /// The confusion matrix of survey answers against the true classes,
     /// with caret's level order.
     pub fn from_survey(survey: &crate::survey::Survey) -> Self {
-        Self::from_pairs(
+        Self::from_counts(
             survey
                 .answers
                 .iter()
-                .map(|a| (a.predicted.as_str(), a.actual.as_str())),
+                .map(|a| (a.predicted.as_str(), a.actual.as_str(), a.count)),
         )
     }
 
     /// Builds the matrix from (prediction, reference) pairs with caret's level
     /// order: the sorted union of both (byte order, as `factor()` in the C
     /// locale). Labels are used as they are: "Joy" and "joy " differ.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Self {
-        let mut levels: Vec<String> = pairs
-            .clone()
-            .into_iter()
-            .flat_map(|(p, r)| [p.to_string(), r.to_string()])
-            .collect();
-        levels.sort();
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self::from_counts(pairs.into_iter().map(|(p, r)| (p, r, 1)))
+    }
+
+    /// Like [`ConfusionMatrix::from_pairs`], each pair standing for `count`
+    /// answers (a pair with count 0 still brings its levels, as a table's
+    /// empty cell does).
+    pub fn from_counts<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str, u64)>) -> Self {
+        let pairs: Vec<(&str, &str, u64)> = pairs.into_iter().collect();
+        let mut levels: Vec<&str> = pairs.iter().flat_map(|&(p, r, _)| [p, r]).collect();
+        levels.sort_unstable();
         levels.dedup();
+        let levels = levels.into_iter().map(str::to_string).collect();
         Self::with_levels(levels, pairs).expect("levels hold every label")
     }
 
     /// Builds the matrix over given levels; a label outside them is an error.
     pub fn with_levels<'a>(
         levels: Vec<String>,
-        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str, u64)>,
     ) -> Result<Self> {
         let index: std::collections::HashMap<&str, usize> = levels
             .iter()
@@ -145,14 +150,14 @@ impl ConfusionMatrix {
             .collect();
         let k = levels.len();
         let mut table = vec![vec![0u64; k]; k];
-        for (p, r) in pairs {
+        for (p, r, count) in pairs {
             let (Some(&i), Some(&j)) = (index.get(p), index.get(r)) else {
                 return Err(Error::Invalid(format!(
                     "label {:?} is not one of the levels {levels:?}",
                     if index.contains_key(p) { r } else { p }
                 )));
             };
-            table[i][j] += 1;
+            table[i][j] += count;
         }
         Ok(ConfusionMatrix { levels, table })
     }

@@ -1,5 +1,7 @@
-//! `print.confusionMatrix` (caret, digits = 4), line for line, plus the
-//! column-normalised matrix of the practical's Figure 4.
+//! `print.confusionMatrix` (caret, digits = 4), byte for byte as R prints
+//! it at a given console width (`options(width)`: R wraps matrices into
+//! blocks of columns that fit), plus the column-normalised matrix of the
+//! practical's Figure 4.
 
 use std::fmt::Write;
 
@@ -8,6 +10,29 @@ use super::rformat::{format_pval, format_vector, round_str};
 
 /// caret's `digits = max(3, getOption("digits") - 3)` with R's default 7.
 const DIGITS: usize = 4;
+
+/// R's default console width, as Rscript prints when not on a terminal.
+pub const R_WIDTH: usize = 80;
+
+/// R's way of splitting a matrix's columns into blocks that fit in `width`
+/// (printmatrix.c): a block takes at least one column, and the next one
+/// while the row-label column plus each column and its separating space
+/// stays below `width`.
+fn column_blocks(label_w: usize, widths: &[usize], width: usize) -> Vec<std::ops::Range<usize>> {
+    let mut blocks = Vec::new();
+    let mut start = 0;
+    while start < widths.len() {
+        let mut end = start;
+        let mut line = label_w;
+        while end < widths.len() && (end == start || line + 1 + widths[end] < width) {
+            line += 1 + widths[end];
+            end += 1;
+        }
+        blocks.push(start..end);
+        start = end;
+    }
+    blocks
+}
 
 /// Reads one statistic of a class.
 pub type ClassStat = fn(&ClassStatistics) -> Stat;
@@ -25,48 +50,64 @@ pub const CLASS_ROWS: [(&str, ClassStat); 8] = [
 ];
 
 /// A square table with R's layout for a table with dimnames `Prediction`
-/// and `Reference`: the reference name over the columns, rows indented by
-/// two, every column right-aligned to its widest entry.
-fn square_table(levels: &[String], heading: &str, cell: impl Fn(usize, usize) -> String) -> String {
+/// and `Reference` (`print.table`): the row labels left-justified among
+/// themselves and right-aligned under "Prediction" (at least two spaces
+/// in), the cells formatted together to one width (`format()` of the whole
+/// matrix), each column right-aligned to that width or its label, the
+/// reference name over the columns; wrapped into blocks at `width`, each
+/// with its own two header lines.
+fn square_table(
+    levels: &[String],
+    heading: &str,
+    width: usize,
+    cell: impl Fn(usize, usize) -> String,
+) -> String {
     let k = levels.len();
-    let label_w = levels
-        .iter()
-        .map(|l| l.chars().count() + 2)
-        .max()
-        .unwrap_or(0)
-        .max("Prediction".len());
+    let longest = levels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let label_w = (longest + 2).max("Prediction".len());
     let cells: Vec<Vec<String>> = (0..k)
         .map(|i| (0..k).map(|j| cell(i, j)).collect())
         .collect();
-    let widths: Vec<usize> = (0..k)
-        .map(|j| {
-            (0..k)
-                .map(|i| cells[i][j].chars().count())
-                .max()
-                .unwrap_or(1)
-                .max(levels[j].chars().count())
-        })
+    let cell_w = cells
+        .iter()
+        .flatten()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(1);
+    let widths: Vec<usize> = levels
+        .iter()
+        .map(|l| l.chars().count().max(cell_w))
         .collect();
     let mut s = String::new();
-    let _ = writeln!(s, "{:label_w$}{heading}", "");
-    let _ = write!(s, "{:<label_w$}", "Prediction");
-    for (j, l) in levels.iter().enumerate() {
-        let _ = write!(s, " {:>w$}", l, w = widths[j]);
-    }
-    s.push('\n');
-    for i in 0..k {
-        let _ = write!(s, "{:<label_w$}", format!("  {}", levels[i]));
-        for j in 0..k {
-            let _ = write!(s, " {:>w$}", cells[i][j], w = widths[j]);
+    for block in column_blocks(label_w, &widths, width) {
+        let _ = writeln!(s, "{:label_w$}{heading}", "");
+        let _ = write!(s, "{:<label_w$}", "Prediction");
+        for j in block.clone() {
+            let _ = write!(s, " {:>w$}", levels[j], w = widths[j]);
         }
         s.push('\n');
+        for i in 0..k {
+            let _ = write!(
+                s,
+                "{:indent$}{:<longest$}",
+                "",
+                levels[i],
+                indent = label_w - longest
+            );
+            for j in block.clone() {
+                let _ = write!(s, " {:>w$}", cells[i][j], w = widths[j]);
+            }
+            s.push('\n');
+        }
     }
     s
 }
 
 /// R's `print()` of the table with dimnames `Prediction` and `Reference`.
-pub fn table_text(m: &ConfusionMatrix) -> String {
-    square_table(&m.levels, "Reference", |i, j| m.table[i][j].to_string())
+pub fn table_text(m: &ConfusionMatrix, width: usize) -> String {
+    square_table(&m.levels, "Reference", width, |i, j| {
+        m.table[i][j].to_string()
+    })
 }
 
 /// The overall block's (name, value) lines, values formatted as caret does.
@@ -87,13 +128,16 @@ pub fn overall_lines(st: &CaretStatistics) -> Vec<(&'static str, String)> {
         ("P-Value [Acc > NIR]", p[0].clone()),
         ("", String::new()),
         ("Kappa", round_str(o.kappa, DIGITS)),
+        ("", String::new()),
         ("Mcnemar's Test P-Value", p[1].clone()),
     ]
 }
 
-/// A two-column character matrix as `print(out, quote = FALSE)` shows it:
-/// names right-justified with " :", values left-justified.
-fn name_value_block(lines: &[(String, String)]) -> String {
+/// A two-column character matrix as `print(out, quote = FALSE)` shows it
+/// at `width`: names right-justified with " :", values left-justified,
+/// empty row and column names; the two columns in two blocks when they do
+/// not fit side by side.
+fn name_value_block(lines: &[(String, String)], width: usize) -> String {
     let names: Vec<String> = lines
         .iter()
         .map(|(n, _)| {
@@ -104,15 +148,28 @@ fn name_value_block(lines: &[(String, String)]) -> String {
             }
         })
         .collect();
+    let values: Vec<String> = lines.iter().map(|(_, v)| v.clone()).collect();
     let nw = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    let vw = lines
-        .iter()
-        .map(|(_, v)| v.chars().count())
-        .max()
-        .unwrap_or(0);
-    let mut s = format!(" {:nw$} {:vw$}\n", "", "");
-    for (n, (_, v)) in names.iter().zip(lines) {
-        let _ = writeln!(s, " {n:>nw$} {v:<vw$}");
+    let vw = values.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+    let mut s = String::new();
+    for block in column_blocks(0, &[nw, vw], width) {
+        let cell = |j: usize, i: usize| -> String {
+            if j == 0 {
+                format!(" {:>nw$}", names[i])
+            } else {
+                format!(" {:<vw$}", values[i])
+            }
+        };
+        for j in block.clone() {
+            let _ = write!(s, " {:w$}", "", w = [nw, vw][j]);
+        }
+        s.push('\n');
+        for i in 0..lines.len() {
+            for j in block.clone() {
+                s.push_str(&cell(j, i));
+            }
+            s.push('\n');
+        }
     }
     s
 }
@@ -151,8 +208,9 @@ pub fn by_class(st: &CaretStatistics) -> ByClass {
     }
 }
 
-/// The per-class table: one column per class, headed `Class: <name>`.
-pub fn by_class_text(st: &CaretStatistics) -> String {
+/// The per-class table: one column per class, headed `Class: <name>`,
+/// wrapped into blocks at `width` as R prints a matrix.
+pub fn by_class_text(st: &CaretStatistics, width: usize) -> String {
     let bc = by_class(st);
     let row_w = CLASS_ROWS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     let headers: Vec<String> = bc.classes.iter().map(|c| format!("Class: {c}")).collect();
@@ -161,42 +219,47 @@ pub fn by_class_text(st: &CaretStatistics) -> String {
         .enumerate()
         .map(|(j, h)| {
             bc.rows
-                .first()
-                .map_or(0, |(_, v)| v[j].len())
+                .iter()
+                .map(|(_, v)| v[j].chars().count())
+                .max()
+                .unwrap_or(0)
                 .max(h.chars().count())
         })
         .collect();
-    let mut s = format!("{:row_w$}", "");
-    for (h, w) in headers.iter().zip(&widths) {
-        let _ = write!(s, " {h:>w$}");
-    }
-    s.push('\n');
-    for (name, vals) in &bc.rows {
-        let _ = write!(s, "{name:<row_w$}");
-        for (v, w) in vals.iter().zip(&widths) {
-            let _ = write!(s, " {v:>w$}");
+    let mut s = String::new();
+    for block in column_blocks(row_w, &widths, width) {
+        let _ = write!(s, "{:row_w$}", "");
+        for j in block.clone() {
+            let _ = write!(s, " {:>w$}", headers[j], w = widths[j]);
         }
         s.push('\n');
+        for (name, vals) in &bc.rows {
+            let _ = write!(s, "{name:<row_w$}");
+            for j in block.clone() {
+                let _ = write!(s, " {:>w$}", vals[j], w = widths[j]);
+            }
+            s.push('\n');
+        }
     }
     s
 }
 
-/// The whole of `print(confusionMatrix(...))`.
-pub fn caret_text(st: &CaretStatistics) -> String {
+/// The whole of `print(confusionMatrix(...))` at console width `width`.
+pub fn caret_text(st: &CaretStatistics, width: usize) -> String {
     let mut s = String::from("Confusion Matrix and Statistics\n\n");
-    s.push_str(&table_text(&st.matrix));
+    s.push_str(&table_text(&st.matrix, width));
     let mut lines: Vec<(String, String)> = overall_lines(st)
         .into_iter()
         .map(|(n, v)| (n.to_string(), v))
         .collect();
-    s.push_str("\nOverall Statistics\n");
     if st.matrix.levels.len() > 2 {
-        s.push_str(&name_value_block(&lines));
+        s.push_str("\nOverall Statistics\n");
+        s.push_str(&name_value_block(&lines, width));
         s.push_str("\nStatistics by Class:\n\n");
-        s.push_str(&by_class_text(st));
+        s.push_str(&by_class_text(st, width));
     } else {
         // Two classes: the positive class's statistics continue the block,
-        // all formatted together.
+        // all formatted together, and R adds an empty row at the end.
         let c = &st.by_class[0];
         let vals: Vec<Stat> = CLASS_ROWS.iter().map(|(_, f)| f(c)).collect();
         lines.push((String::new(), String::new()));
@@ -205,15 +268,16 @@ pub fn caret_text(st: &CaretStatistics) -> String {
         }
         lines.push((String::new(), String::new()));
         lines.push(("'Positive' Class".into(), st.matrix.levels[0].clone()));
-        s.push_str(&name_value_block(&lines));
+        lines.push((String::new(), String::new()));
+        s.push_str(&name_value_block(&lines, width));
     }
     s
 }
 
 /// The matrix with each reference column as percentages (one decimal).
-pub fn column_percentages_text(m: &ConfusionMatrix) -> String {
+pub fn column_percentages_text(m: &ConfusionMatrix, width: usize) -> String {
     let pct = m.column_percentages();
-    square_table(&m.levels, "Reference (% of each column)", |i, j| {
+    square_table(&m.levels, "Reference (% of each column)", width, |i, j| {
         pct[i][j].map_or("-".to_string(), |p| format!("{p:.1}"))
     })
 }

@@ -5,6 +5,9 @@
 
 use super::confusion::Stat;
 
+/// Significant digits R's `as.character()` keeps for a double.
+const AS_CHARACTER_DIGITS: usize = 15;
+
 /// `as.character(round(x, digits))`. `NA` for `None`, `NaN` for NaN.
 pub fn round_str(x: Stat, digits: usize) -> String {
     match x {
@@ -13,13 +16,16 @@ pub fn round_str(x: Stat, digits: usize) -> String {
         Some(v) if v.is_infinite() => if v > 0.0 { "Inf" } else { "-Inf" }.into(),
         Some(v) => {
             // Rust rounds the exact binary value, as R >= 4.0's round() does.
-            let s = format!("{v:.digits$}");
-            let s = if s.contains('.') {
-                s.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                s
-            };
-            if s == "-0" { "0".into() } else { s }
+            let rounded: f64 = format!("{v:.digits$}").parse().unwrap_or(v);
+            if rounded == 0.0 {
+                return "0".into();
+            }
+            // as.character() writes 15 significant digits, fixed or
+            // scientific, whichever is shorter ("7e-04", not "0.0007").
+            format_vector(&[Some(rounded)], AS_CHARACTER_DIGITS)
+                .remove(0)
+                .trim()
+                .to_string()
         }
     }
 }
@@ -169,6 +175,10 @@ mod tests {
         assert_eq!(round_str(Some(1.0), 4), "1");
         assert_eq!(round_str(Some(-0.000_01), 4), "0");
         assert_eq!(round_str(None, 4), "NA");
+        // R: as.character(round(0.000683, 4)) is "7e-04".
+        assert_eq!(round_str(Some(0.000_683), 4), "7e-04");
+        assert_eq!(round_str(Some(0.052_7), 4), "0.0527");
+        assert_eq!(round_str(Some(0.141_57), 4), "0.1416");
     }
 
     #[test]
