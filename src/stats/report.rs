@@ -208,26 +208,52 @@ pub fn by_class(st: &CaretStatistics) -> ByClass {
     }
 }
 
+impl ByClass {
+    /// Width of the statistic names' column.
+    pub fn label_width(&self) -> usize {
+        self.rows
+            .iter()
+            .map(|(n, _)| n.chars().count())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The column headers, `Class: <name>`.
+    pub fn headers(&self) -> Vec<String> {
+        self.classes.iter().map(|c| format!("Class: {c}")).collect()
+    }
+
+    /// Each class column's width: its header or its widest value.
+    pub fn widths(&self) -> Vec<usize> {
+        self.headers()
+            .iter()
+            .enumerate()
+            .map(|(j, h)| {
+                self.rows
+                    .iter()
+                    .map(|(_, v)| v[j].chars().count())
+                    .max()
+                    .unwrap_or(0)
+                    .max(h.chars().count())
+            })
+            .collect()
+    }
+
+    /// The classes of each block when printed at `width`, as R wraps a
+    /// matrix.
+    pub fn blocks(&self, width: usize) -> Vec<std::ops::Range<usize>> {
+        column_blocks(self.label_width(), &self.widths(), width)
+    }
+}
+
 /// The per-class table: one column per class, headed `Class: <name>`,
 /// wrapped into blocks at `width` as R prints a matrix.
 pub fn by_class_text(st: &CaretStatistics, width: usize) -> String {
     let bc = by_class(st);
-    let row_w = CLASS_ROWS.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    let headers: Vec<String> = bc.classes.iter().map(|c| format!("Class: {c}")).collect();
-    let widths: Vec<usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(j, h)| {
-            bc.rows
-                .iter()
-                .map(|(_, v)| v[j].chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(h.chars().count())
-        })
-        .collect();
+    let row_w = bc.label_width();
+    let (headers, widths) = (bc.headers(), bc.widths());
     let mut s = String::new();
-    for block in column_blocks(row_w, &widths, width) {
+    for block in bc.blocks(width) {
         let _ = write!(s, "{:row_w$}", "");
         for j in block.clone() {
             let _ = write!(s, " {:>w$}", headers[j], w = widths[j]);

@@ -38,15 +38,10 @@ pub struct SurveyTab {
     comparison: Option<Comparison>,
 }
 
-/// caret's per-class statistics under short column headings, in caret's
-/// row order (see `emotui::stats::report::CLASS_ROWS`).
-const SHORT: [&str; 8] = [
-    "Sens", "Spec", "PPV", "NPV", "Prev", "DetRate", "DetPrev", "BalAcc",
-];
-
 /// Digits of the statistics shown (caret's).
 const DIGITS: usize = 4;
-/// Width of caret's table by class: names and eight statistics.
+/// Width given to caret's statistics by class beside the comparison (R's
+/// console width).
 const BY_CLASS_W: u16 = 80;
 /// Width from which the two class tables sit side by side.
 const SIDE_BY_SIDE: u16 = 150;
@@ -140,7 +135,7 @@ impl SurveyTab {
                 .areas(bottom)
         } else {
             let [a, b, _] = Layout::vertical([
-                Constraint::Length(table_h),
+                Constraint::Length(by_class_height(data, bottom.width)),
                 Constraint::Length(table_h + 1),
                 Constraint::Fill(1),
             ])
@@ -289,26 +284,43 @@ fn class_table<'a>(
         .block(Block::default().borders(Borders::TOP).title(title))
 }
 
-/// caret's statistics by class, one row per class.
+/// caret's statistics by class as caret prints them, wrapped into blocks
+/// for the pane's width as R wraps them for its console.
 fn draw_by_class(f: &mut Frame, area: Rect, data: &SurveyData) {
     let bc = by_class(&data.statistics);
-    let rows = bc
-        .classes
-        .iter()
-        .enumerate()
-        .map(|(j, c)| {
-            (
-                c.clone(),
-                bc.rows.iter().map(|(_, v)| v[j].clone()).collect(),
-            )
-        })
-        .collect();
-    let table = class_table(
-        " statistics by class (caret; people) ".into(),
-        SHORT.iter().map(|s| s.to_string()).collect(),
-        rows,
-    );
-    f.render_widget(table, area);
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(" statistics by class (caret; people) ");
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let row_w = bc.label_width();
+    let (headers, widths) = (bc.headers(), bc.widths());
+    let mut lines: Vec<Line> = Vec::new();
+    for cols in bc.blocks(inner.width as usize) {
+        let mut head = format!("{:row_w$}", "");
+        for j in cols.clone() {
+            head += &format!(" {:>w$}", headers[j], w = widths[j]);
+        }
+        lines.push(Line::from(Span::styled(head, theme::bold())));
+        for (name, vals) in &bc.rows {
+            let mut spans = vec![Span::styled(
+                format!("{name:<row_w$}"),
+                Style::default().fg(theme::MUTED),
+            )];
+            for j in cols.clone() {
+                spans.push(Span::raw(format!(" {:>w$}", vals[j], w = widths[j])));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Rows of caret's by-class printout at `width`: a header and one line per
+/// statistic for each block.
+fn by_class_height(data: &SurveyData, width: u16) -> u16 {
+    let bc = by_class(&data.statistics);
+    (bc.blocks(width as usize).len() * (bc.rows.len() + 1)) as u16 + 1
 }
 
 /// The model beside the people, by class, and whether accuracies differ.
