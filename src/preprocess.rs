@@ -33,12 +33,28 @@ impl Planes {
 /// Reads and decodes an image file. The format is detected from the content,
 /// so a text file named `.png` is reported as what it is.
 pub fn load_image(path: &Path) -> Result<DynamicImage> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Image {
+    let err = |problem: String| Error::Image {
         path: path.to_path_buf(),
-        problem: format!("cannot read: {e}"),
-    })?;
+        problem,
+    };
+    // Never open a pipe, a device or a folder: reading one can wait forever.
+    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(err(
+            "not a regular file (a folder, pipe or device); only image files are read".into(),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
     decode_image(path, &bytes)
 }
+
+/// Largest image side decoded, in pixels: faces are far smaller, and a
+/// file that declares more is refused before anything is decoded.
+pub const MAX_SIDE: u32 = 8000;
+/// Largest image decoded, in pixels.
+pub const MAX_PIXELS: u64 = 64_000_000;
+/// Bytes per pixel at most (16-bit RGBA), for the decoder's memory limit.
+const MAX_BYTES_PER_PIXEL: u64 = 8;
 
 /// Decodes image bytes; `path` only names the source in errors.
 pub fn decode_image(path: &Path, bytes: &[u8]) -> Result<DynamicImage> {
@@ -57,6 +73,24 @@ pub fn decode_image(path: &Path, bytes: &[u8]) -> Result<DynamicImage> {
             "not an image (the content is not PNG, JPEG, BMP, GIF, TIFF or WebP)".into(),
         ));
     }
+    // The size the header declares, before any pixel is decoded.
+    let (w, h) = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| err(format!("cannot read: {e}")))?
+        .into_dimensions()
+        .map_err(|e| err(format!("corrupt or unsupported image: {e}")))?;
+    if w > MAX_SIDE || h > MAX_SIDE || w as u64 * h as u64 > MAX_PIXELS {
+        return Err(err(format!(
+            "{w}×{h} pixels is larger than emotui decodes (at most {MAX_SIDE} a side and {} megapixels): crop or scale the face first",
+            MAX_PIXELS / 1_000_000
+        )));
+    }
+    let mut reader = reader;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_PIXELS * MAX_BYTES_PER_PIXEL);
+    reader.limits(limits);
     let img = reader
         .decode()
         .map_err(|e| err(format!("corrupt or unsupported image: {e}")))?;
