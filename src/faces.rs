@@ -200,7 +200,18 @@ pub fn collect_paths(paths: &[PathBuf]) -> Result<(Vec<Face>, Vec<ScanProblem>)>
     let mut faces = Vec::new();
     let mut problems = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| Error::file(p, e))?;
+        // A missing or unreadable path is one problem among the others: the
+        // rest are still processed.
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(ScanProblem {
+                    path: p.clone(),
+                    problem: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
         if meta.is_dir() {
             let tree = FaceTree::scan(p)?;
             let own = folder_name(p);

@@ -489,3 +489,20 @@ fn pipes_and_huge_images_are_refused_without_waiting() {
         "{err}"
     );
 }
+
+/// A missing file among good ones: the good ones are predicted, the missing
+/// one is named, and the run exits 1 (not 2: it did run).
+#[test]
+fn predict_reports_a_missing_file_and_goes_on() {
+    let o = emotui(&[
+        "predict",
+        "--backend",
+        "tract",
+        "data/test_crop/JOY/feat_0-f15-hao.png",
+        "data/test_crop/JOY/missing.png",
+    ]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(out.contains("feat_0-f15-hao.png"), "{out}");
+    assert!(err.contains("missing.png"), "{err}");
+}

@@ -51,7 +51,8 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     }
     let model = model_args.load()?;
     let rows = predict_with_progress(&model, tree.faces().cloned().collect());
-    let mut ok = true;
+    // Skipped files and folders count as failures.
+    let mut ok = tree.problems.is_empty();
     for r in &rows {
         if let Err(e) = &r.result {
             eprintln!("emotui: {e}");

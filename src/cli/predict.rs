@@ -75,7 +75,8 @@ pub fn run(args: PredictArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         TableFormat::Json => serde_json::to_string_pretty(&json_rows(&rows, labels))? + "\n",
     };
     print!("{out}");
-    let mut ok = true;
+    // Skipped paths count as failures: the run did not do all it was asked.
+    let mut ok = problems.is_empty();
     for r in &rows {
         if let Err(e) = &r.result {
             eprintln!("emotui: {e}");
