@@ -506,3 +506,33 @@ fn predict_reports_a_missing_file_and_goes_on() {
     assert!(out.contains("feat_0-f15-hao.png"), "{out}");
     assert!(err.contains("missing.png"), "{err}");
 }
+
+/// A card that says "logits" on a model that ends in a softmax would apply
+/// a softmax twice (happy 0.31 instead of 0.98): the load-time check of the
+/// model's first answers says so.
+#[test]
+fn logits_card_on_a_softmax_model_is_flagged() {
+    let d = tempfile::tempdir().unwrap();
+    let model = d.path().join("m.onnx");
+    copy(&root().join("models/emotion_fer_minixception.onnx"), &model);
+    let card =
+        std::fs::read_to_string(root().join("models/emotion_fer_minixception.toml")).unwrap();
+    std::fs::write(
+        d.path().join("m.toml"),
+        card.replace("kind = \"probabilities\"", "kind = \"logits\""),
+    )
+    .unwrap();
+    let o = emotui(&[
+        "predict",
+        "data/test_crop/JOY/feat_0-f15-hao.png",
+        "--model",
+        model.to_str().unwrap(),
+        "--backend",
+        "tract",
+    ]);
+    let (_, err) = text(&o);
+    assert!(
+        err.contains("m.toml") && err.contains("already sum to 1"),
+        "{err}"
+    );
+}

@@ -125,6 +125,9 @@ impl ModelArgs {
         if let Some(why) = model.fallback_reason() {
             eprintln!("emotui: using tract (pure Rust); ONNX Runtime not available: {why}");
         }
+        for w in model.warnings() {
+            eprintln!("emotui: warning: {w}");
+        }
         Ok(model)
     }
 }

@@ -76,6 +76,8 @@ pub struct Model {
     workers: usize,
     /// Why ort was not used when `Auto` fell back to tract.
     fallback_reason: Option<String>,
+    /// What looked wrong in the model's first answers, without stopping it.
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Model {
@@ -155,14 +157,72 @@ impl Model {
                 }
             }
         };
-        Ok(Model {
+        let mut model = Model {
             path: path.to_path_buf(),
             preprocessor: Preprocessor::new(card.input.clone()),
             card,
             backend,
             workers,
             fallback_reason,
-        })
+            warnings: Vec::new(),
+        };
+        model.warnings = model.check_outputs()?;
+        Ok(model)
+    }
+
+    /// Runs the model on two plain test images (mid grey, and a gradient)
+    /// and checks its raw outputs against the card: no NaN or infinity;
+    /// "probabilities" in [0, 1] summing to 1; "logits" that already sum to
+    /// 1 are a warning (a softmax would be applied twice).
+    fn check_outputs(&self) -> Result<Vec<String>> {
+        let spec = self.card.input.clone();
+        let (w, h) = (spec.width as u32, spec.height as u32);
+        let grey =
+            image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(w, h, image::Luma([128])));
+        let gradient = image::DynamicImage::ImageLuma8(image::GrayImage::from_fn(w, h, |x, y| {
+            image::Luma([((x + y) * 255 / (w + h).max(1)) as u8])
+        }));
+        let mut batch = self.preprocessor.tensor(&grey);
+        batch.extend(self.preprocessor.tensor(&gradient));
+        let raw = self.backend.run(0, &batch, 2)?;
+        let classes = self.card.labels.len();
+        check_len(&raw, 2 * classes, self.backend.name())?;
+        let problem = |what: String| Error::Card {
+            path: ModelCard::path_for(&self.path),
+            problem: what,
+            example: card::EXAMPLE,
+        };
+        if let Some(v) = raw.iter().find(|v| !v.is_finite()) {
+            return Err(Error::Model {
+                path: self.path.clone(),
+                problem: format!("the model answers {v} on a plain grey image: it cannot be used"),
+            });
+        }
+        let sums_to_one = raw.chunks(classes).all(|row| {
+            row.iter()
+                .all(|&p| (-PROBABILITY_SLACK..=1.0 + PROBABILITY_SLACK).contains(&p))
+                && (row.iter().sum::<f32>() - 1.0).abs() <= PROBABILITY_SLACK
+        });
+        match self.card.output.kind {
+            card::OutputKind::Probabilities if !sums_to_one => Err(problem(format!(
+                "the card says the outputs are probabilities, but on a test image the model answers {:?}, \
+                 which are not probabilities (each in [0, 1], summing to 1); if the model ends without a \
+                 softmax, write kind = \"logits\" under [output]",
+                &raw[..classes]
+            ))),
+            card::OutputKind::Logits if sums_to_one => Ok(vec![format!(
+                "{}: the card says the outputs are logits, but they already sum to 1 on test images: \
+                 a softmax is applied to probabilities; write kind = \"probabilities\" if the model ends with one",
+                ModelCard::path_for(&self.path).display()
+            )]),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// What looked wrong in the model's first answers (see the load-time
+    /// check), to show the user.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The model file.
@@ -296,6 +356,10 @@ impl Classifier for Model {
         Ok(out)
     }
 }
+
+/// How far probabilities may stray from [0, 1] and their sum from 1
+/// (float32 softmax outputs carry rounding).
+const PROBABILITY_SLACK: f32 = 1e-3;
 
 /// A chunk's index and its outputs.
 type ChunkOutput = (usize, Vec<f32>);
