@@ -36,6 +36,22 @@ impl Face {
     }
 }
 
+/// A path for a table or a screen: control characters (a newline in a file
+/// name, say) written as escapes, so that one face stays one line.
+pub fn printable(path: &Path) -> String {
+    path.display()
+        .to_string()
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 /// One class folder with its faces, sorted by path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaceClass {

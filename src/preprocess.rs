@@ -73,6 +73,14 @@ pub fn decode_image(path: &Path, bytes: &[u8]) -> Result<DynamicImage> {
             "not an image (the content is not PNG, JPEG, BMP, GIF, TIFF or WebP)".into(),
         ));
     }
+    if reader.format() == Some(image::ImageFormat::Jpeg) && !jpeg_is_complete(bytes) {
+        // The JPEG decoder would fill the missing part in grey and say
+        // nothing: a different face, a different prediction.
+        return Err(err(
+            "truncated JPEG: the file ends before its end-of-image marker (cut short while copying?)"
+                .into(),
+        ));
+    }
     // The size the header declares, before any pixel is decoded.
     let (w, h) = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
@@ -98,6 +106,18 @@ pub fn decode_image(path: &Path, bytes: &[u8]) -> Result<DynamicImage> {
         return Err(err("image has no pixels".into()));
     }
     Ok(img)
+}
+
+/// Whether a JPEG's last scan is followed by its end-of-image marker
+/// (0xFFD9). The last start-of-scan (0xFFDA) is the reference point, so that
+/// the end marker of an embedded thumbnail does not count.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    match (last(0xDA), last(0xD9)) {
+        (Some(sos), Some(eoi)) => eoi > sos,
+        (None, Some(_)) => true,
+        _ => false,
+    }
 }
 
 /// PIL's `convert("L")`: ITU-R 601-2 luma in 16-bit fixed point, rounded.
@@ -497,5 +517,18 @@ mod tests {
     fn text_is_not_an_image() {
         let err = decode_image(Path::new("x.png"), b"hello, I am text").unwrap_err();
         assert!(err.to_string().contains("not an image"), "{err}");
+    }
+
+    #[test]
+    fn a_jpeg_cut_short_is_an_error_not_a_grey_face() {
+        let img =
+            image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([x as u8 * 4, y as u8 * 4, 90]));
+        let mut bytes = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90)
+            .encode_image(&img)
+            .unwrap();
+        assert!(decode_image(Path::new("face.jpg"), &bytes).is_ok());
+        let err = decode_image(Path::new("face.jpg"), &bytes[..bytes.len() / 2]).unwrap_err();
+        assert!(err.to_string().contains("truncated JPEG"), "{err}");
     }
 }

@@ -536,3 +536,34 @@ fn logits_card_on_a_softmax_model_is_flagged() {
         "{err}"
     );
 }
+
+/// `eval` on a folder of faces without class folders says what a faces
+/// tree is, and what `predict` does instead.
+#[test]
+fn eval_without_class_folders_says_what_to_do() {
+    let d = tempfile::tempdir().unwrap();
+    copy(
+        &root().join("data/test_crop/JOY/feat_0-f15-hao.png"),
+        &d.path().join("a.png"),
+    );
+    let o = emotui(&["eval", d.path().to_str().unwrap(), "--backend", "tract"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("class folders") && err.contains("emotui predict"),
+        "{err}"
+    );
+}
+
+/// A newline in a file name does not split the table's row.
+#[test]
+fn a_newline_in_a_file_name_stays_on_its_row() {
+    let d = tempfile::tempdir().unwrap();
+    let odd = d.path().join("JOY").join("two\nlines.png");
+    copy(&root().join("data/test_crop/JOY/feat_0-f15-hao.png"), &odd);
+    let o = emotui(&["predict", d.path().to_str().unwrap(), "--backend", "tract"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.contains("two\\nlines.png"), "{out}");
+}

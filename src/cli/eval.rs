@@ -49,6 +49,15 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     if tree.is_empty() {
         anyhow::bail!("{}: no face images found", args.dir.display());
     }
+    if tree.classes.is_empty() {
+        anyhow::bail!(
+            "{}: the faces are directly in this folder, but eval needs class folders \
+             (<DIR>/<CLASS>/<face>) to know each face's true class; \
+             `emotui predict {}` predicts them without one",
+            args.dir.display(),
+            args.dir.display()
+        );
+    }
     let model = model_args.load()?;
     let rows = predict_with_progress(&model, tree.faces().cloned().collect());
     // Skipped files and folders count as failures.

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 use serde_json::{Map, Value, json};
 
-use emotui::faces::{Face, collect_paths};
+use emotui::faces::{Face, collect_paths, printable};
 use emotui::model::{Classifier, Model};
 use emotui::predict::{Prediction, predict_faces};
 
@@ -104,7 +104,7 @@ fn mark(r: &Row, labels: &[String]) -> &'static str {
 fn table(rows: &[Row], labels: &[String]) -> String {
     let path_w = rows
         .iter()
-        .map(|r| r.face.path.display().to_string().chars().count())
+        .map(|r| printable(&r.face.path).chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
@@ -132,7 +132,7 @@ fn table(rows: &[Row], labels: &[String]) -> String {
     for r in rows {
         s += &format!(
             "{:path_w$}  {:class_w$}  {:pred_w$} {:1} ",
-            r.face.path.display(),
+            printable(&r.face.path),
             r.face.class.as_deref().unwrap_or("-"),
             predicted_label(r, labels).unwrap_or("error"),
             mark(r, labels),

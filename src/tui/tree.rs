@@ -337,7 +337,10 @@ impl Tree {
         Line::from(vec![
             Span::raw("  "),
             Span::styled(mark, Style::default().fg(colour)),
-            Span::raw(format!(" {} ", self.faces[x].name())),
+            Span::raw(format!(
+                " {} ",
+                emotui::faces::printable(std::path::Path::new(&self.faces[x].name()))
+            )),
             Span::styled(label, Style::default().fg(colour)),
         ])
     }
