@@ -311,9 +311,9 @@ for (f in list.files(dir, pattern = "\\.csv$", full.names = TRUE)) {
              paste0(run, "_beta ", paste(num(as.vector(coef(fit)[-1, 1])), collapse = " ")))
   }
   if (nrow(x) > 2 * K) {
-    # forward_selection (n_features <= 6): glm.fit's R2 for the first
-    # feature, glmnet's dev.ratio at lambda = 0 for the next ones.
-    if (n_features <= 6) {
+    # forward_selection (what auto uses for n_features <= 6): glm.fit's R2
+    # for the first feature, glmnet's dev.ratio at lambda = 0 for the next.
+    {
       features <- c()
       for (i in seq_len(n_features)) {
         best <- -Inf; pick <- 0
@@ -537,7 +537,8 @@ fn lime_fits_match_real_glmnet() {
         "selections compared: forward {}, highest {}, lasso {}; differing: {differing:?}",
         compared[0], compared[1], compared[2]
     );
-    assert!(compared.iter().sum::<usize>() >= 200, "{compared:?}");
+    // Every selection method over at least 200 problems.
+    assert!(compared.iter().all(|&c| c >= 200), "{compared:?}");
     // glmnet stops its path and its descent at a tolerance; a chosen set
     // may differ where two candidates are closer than that tolerance.
     assert!(
