@@ -170,14 +170,33 @@ fn ln_beta_small(a: f64, b: f64) -> f64 {
     }
 }
 
+/// Coefficients of Stirling's correction Δ(z) = ln Γ(z) − (z − ½) ln z + z
+/// − ½ ln 2π ≈ Σ cᵢ / z^(2i+1) (TOMS 708).
+const STIRLING: [f64; 6] = [
+    0.083_333_333_333_333_3,
+    -0.002_777_777_777_609_91,
+    7.936_506_668_253_9e-4,
+    -5.952_029_313_518_7e-4,
+    8.373_080_340_312_15e-4,
+    -0.001_653_229_627_807_13,
+];
+
+/// Δ(b) − Δ(a + b) from c = a / (a + b) and x = b / (a + b), the series
+/// `algdiv` and `bcorr` share (s_n = (1 − x^n) / (1 − x)).
+fn stirling_difference(b: f64, c: f64, x: f64) -> f64 {
+    let [c0, c1, c2, c3, c4, c5] = STIRLING;
+    let x2 = x * x;
+    let s3 = x + x2 + 1.0;
+    let s5 = x + x2 * s3 + 1.0;
+    let s7 = x + x2 * s5 + 1.0;
+    let s9 = x + x2 * s7 + 1.0;
+    let s11 = x + x2 * s9 + 1.0;
+    let t = 1.0 / (b * b);
+    (((((c5 * s11 * t + c4 * s9) * t + c3 * s7) * t + c2 * s5) * t + c1 * s3) * t + c0) * c / b
+}
+
 /// ln(Γ(b) / Γ(a + b)) for b ≥ 8 (TOMS 708's `algdiv`).
 fn algdiv(a: f64, b: f64) -> f64 {
-    const C0: f64 = 0.083_333_333_333_333_3;
-    const C1: f64 = -0.002_777_777_777_609_91;
-    const C2: f64 = 7.936_506_668_253_9e-4;
-    const C3: f64 = -5.952_029_313_518_7e-4;
-    const C4: f64 = 8.373_080_340_312_15e-4;
-    const C5: f64 = -0.001_653_229_627_807_13;
     let (c, x, d) = if a > b {
         let h = b / a;
         (1.0 / (h + 1.0), h / (h + 1.0), a + (b - 0.5))
@@ -185,17 +204,7 @@ fn algdiv(a: f64, b: f64) -> f64 {
         let h = a / b;
         (h / (h + 1.0), 1.0 / (h + 1.0), b + (a - 0.5))
     };
-    // s_n = (1 − x^n) / (1 − x).
-    let x2 = x * x;
-    let s3 = x + x2 + 1.0;
-    let s5 = x + x2 * s3 + 1.0;
-    let s7 = x + x2 * s5 + 1.0;
-    let s9 = x + x2 * s7 + 1.0;
-    let s11 = x + x2 * s9 + 1.0;
-    // w = Δ(b) − Δ(a + b), Stirling's corrections.
-    let t = 1.0 / (b * b);
-    let w =
-        (((((C5 * s11 * t + C4 * s9) * t + C3 * s7) * t + C2 * s5) * t + C1 * s3) * t + C0) * c / b;
+    let w = stirling_difference(b, c, x);
     let u = d * (a / b).ln_1p();
     let v = a * (b.ln() - 1.0);
     if u > v { w - v - u } else { w - u - v }
@@ -231,27 +240,14 @@ fn rlog1(x: f64) -> f64 {
 /// ln Γ(a) + ln Γ(b) − ln Γ(a + b) minus its Stirling approximation, for
 /// a, b ≥ 8 (TOMS 708's `bcorr`).
 fn bcorr(a0: f64, b0: f64) -> f64 {
-    const C0: f64 = 0.083_333_333_333_333_3;
-    const C1: f64 = -0.002_777_777_777_609_91;
-    const C2: f64 = 7.936_506_668_253_9e-4;
-    const C3: f64 = -5.952_029_313_518_7e-4;
-    const C4: f64 = 8.373_080_340_312_15e-4;
-    const C5: f64 = -0.001_653_229_627_807_13;
     let (a, b) = (a0.min(b0), a0.max(b0));
     let h = a / b;
     let c = h / (h + 1.0);
     let x = 1.0 / (h + 1.0);
-    let x2 = x * x;
-    let s3 = x + x2 + 1.0;
-    let s5 = x + x2 * s3 + 1.0;
-    let s7 = x + x2 * s5 + 1.0;
-    let s9 = x + x2 * s7 + 1.0;
-    let s11 = x + x2 * s9 + 1.0;
-    let t = (1.0 / b).powi(2);
-    let w =
-        (((((C5 * s11 * t + C4 * s9) * t + C3 * s7) * t + C2 * s5) * t + C1 * s3) * t + C0) * c / b;
-    let t = (1.0 / a).powi(2);
-    (((((C5 * t + C4) * t + C3) * t + C2) * t + C1) * t + C0) / a + w
+    let w = stirling_difference(b, c, x);
+    let t = 1.0 / (a * a);
+    let [c0, c1, c2, c3, c4, c5] = STIRLING;
+    (((((c5 * t + c4) * t + c3) * t + c2) * t + c1) * t + c0) / a + w
 }
 
 /// Lentz's guard against a zero denominator.

@@ -305,7 +305,8 @@ impl ExplainTab {
                 }
             }
             ExplainEvent::Done(Ok(outcome)) => {
-                // Even a stale result is right for its own key: keep it.
+                // A stale job's result is dropped: it was cancelled because
+                // its face or parameters are no longer shown.
                 if let Job::Running { key, .. } = &self.job
                     && current
                 {
@@ -601,8 +602,8 @@ fn step_threshold(t: f64, direction: f64) -> f64 {
     (((t + direction * THRESHOLD_STEP) * 100.0).round() / 100.0).max(0.0)
 }
 
-/// The folder the export prompt starts with: next to the faces tree's
-/// current directory, named after the face, shown before anything is written.
+/// The folder the export prompt starts with: `emotui-export/<face>` in the
+/// current directory, as an absolute path, shown before anything is written.
 fn default_export_dir(face: &Path) -> String {
     let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     base.join("emotui-export")
