@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use common::{BlindModel, MOUTH, MouthModel, joy_face};
+use common::{BlindModel, MOUTH, MouthModel, joy_face, sample_joy};
 
 use emotui::lime::regression::Moments;
 use emotui::lime::{
@@ -110,14 +110,7 @@ fn known_answer_model_is_explained_by_the_mouth() {
 #[test]
 fn blind_model_gets_zero_weights_and_no_fit() {
     let model = BlindModel::new();
-    let s = lime::sample(
-        &model,
-        &joy_face(),
-        &options(3),
-        &AtomicBool::new(false),
-        |_, _| {},
-    )
-    .unwrap();
+    let s = sample_joy(&model, &options(3));
     let e = s.explain(&FitOptions::default()).unwrap();
     for l in &e.labels {
         assert_eq!(l.r2, 0.0);

@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::atomic::AtomicBool;
 
-use common::{BlindModel, MouthModel, joy_face};
+use common::{BlindModel, MouthModel, joy_face, sample_joy};
 use emotui::lime::trust::{self, Baseline, Convergence, Verdict};
 use emotui::lime::{self, FitOptions, LabelChoice, SamplingOptions};
 
@@ -29,14 +29,7 @@ fn fit() -> FitOptions {
 #[test]
 fn known_answer_is_stable_and_faithful() {
     for model in [MouthModel::new(), MouthModel::nonlinear()] {
-        let s = lime::sample(
-            &model,
-            &joy_face(),
-            &opts(1),
-            &AtomicBool::new(false),
-            |_, _| {},
-        )
-        .unwrap();
+        let s = sample_joy(&model, &opts(1));
         let e = s.explain(&fit()).unwrap();
         let st = &trust::bootstrap(&s, &e, 100, 1)[0];
         assert!(
@@ -73,14 +66,7 @@ fn known_answer_is_stable_and_faithful() {
 #[test]
 fn sample_baseline_agrees_with_random_orders() {
     for model in [MouthModel::new(), MouthModel::nonlinear()] {
-        let s = lime::sample(
-            &model,
-            &joy_face(),
-            &opts(3),
-            &AtomicBool::new(false),
-            |_, _| {},
-        )
-        .unwrap();
+        let s = sample_joy(&model, &opts(3));
         let fit = FitOptions {
             labels: LabelChoice::Top(2),
             n_features: 4,
@@ -110,14 +96,7 @@ fn sample_baseline_agrees_with_random_orders() {
 #[test]
 fn blind_model_carries_no_information() {
     let model = BlindModel::new();
-    let s = lime::sample(
-        &model,
-        &joy_face(),
-        &opts(2),
-        &AtomicBool::new(false),
-        |_, _| {},
-    )
-    .unwrap();
+    let s = sample_joy(&model, &opts(2));
     let e = s.explain(&FitOptions::default()).unwrap();
     for st in trust::bootstrap(&s, &e, 50, 2) {
         assert_eq!(st.verdict, Verdict::Uninformative);
@@ -132,14 +111,7 @@ fn blind_model_carries_no_information() {
 #[test]
 fn until_stable_stops_early_with_the_same_top_superpixels() {
     for model in [MouthModel::new(), MouthModel::nonlinear()] {
-        let full = lime::sample(
-            &model,
-            &joy_face(),
-            &opts(3),
-            &AtomicBool::new(false),
-            |_, _| {},
-        )
-        .unwrap();
+        let full = sample_joy(&model, &opts(3));
         let full_top: Vec<usize> = full.explain(&fit()).unwrap().labels[0]
             .features
             .iter()
@@ -190,28 +162,14 @@ fn bootstrap_intervals_cover_other_seeds() {
         n_features: 8,
         ..FitOptions::default()
     };
-    let s = lime::sample(
-        &model,
-        &joy_face(),
-        &opts(10),
-        &AtomicBool::new(false),
-        |_, _| {},
-    )
-    .unwrap();
+    let s = sample_joy(&model, &opts(10));
     let e = s.explain(&fit).unwrap();
     let st = &trust::bootstrap(&s, &e, 200, 10)[0];
     let mut inside = 0;
     let mut total = 0;
     for seed in 11..31 {
         // The same superpixels (same image and SLIC), other perturbations.
-        let o = lime::sample(
-            &model,
-            &joy_face(),
-            &opts(seed),
-            &AtomicBool::new(false),
-            |_, _| {},
-        )
-        .unwrap();
+        let o = sample_joy(&model, &opts(seed));
         let w = o.weights(fit.kernel);
         let rows: Vec<usize> = (0..o.rows()).collect();
         let f = o.fit_label(0, &fit, &w, &rows);

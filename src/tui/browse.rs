@@ -53,9 +53,7 @@ pub fn draw(
     .areas(inner);
     match &predictions.results[face] {
         Some(Err(e)) => f.render_widget(
-            Paragraph::new(format!("Cannot use this file:\n{e}"))
-                .style(Style::default().fg(theme::ERROR))
-                .wrap(Wrap { trim: true }),
+            theme::error_text(format!("Cannot use this file:\n{e}")),
             img,
         ),
         _ => images.show(f, img, Slot::Face, &path.display().to_string(), || {

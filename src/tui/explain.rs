@@ -452,9 +452,7 @@ impl ExplainTab {
         };
         if let Some(e) = unreadable {
             f.render_widget(
-                Paragraph::new(format!("Cannot explain this file:\n{e}"))
-                    .style(Style::default().fg(theme::ERROR))
-                    .wrap(Wrap { trim: true }),
+                theme::error_text(format!("Cannot explain this file:\n{e}")),
                 inner,
             );
             return;

@@ -10,7 +10,7 @@ use image::RgbImage;
 use ratatui::Frame;
 use ratatui::layout::{Rect, Size};
 use ratatui::style::{Color, Style};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui_image::Image;
 use ratatui_image::protocol::Protocol;
 
@@ -108,9 +108,7 @@ impl Images {
             && k == key
         {
             f.render_widget(
-                Paragraph::new(format!("cannot draw this image: {e}"))
-                    .style(Style::default().fg(theme::ERROR))
-                    .wrap(Wrap { trim: true }),
+                theme::error_text(format!("cannot draw this image: {e}")),
                 area,
             );
             return;

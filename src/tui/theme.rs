@@ -3,6 +3,7 @@
 //! terminals and in truecolour (the dark ANSI blue is not).
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Paragraph, Wrap};
 
 /// Titles, the selected tab, prompts, the predicted label.
 pub const ACCENT: Color = Color::Yellow;
@@ -29,4 +30,11 @@ pub fn bold() -> Style {
 /// The line under the cursor.
 pub fn selected() -> Style {
     Style::default().bg(Color::Blue).fg(Color::White)
+}
+
+/// A message about something that went wrong, wrapped to its area.
+pub fn error_text(text: String) -> Paragraph<'static> {
+    Paragraph::new(text)
+        .style(Style::default().fg(ERROR))
+        .wrap(Wrap { trim: true })
 }

@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+use std::sync::atomic::AtomicBool;
+
+use emotui::lime::{self, SamplingOptions};
 use emotui::model::Classifier;
 use emotui::model::card::{Colour, InputSpec, Layout, ResizeFilter};
 use emotui::preprocess::{Preprocessor, load_image};
@@ -109,4 +112,16 @@ impl Classifier for BlindModel {
 pub fn joy_face() -> image::DynamicImage {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     load_image(&root.join("data/test_crop/JOY/feat_0-f15-hao.png")).unwrap()
+}
+
+/// The demo JOY face sampled by `model` with `options`, never cancelled.
+pub fn sample_joy(model: &dyn Classifier, options: &SamplingOptions) -> lime::Samples {
+    lime::sample(
+        model,
+        &joy_face(),
+        options,
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap()
 }
