@@ -542,11 +542,13 @@ impl Samples {
         let weights = self.weights(options.kernel);
         let rows: Vec<usize> = (0..self.rows()).collect();
         let probs = self.prediction();
-        let labels = self
-            .label_indices(&options.labels)?
+        let indices = self.label_indices(&options.labels)?;
+        // The labels share the design's moments.
+        let fits = self.fit_labels(&indices, options, &weights, &rows);
+        let labels = indices
             .into_iter()
-            .map(|label| {
-                let fit = self.fit_label(label, options, &weights, &rows);
+            .zip(fits)
+            .map(|(label, fit)| {
                 let mut features: Vec<FeatureWeight> = fit
                     .columns
                     .iter()
