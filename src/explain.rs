@@ -131,6 +131,9 @@ pub enum Event<'a> {
         /// To evaluate.
         total: usize,
     },
+    /// The samples are in; the trust figures (bootstrap refits, deletion
+    /// curves) are being computed.
+    Checking,
     /// A refit on the samples so far (live refinement).
     Refit {
         /// The samples so far.
@@ -193,7 +196,9 @@ pub fn run(
             if !live {
                 return false;
             }
-            let Ok(refit) = convergence.update(partial, &request.fit, request.sampling.seed) else {
+            let Ok(refit) =
+                convergence.update(partial, &request.fit, request.sampling.seed, cancel)
+            else {
                 return false;
             };
             (on_event.borrow_mut())(Event::Refit {
@@ -204,6 +209,9 @@ pub fn run(
         },
     )?;
     let sampling = clock.elapsed().as_secs_f64();
+    if request.trust.stability.is_some() || request.trust.faithfulness.is_some() {
+        (on_event.borrow_mut())(Event::Checking);
+    }
     let mut outcome = run_on(classifier, image, Arc::new(samples), request, cancel)?;
     outcome.timings.sampling = sampling;
     Ok(outcome)
@@ -225,7 +233,9 @@ pub fn run_on(
     let clock = Instant::now();
     let seed = request.sampling.seed;
     let stability = match request.trust.stability {
-        Some(StabilityMethod::Bootstrap(n)) => trust::bootstrap(&samples, &explanation, n, seed),
+        Some(StabilityMethod::Bootstrap(n)) => {
+            trust::bootstrap(&samples, &explanation, n, seed, cancel)?
+        }
         Some(StabilityMethod::Seeds(n)) => trust::seeds(
             classifier,
             image,

@@ -5,20 +5,27 @@
 //! never guess at labels: "Joy" and "joy" stay two classes unless the user
 //! asks for normalisation, exactly as caret would count them.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::emotion;
 use crate::error::{Error, Result};
+
+/// The most classes (distinct labels) a survey may have: a confusion matrix
+/// and caret's printout grow with the square of it, and a survey of facial
+/// expressions has a handful.
+pub const MAX_CLASSES: usize = 200;
 
 /// One answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
     /// The true emotion of the face (the reference).
-    pub actual: String,
+    pub actual: Arc<str>,
     /// What the person answered (the prediction).
-    pub predicted: String,
+    pub predicted: Arc<str>,
     /// The face the answer is about, when the survey says.
-    pub image: Option<String>,
+    pub image: Option<Arc<str>>,
     /// How many answers the row stands for (a count column, as in R's
     /// `as.data.frame(table)`; 1 without one).
     pub count: u64,
@@ -57,6 +64,20 @@ pub struct Survey {
     pub count_column: Option<String>,
 }
 
+/// A label that is not one of the classes it is compared with (not an
+/// emotion, or not one of the model's), as a warning names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrayLabel {
+    /// The label as read.
+    pub label: Arc<str>,
+    /// The column it is in (the first one, if in both).
+    pub column: String,
+    /// Line of its first answer.
+    pub line: u64,
+    /// Answers with it (counts included).
+    pub answers: u64,
+}
+
 /// `--normalize-labels`: the canonical emotion capitalised ("Joy"), or the
 /// trimmed, lower-cased label when it is not an emotion.
 pub fn normalize_label(label: &str) -> String {
@@ -77,17 +98,37 @@ fn find_column(
     names: &[&str],
     what: &str,
 ) -> std::result::Result<Option<usize>, String> {
+    let matching = |name: &str| -> Vec<usize> {
+        let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == name).collect();
+        if !exact.is_empty() {
+            return exact;
+        }
+        (0..headers.len())
+            .filter(|&i| headers[i].trim().eq_ignore_ascii_case(name.trim()))
+            .collect()
+    };
+    // Two columns with one name: which one holds the answers is a guess.
+    let one = |hits: Vec<usize>, name: &str| match hits.as_slice() {
+        [] => Ok(None),
+        [i] => Ok(Some(*i)),
+        _ => Err(format!(
+            "{} columns are named {name:?} (columns {}); rename all but one, \
+             or choose another column with --{what} NAME",
+            hits.len(),
+            hits.iter()
+                .map(|i| (i + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    };
     if let Some(name) = explicit {
-        return headers
-            .iter()
-            .position(|h| h == name)
-            .or_else(|| {
-                headers
-                    .iter()
-                    .position(|h| h.trim().eq_ignore_ascii_case(name.trim()))
-            })
+        return one(matching(name), name)?
             .map(Some)
             .ok_or_else(|| format!("no column named {name:?} (columns: {headers:?})"));
+    }
+    // The first name is the default; the others are accepted when alone.
+    if let Some(i) = one(matching(names[0]), names[0])? {
+        return Ok(Some(i));
     }
     let hits: Vec<usize> = headers
         .iter()
@@ -95,13 +136,6 @@ fn find_column(
         .filter(|(_, h)| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
         .map(|(i, _)| i)
         .collect();
-    // The first name is the default; the others are accepted when alone.
-    if let Some(i) = headers
-        .iter()
-        .position(|h| h.trim().eq_ignore_ascii_case(names[0]))
-    {
-        return Ok(Some(i));
-    }
     match hits.len() {
         0 => Ok(None),
         1 => Ok(Some(hits[0])),
@@ -137,6 +171,13 @@ impl Survey {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| err(format!("not UTF-8 text ({e}); save the CSV as UTF-8")))?;
         let delimiter = detect_delimiter(text);
+        if let Some(line) = unclosed_quote(text.as_bytes(), delimiter) {
+            return Err(err(format!(
+                "line {line}: a quoted field opens here and never closes, so the rest of the \
+                 file would be one field; close the quote (a quote inside a quoted field is \
+                 written twice: \"\")"
+            )));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
@@ -189,6 +230,10 @@ impl Survey {
         )
         .map_err(&err)?;
 
+        // Labels and faces repeat across rows: one shared copy of each keeps
+        // a million answers in a few dozen bytes apiece.
+        let mut labels = Interner::default();
+        let mut faces = Interner::default();
         let label = |s: &str| {
             if options.normalize_labels {
                 normalize_label(s)
@@ -218,11 +263,12 @@ impl Survey {
                 continue;
             }
             answers.push(Answer {
-                actual: label(a),
-                predicted: label(p),
+                actual: labels.get(a, label),
+                predicted: labels.get(p, label),
                 image: image
-                    .map(|i| record[i].to_string())
-                    .filter(|s| !s.is_empty()),
+                    .map(|i| &record[i])
+                    .filter(|s| !s.is_empty())
+                    .map(|s| faces.get(s, str::to_string)),
                 count: match count {
                     None => 1,
                     Some(c) => record[c].trim().parse().map_err(|_| {
@@ -242,6 +288,20 @@ impl Survey {
                 "no answers: the file has a header only".into()
             }));
         }
+        let classes: std::collections::HashSet<&str> = answers
+            .iter()
+            .flat_map(|a| [&*a.actual, &*a.predicted])
+            .collect();
+        if classes.len() > MAX_CLASSES {
+            return Err(err(format!(
+                "{} different labels in columns {:?} and {:?} (at most {MAX_CLASSES}): a confusion \
+                 matrix that size is not a survey of emotions (its printout alone grows with the \
+                 square); check that --actual and --predicted name the label columns",
+                classes.len(),
+                headers[actual],
+                headers[predicted]
+            )));
+        }
         Ok(Survey {
             path: path.to_path_buf(),
             answers,
@@ -253,6 +313,48 @@ impl Survey {
             ),
             count_column: count.map(|c| headers[c].clone()),
         })
+    }
+
+    /// Labels for which `known` is false, in order of first appearance:
+    /// they are counted as classes of their own, which is rarely meant.
+    pub fn stray_labels(&self, known: impl Fn(&str) -> bool) -> Vec<StrayLabel> {
+        let mut out: Vec<StrayLabel> = Vec::new();
+        for a in &self.answers {
+            for (label, column) in [
+                (&a.actual, &self.columns.0),
+                (&a.predicted, &self.columns.1),
+            ] {
+                if known(label) {
+                    continue;
+                }
+                match out.iter_mut().find(|s| s.label == *label) {
+                    Some(s) => s.answers += a.count,
+                    None => out.push(StrayLabel {
+                        label: label.clone(),
+                        column: column.clone(),
+                        line: a.line,
+                        answers: a.count,
+                    }),
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One shared copy of each distinct text, keyed by the raw field.
+#[derive(Default)]
+struct Interner(HashMap<Box<str>, Arc<str>>);
+
+impl Interner {
+    /// The shared copy of `make(raw)`.
+    fn get(&mut self, raw: &str, make: impl Fn(&str) -> String) -> Arc<str> {
+        if let Some(v) = self.0.get(raw) {
+            return v.clone();
+        }
+        let v: Arc<str> = make(raw).into();
+        self.0.insert(raw.into(), v.clone());
+        v
     }
 }
 
@@ -296,6 +398,40 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// The line where a quoted field opens that is never closed, reading as
+/// the csv crate does: a quote opens a field only at its start, and `""`
+/// inside a quoted field is a quote.
+fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<u64> {
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut state, mut line, mut opened) = (State::FieldStart, 1u64, 0u64);
+    for &b in text {
+        let ends_field = b == delimiter || b == b'\n';
+        state = match state {
+            State::FieldStart if b == b'"' => {
+                opened = line;
+                State::Quoted
+            }
+            State::FieldStart | State::Unquoted | State::QuoteInQuoted if ends_field => {
+                State::FieldStart
+            }
+            State::FieldStart | State::Unquoted => State::Unquoted,
+            State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted => State::Quoted,
+            State::QuoteInQuoted if b == b'"' => State::Quoted,
+            State::QuoteInQuoted => State::Unquoted,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    matches!(state, State::Quoted).then_some(opened)
+}
+
 /// Comma or semicolon, whichever the header line has more of outside quotes.
 fn detect_delimiter(text: &str) -> u8 {
     let header = text.lines().next().unwrap_or("");
@@ -328,7 +464,7 @@ mod tests {
         let s =
             parse("\u{feff}\"actual\";\"predicted\"\r\n\"Joy\";\"Joy\"\r\nAnger;Fear\r\n").unwrap();
         assert_eq!(s.answers.len(), 2);
-        assert_eq!(s.answers[1].predicted, "Fear");
+        assert_eq!(&*s.answers[1].predicted, "Fear");
         assert_eq!(s.answers[1].line, 3);
     }
 
@@ -338,6 +474,70 @@ mod tests {
         assert_eq!(s.columns.0, "truth");
         let e = parse("reference,truth,predicted\nJoy,Joy,Joy\n").unwrap_err();
         assert!(e.to_string().contains("more than one column"), "{e}");
+    }
+
+    #[test]
+    fn two_columns_with_one_name_are_refused() {
+        let e = parse("actual,predicted,actual\nJoy,Joy,Fear\n").unwrap_err();
+        assert!(e.to_string().contains("columns 1, 3"), "{e}");
+        let opts = SurveyOptions {
+            predicted: Some("guess".into()),
+            ..Default::default()
+        };
+        let e = Survey::parse(
+            Path::new("s.csv"),
+            b"actual,guess,guess\nJoy,Joy,Fear\n",
+            &opts,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("--predicted"), "{e}");
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_named_with_its_line() {
+        let e = parse("actual,predicted\nJoy,Joy\n\"Fear,Joy\nJoy,Joy\n").unwrap_err();
+        assert!(
+            e.to_string().contains("line 3: a quoted field opens"),
+            "{e}"
+        );
+        // Quotes inside an unquoted field, and doubled inside a quoted one,
+        // are text.
+        let s = parse("actual,predicted\nJoy,5\"\n\"Jo\"\"y\",Joy\n").unwrap();
+        assert_eq!(&*s.answers[0].predicted, "5\"");
+        assert_eq!(&*s.answers[1].actual, "Jo\"y");
+    }
+
+    #[test]
+    fn labels_that_are_not_emotions_are_reported_once_each() {
+        let s = parse("actual,predicted\nJoy,Joy\nJoy,Contempt\nAwe,Contempt\n").unwrap();
+        let stray = s.stray_labels(|l| crate::emotion::canonical(l).is_some());
+        let seen: Vec<(&str, &str, u64, u64)> = stray
+            .iter()
+            .map(|s| (&*s.label, s.column.as_str(), s.line, s.answers))
+            .collect();
+        assert_eq!(
+            seen,
+            [("Contempt", "predicted", 3, 2), ("Awe", "actual", 4, 1)]
+        );
+    }
+
+    #[test]
+    fn too_many_classes_are_refused() {
+        let mut text = String::from("actual,predicted\n");
+        for i in 0..=MAX_CLASSES {
+            text.push_str(&format!("L{i},L{i}\n"));
+        }
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("{} different labels", MAX_CLASSES + 1)),
+            "{e}"
+        );
+        let fewer = text
+            .lines()
+            .take(MAX_CLASSES + 1)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(parse(&fewer).is_ok());
     }
 
     #[test]

@@ -46,3 +46,18 @@ fn survey_command_prints_caret_first() {
     assert!(text.starts_with(&want), "{text}");
     assert!(text[want.len()..].starts_with("\n-- emotui:"), "{text}");
 }
+
+/// Labels with a newline, a tab and a backslash print escaped, as R prints
+/// them (tests/fixtures/caret_odd_labels.txt is real caret's output, made by
+/// tools/make_odd_labels_fixture.R): one label stays one line.
+#[test]
+fn odd_labels_print_escaped_as_caret() {
+    let survey = Survey::read(
+        &root().join("tests/fixtures/odd_labels.csv"),
+        &SurveyOptions::default(),
+    )
+    .unwrap();
+    let stats = ConfusionMatrix::from_survey(&survey).statistics().unwrap();
+    let want = std::fs::read_to_string(root().join("tests/fixtures/caret_odd_labels.txt")).unwrap();
+    assert_eq!(caret_text(&stats, R_WIDTH), want);
+}

@@ -31,7 +31,7 @@ fn known_answer_is_stable_and_faithful() {
     for model in [MouthModel::new(), MouthModel::nonlinear()] {
         let s = sample_joy(&model, &opts(1));
         let e = s.explain(&fit()).unwrap();
-        let st = &trust::bootstrap(&s, &e, 100, 1)[0];
+        let st = &trust::bootstrap(&s, &e, 100, 1, &AtomicBool::new(false)).unwrap()[0];
         assert!(
             st.jaccard > 0.9,
             "sigmoid {}: jaccard {}",
@@ -98,7 +98,7 @@ fn blind_model_carries_no_information() {
     let model = BlindModel::new();
     let s = sample_joy(&model, &opts(2));
     let e = s.explain(&FitOptions::default()).unwrap();
-    for st in trust::bootstrap(&s, &e, 50, 2) {
+    for st in trust::bootstrap(&s, &e, 50, 2, &AtomicBool::new(false)).unwrap() {
         assert_eq!(st.verdict, Verdict::Uninformative);
         assert!(st.jaccard.is_finite() && st.sign_agreement.is_finite());
     }
@@ -125,7 +125,7 @@ fn until_stable_stops_early_with_the_same_top_superpixels() {
             &opts(3),
             &AtomicBool::new(false),
             |_, _| {},
-            |s| conv.update(s, &fit(), 3).is_ok() && conv.is_stable(),
+            |s| conv.update(s, &fit(), 3, &AtomicBool::new(false)).is_ok() && conv.is_stable(),
         )
         .unwrap();
         eprintln!(
@@ -164,7 +164,7 @@ fn bootstrap_intervals_cover_other_seeds() {
     };
     let s = sample_joy(&model, &opts(10));
     let e = s.explain(&fit).unwrap();
-    let st = &trust::bootstrap(&s, &e, 200, 10)[0];
+    let st = &trust::bootstrap(&s, &e, 200, 10, &AtomicBool::new(false)).unwrap()[0];
     let mut inside = 0;
     let mut total = 0;
     for seed in 11..31 {

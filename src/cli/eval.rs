@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use emotui::emotion;
 use emotui::faces::FaceTree;
 use emotui::model::Classifier;
 use emotui::stats::ConfusionMatrix;
@@ -97,6 +98,11 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         }
         Some(csv) => {
             let survey = args.columns.read(csv, true)?;
+            super::survey::warn_stray_labels(
+                &survey,
+                |l| emotion::find(labels, l).is_some(),
+                &format!("one of the model's labels ({})", labels.join(", ")),
+            );
             let m = model_matrix(labels, scored, Naming::Canonical);
             let cmp = compare(&m, &ConfusionMatrix::from_survey(&survey))?;
             let faces: Vec<_> = rows.iter().map(|r| r.face.clone()).collect();

@@ -351,11 +351,20 @@ fn explain_one(
         request.sampling.n_permutations,
         &format!("explaining {}", export::case_name(path)),
     );
-    let outcome = explain::run(model, &image, request, &AtomicBool::new(false), |e| {
-        if let Event::Progress { done, .. } = e {
-            pb.set_position(done as u64)
-        }
-    })?;
+    let outcome = explain::run(
+        model,
+        &image,
+        request,
+        &AtomicBool::new(false),
+        |e| match e {
+            Event::Progress { done, .. } => pb.set_position(done as u64),
+            Event::Checking => pb.set_message(format!(
+                "checking {} (bootstrap refits, deletion curves)",
+                export::case_name(path)
+            )),
+            Event::Refit { .. } => {}
+        },
+    )?;
     pb.finish_and_clear();
     Ok(Case {
         path: path.to_path_buf(),

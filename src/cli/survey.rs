@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use emotui::emotion;
 use emotui::render::heatmap;
 use emotui::stats::ConfusionMatrix;
 use emotui::stats::report::{caret_json, caret_text, column_percentages_text};
@@ -86,11 +87,32 @@ impl SurveyColumns {
     }
 }
 
+/// Warns about each label `known` rejects: it becomes a class of its own.
+pub fn warn_stray_labels(survey: &Survey, known: impl Fn(&str) -> bool, classes: &str) {
+    for s in survey.stray_labels(known) {
+        eprintln!(
+            "emotui: warning: {}: line {}, column {:?}: {:?} is not {classes}; it is counted \
+             as a class of its own ({} answer{})",
+            survey.path.display(),
+            s.line,
+            s.column,
+            s.label,
+            s.answers,
+            if s.answers == 1 { "" } else { "s" }
+        );
+    }
+}
+
 /// The heading under which emotui's own additions follow caret's output.
 pub const ADDITIONS: &str = "-- emotui: beyond caret's output --";
 
 pub fn run(args: SurveyArgs) -> anyhow::Result<bool> {
     let survey = args.columns.read(&args.file, false)?;
+    warn_stray_labels(
+        &survey,
+        |l| emotion::canonical(l).is_some(),
+        "one of the seven emotions",
+    );
     let matrix = ConfusionMatrix::from_survey(&survey);
     let stats = matrix.statistics()?;
     match args.format {

@@ -518,13 +518,19 @@ impl Samples {
         let k = self.superpixels.count;
         let ys: Vec<Vec<f64>> = labels.iter().map(|&l| self.response(l)).collect();
         let refs: Vec<&[f64]> = ys.iter().map(|y| y.as_slice()).collect();
-        Moments::for_responses(&self.kept, k, &refs, weights, rows)
+        let moments = Moments::for_responses(&self.kept, k, &refs, weights, rows);
+        let Some(design) = moments.first() else {
+            return Vec::new();
+        };
+        // R7: columns without variance carry no information (the design is
+        // the labels' own, so are the candidates).
+        let candidates: Vec<usize> = (0..k).filter(|&j| design.variance(j) > 1e-12).collect();
+        let n = options.n_features.max(1);
+        let selections = select_features_shared(&moments, &candidates, n, options.feature_select);
+        moments
             .iter()
-            .map(|m| {
-                // R7: columns without variance carry no information.
-                let candidates: Vec<usize> = (0..k).filter(|&j| m.variance(j) > 1e-12).collect();
-                let n = options.n_features.max(1);
-                let selected = select_features(m, &candidates, n, options.feature_select);
+            .zip(selections)
+            .map(|(m, selected)| {
                 // R9: one feature gets a plain weighted OLS, more a glmnet
                 // ridge with lambda = 2 / n_permutations.
                 let lambda = if selected.len() == 1 {
@@ -588,8 +594,22 @@ pub fn select_features(
     n: usize,
     how: FeatureSelect,
 ) -> Vec<usize> {
+    select_features_shared(std::slice::from_ref(m), candidates, n, how)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// [`select_features`] for the labels of one explanation, whose moments
+/// share the design: highest weights factorises the full design once for
+/// all of them.
+fn select_features_shared(
+    moments: &[Moments],
+    candidates: &[usize],
+    n: usize,
+    how: FeatureSelect,
+) -> Vec<Vec<usize>> {
     if n >= candidates.len() || how == FeatureSelect::None {
-        return candidates.to_vec();
+        return vec![candidates.to_vec(); moments.len()];
     }
     let how = match how {
         FeatureSelect::Auto if n <= 6 => FeatureSelect::ForwardSelection,
@@ -597,41 +617,48 @@ pub fn select_features(
         other => other,
     };
     match how {
-        FeatureSelect::ForwardSelection => {
-            let mut chosen: Vec<usize> = Vec::with_capacity(n);
-            for _ in 0..n {
-                let mut best: Option<(f64, usize)> = None;
-                for &c in candidates.iter().filter(|c| !chosen.contains(c)) {
-                    let mut cols = chosen.clone();
-                    cols.push(c);
-                    let r2 = m.fit(&cols, 0.0).r2;
-                    if best.is_none_or(|(b, _)| r2 > b) {
-                        best = Some((r2, c));
-                    }
-                }
-                match best {
-                    Some((_, c)) => chosen.push(c),
-                    None => break,
-                }
-            }
-            chosen
-        }
-        FeatureSelect::HighestWeights => {
-            let fit = m.fit(candidates, 0.0);
-            let mut order: Vec<(usize, f64)> = fit
-                .columns
-                .iter()
-                .cloned()
-                .zip(fit.coefficients.iter().cloned())
-                .collect();
-            order.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-            let mut cols: Vec<usize> = order.into_iter().take(n).map(|(c, _)| c).collect();
-            cols.sort();
-            cols
-        }
-        FeatureSelect::LassoPath => m.lasso_path_select(candidates, n),
-        FeatureSelect::Auto | FeatureSelect::None => candidates.to_vec(),
+        FeatureSelect::ForwardSelection => moments
+            .iter()
+            .map(|m| forward_selection(m, candidates, n))
+            .collect(),
+        FeatureSelect::HighestWeights => Moments::ols_shared(moments, candidates)
+            .into_iter()
+            .map(|fit| {
+                let mut order: Vec<(usize, f64)> =
+                    fit.columns.into_iter().zip(fit.coefficients).collect();
+                order.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+                let mut cols: Vec<usize> = order.into_iter().take(n).map(|(c, _)| c).collect();
+                cols.sort();
+                cols
+            })
+            .collect(),
+        FeatureSelect::LassoPath => moments
+            .iter()
+            .map(|m| m.lasso_path_select(candidates, n))
+            .collect(),
+        FeatureSelect::Auto | FeatureSelect::None => vec![candidates.to_vec(); moments.len()],
     }
+}
+
+/// Forward selection: the column that raises R² most, `n` times.
+fn forward_selection(m: &Moments, candidates: &[usize], n: usize) -> Vec<usize> {
+    let mut chosen: Vec<usize> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut best: Option<(f64, usize)> = None;
+        for &c in candidates.iter().filter(|c| !chosen.contains(c)) {
+            let mut cols = chosen.clone();
+            cols.push(c);
+            let r2 = m.fit(&cols, 0.0).r2;
+            if best.is_none_or(|(b, _)| r2 > b) {
+                best = Some((r2, c));
+            }
+        }
+        match best {
+            Some((_, c)) => chosen.push(c),
+            None => break,
+        }
+    }
+    chosen
 }
 
 #[cfg(test)]

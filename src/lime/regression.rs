@@ -29,6 +29,8 @@ pub struct Moments {
     /// Σ w̃ (yᵢ − ȳ)², computed in two passes: from `yy` it would lose every
     /// digit when the response is (nearly) constant.
     tss: f64,
+    /// Number of distinct rows with a positive weight: the rank's bound.
+    distinct_rows: usize,
 }
 
 /// A fitted linear model on a subset of columns.
@@ -76,9 +78,16 @@ impl Moments {
         let mut yy = vec![0.0; ys.len()];
         let total: f64 = rows.iter().map(|&r| w[r]).sum();
         let norm = if total > 0.0 { 1.0 / total } else { 0.0 };
-        let mut on = Vec::with_capacity(m);
+        // A row drawn c times counts once with c times its weight: a
+        // bootstrap resample holds about 63% distinct rows.
+        let mut times = vec![0u32; w.len()];
         for &r in rows {
-            let wr = w[r] * norm;
+            times[r] += 1;
+        }
+        let distinct_rows = (0..w.len()).filter(|&r| times[r] > 0 && w[r] > 0.0).count();
+        let mut on = Vec::with_capacity(m);
+        for (r, &c) in times.iter().enumerate() {
+            let wr = w[r] * norm * c as f64;
             if wr == 0.0 {
                 continue;
             }
@@ -117,6 +126,7 @@ impl Moments {
                     zy,
                     yy,
                     tss,
+                    distinct_rows,
                 }
             })
             .collect()
@@ -151,18 +161,7 @@ impl Moments {
     /// Weighted least squares with intercept on `columns`, with penalty
     /// `lambda` on the standardised coefficients (0 for OLS).
     pub fn fit(&self, columns: &[usize], lambda: f64) -> Fit {
-        let p = columns.len() + 1;
-        let idx: Vec<usize> = std::iter::once(0)
-            .chain(columns.iter().map(|&c| c + 1))
-            .collect();
-        let mut a = vec![0.0; p * p];
-        let mut b = vec![0.0; p];
-        for (r, &i) in idx.iter().enumerate() {
-            b[r] = self.zy[i];
-            for (c, &j) in idx.iter().enumerate() {
-                a[r * p + c] = self.zz(i, j);
-            }
-        }
+        let (mut a, b, p) = self.system(columns);
         // glmnet (gaussian) standardises the response too: a user's lambda
         // is applied to the problem in y / sd(y), which on y's own scale is a
         // ridge penalty of lambda / sd(y) (sd with the normalised weights).
@@ -175,7 +174,63 @@ impl Moments {
         for (r, &c) in columns.iter().enumerate() {
             a[(r + 1) * p + r + 1] += lambda * self.variance(c);
         }
-        let beta = solve_spd(&a, &b, p);
+        let beta = Factor::new(&a, p, lambda == 0.0 && self.rank_deficient(p)).solve(&b);
+        self.finish(columns, &beta, &b)
+    }
+
+    /// Unpenalised fits of several responses on the same design and rows
+    /// (the labels of one explanation, from [`Moments::for_responses`]) on
+    /// the same `columns`: the matrix is the same, so it is factorised once.
+    pub fn ols_shared(moments: &[Moments], columns: &[usize]) -> Vec<Fit> {
+        let Some(first) = moments.first() else {
+            return Vec::new();
+        };
+        let (a, _, p) = first.system(columns);
+        let factor = Factor::new(&a, p, first.rank_deficient(p));
+        moments
+            .iter()
+            .map(|m| {
+                let (_, b, _) = m.system(columns);
+                m.finish(columns, &factor.solve(&b), &b)
+            })
+            .collect()
+    }
+
+    /// The normal equations on `columns` (with the intercept first):
+    /// matrix, right-hand side and size.
+    fn system(&self, columns: &[usize]) -> (Vec<f64>, Vec<f64>, usize) {
+        let p = columns.len() + 1;
+        let idx = self.indices(columns);
+        let mut a = vec![0.0; p * p];
+        let mut b = vec![0.0; p];
+        for (r, &i) in idx.iter().enumerate() {
+            b[r] = self.zy[i];
+            for (c, &j) in idx.iter().enumerate() {
+                a[r * p + c] = self.zz(i, j);
+            }
+        }
+        (a, b, p)
+    }
+
+    /// Rows of the moment matrix for the intercept and `columns`.
+    fn indices(&self, columns: &[usize]) -> Vec<usize> {
+        std::iter::once(0)
+            .chain(columns.iter().map(|&c| c + 1))
+            .collect()
+    }
+
+    /// Whether a p×p system on these rows is singular for certain: fewer
+    /// distinct rows than unknowns (a bootstrap resample of about as many
+    /// rows as superpixels), so that factorising without a ridge is wasted.
+    fn rank_deficient(&self, p: usize) -> bool {
+        self.distinct_rows < p
+    }
+
+    /// The fit from its solution `beta` of the system with right-hand side
+    /// `b`: R² from the unpenalised matrix.
+    fn finish(&self, columns: &[usize], beta: &[f64], b: &[f64]) -> Fit {
+        let p = beta.len();
+        let idx = self.indices(columns);
         let rss = {
             // yy − 2βᵀv + βᵀAβ (with the unpenalised A).
             let mut s = self.yy;
@@ -295,35 +350,62 @@ fn soft_threshold(x: f64, l: f64) -> f64 {
     }
 }
 
-/// Solves a symmetric positive (semi-)definite system by Cholesky, adding a
-/// tiny ridge when it is singular (collinear columns) instead of failing.
-fn solve_spd(a: &[f64], b: &[f64], p: usize) -> Vec<f64> {
-    let scale = (0..p)
-        .map(|i| a[i * p + i].abs())
-        .fold(0.0, f64::max)
-        .max(1e-300);
-    let mut jitter = 0.0;
-    for _ in 0..8 {
-        if let Some(x) = cholesky_solve(a, b, p, jitter) {
-            return x;
-        }
-        jitter = if jitter == 0.0 {
-            scale * 1e-12
-        } else {
-            jitter * 100.0
-        };
-    }
-    vec![0.0; p]
+/// The Cholesky factor of a symmetric positive (semi-)definite matrix, with
+/// a tiny ridge added when it is singular (collinear columns) instead of
+/// failing.
+struct Factor {
+    /// Lower triangle, row-major; `None` when no ridge made it definite.
+    l: Option<Vec<f64>>,
+    p: usize,
 }
 
-fn cholesky_solve(a: &[f64], b: &[f64], p: usize, jitter: f64) -> Option<Vec<f64>> {
+impl Factor {
+    /// Factorises `a` (p×p); `singular` says it is known to be singular, so
+    /// the first attempt is already with the ridge.
+    fn new(a: &[f64], p: usize, singular: bool) -> Factor {
+        let scale = (0..p)
+            .map(|i| a[i * p + i].abs())
+            .fold(0.0, f64::max)
+            .max(1e-300);
+        let first = scale * 1e-12;
+        let mut jitter = if singular { first } else { 0.0 };
+        for _ in 0..8 {
+            if let Some(l) = cholesky(a, p, jitter) {
+                return Factor { l: Some(l), p };
+            }
+            jitter = if jitter == 0.0 { first } else { jitter * 100.0 };
+        }
+        Factor { l: None, p }
+    }
+
+    /// The solution of a x = b (zeros when the matrix could not be factorised).
+    fn solve(&self, b: &[f64]) -> Vec<f64> {
+        let p = self.p;
+        let Some(l) = &self.l else {
+            return vec![0.0; p];
+        };
+        let mut z = vec![0.0; p];
+        for i in 0..p {
+            z[i] = (b[i] - dot(&l[i * p..i * p + i], &z[..i])) / l[i * p + i];
+        }
+        let mut x = vec![0.0; p];
+        for i in (0..p).rev() {
+            let mut s = z[i];
+            for k in i + 1..p {
+                s -= l[k * p + i] * x[k];
+            }
+            x[i] = s / l[i * p + i];
+        }
+        x
+    }
+}
+
+fn cholesky(a: &[f64], p: usize, jitter: f64) -> Option<Vec<f64>> {
     let mut l = vec![0.0; p * p];
     for i in 0..p {
         for j in 0..=i {
-            let mut s = a[i * p + j] + if i == j { jitter } else { 0.0 };
-            for k in 0..j {
-                s -= l[i * p + k] * l[j * p + k];
-            }
+            let s = a[i * p + j] + if i == j { jitter } else { 0.0 }
+                - dot(&l[i * p..i * p + j], &l[j * p..j * p + j]);
             if i == j {
                 if s <= 1e-14 * (a[i * p + i].abs() + jitter).max(1e-300) {
                     return None;
@@ -334,23 +416,27 @@ fn cholesky_solve(a: &[f64], b: &[f64], p: usize, jitter: f64) -> Option<Vec<f64
             }
         }
     }
-    let mut z = vec![0.0; p];
-    for i in 0..p {
-        let mut s = b[i];
-        for k in 0..i {
-            s -= l[i * p + k] * z[k];
+    Some(l)
+}
+
+/// Dot product in four independent sums: the factorisation's inner loop,
+/// where one running sum would serialise every addition (a 1,000-superpixel
+/// bootstrap spends most of its time here).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (qa, qb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = qa
+        .remainder()
+        .iter()
+        .zip(qb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in qa.zip(qb) {
+        for lane in 0..4 {
+            acc[lane] += x[lane] * y[lane];
         }
-        z[i] = s / l[i * p + i];
     }
-    let mut x = vec![0.0; p];
-    for i in (0..p).rev() {
-        let mut s = z[i];
-        for k in i + 1..p {
-            s -= l[k * p + i] * x[k];
-        }
-        x[i] = s / l[i * p + i];
-    }
-    Some(x)
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! SLIC superpixels as R lime runs them (its own `src/slic.cpp`).
 //!
-//! Seeds on a grid of step S = sqrt(W·H / n), moved to the lowest gradient in
+//! Seeds on a grid of step S = sqrt(W·H / n) (along the long side on images
+//! thinner than S), moved to the lowest gradient in
 //! their 3×3 neighbourhood; exactly `n_iter` rounds of assignment within
 //! 2S×2S windows by D = sqrt((dc/weight)² + (ds/S)²) on 8-bit CIELAB; then
 //! connectivity is enforced so that every superpixel is one 4-connected
@@ -97,7 +98,7 @@ pub fn slic(face: &Planes, n_superpixels: usize, weight: f64, n_iter: usize) -> 
             _ => gray_lab[face.planes[0][i].round().clamp(0.0, 255.0) as usize],
         })
         .collect();
-    let step = ((n as f64) / n_superpixels.max(1) as f64).sqrt().max(1.0);
+    let step = grid_step(w, h, n_superpixels);
 
     // Seeds on the grid; the integer counter truncates at every step, as in R.
     let mut centres: Vec<[f64; 5]> = Vec::new();
@@ -300,6 +301,22 @@ impl Assign<'_> {
     }
 }
 
+/// The seeds' grid step: S = sqrt(W·H / n) as R lime, except on an image
+/// thinner than S, which would get a single row of W / S seeds far more than
+/// n (a 1×5000 strip asked for 40 got 551 superpixels and a local model
+/// cubic in them): there the n seeds share the long side, as scikit-image's
+/// grid does.
+fn grid_step(w: usize, h: usize, n_superpixels: usize) -> f64 {
+    let n = n_superpixels.max(1) as f64;
+    let square = ((w * h) as f64 / n).sqrt();
+    let step = if (w.min(h) as f64) < square {
+        w.max(h) as f64 / n
+    } else {
+        square
+    };
+    step.max(1.0)
+}
+
 /// Relabels 4-connected components 0..K in scan order, merging components of
 /// at most a quarter of the mean superpixel size into a labelled neighbour.
 fn enforce_connectivity(old: &[u32], w: usize, h: usize, k: usize) -> Superpixels {
@@ -435,6 +452,19 @@ mod tests {
     fn deterministic() {
         let f = face(100, 80);
         assert_eq!(slic(&f, 30, 20.0, 10), slic(&f, 30, 20.0, 10));
+    }
+
+    #[test]
+    fn thin_strips_get_about_the_requested_count() {
+        for (w, h) in [(1, 5000), (5000, 1), (3, 2000), (7000, 10)] {
+            let sp = slic(&face(w, h), 40, 20.0, 10);
+            assert!(
+                (20..=80).contains(&sp.count),
+                "{w}×{h}: {} superpixels for 40",
+                sp.count
+            );
+            assert!(connected(&sp));
+        }
     }
 
     #[test]

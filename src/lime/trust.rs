@@ -12,7 +12,7 @@
 //!   gives wider intervals when 1,000 samples are too few for the number
 //!   of superpixels, which the bootstrap cannot see from one draw.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use image::DynamicImage;
 use rand::seq::SliceRandom;
@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::perturb::Composer;
 use super::{Explanation, FitOptions, LabelExplanation, Samples, SamplingOptions, sample};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Classifier;
 
 /// How stability is measured.
@@ -211,7 +211,15 @@ fn compared_k(samples: &Samples, options: &FitOptions) -> usize {
 }
 
 /// Bootstrap stability: refits on `n` resamples of the rows (seeded).
-pub fn bootstrap(samples: &Samples, expl: &Explanation, n: usize, seed: u64) -> Vec<Stability> {
+/// Setting `cancel` stops it with [`Error::Cancelled`] (each refit costs
+/// a factorisation cubic in the superpixels: seconds at the bound).
+pub fn bootstrap(
+    samples: &Samples,
+    expl: &Explanation,
+    n: usize,
+    seed: u64,
+    cancel: &AtomicBool,
+) -> Result<Vec<Stability>> {
     let weights = samples.weights(expl.options.kernel);
     let rows = samples.rows();
     let k = compared_k(samples, &expl.options);
@@ -222,6 +230,9 @@ pub fn bootstrap(samples: &Samples, expl: &Explanation, n: usize, seed: u64) -> 
     let labels: Vec<usize> = expl.labels.iter().map(|l| l.label).collect();
     // Per resample, one fit per label (the labels share the moments).
     let fits = parallel_map(&resamples, |rs| {
+        if cancel.load(Ordering::Relaxed) {
+            return Vec::new();
+        }
         samples
             .fit_labels(&labels, &expl.options, &weights, rs)
             .into_iter()
@@ -234,14 +245,18 @@ pub fn bootstrap(samples: &Samples, expl: &Explanation, n: usize, seed: u64) -> 
             })
             .collect::<Vec<_>>()
     });
-    expl.labels
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Error::Cancelled);
+    }
+    Ok(expl
+        .labels
         .iter()
         .enumerate()
         .map(|(li, l)| {
             let reps: Vec<Vec<(usize, f64)>> = fits.iter().map(|f| f[li].clone()).collect();
             summarise(l, &reps, k)
         })
-        .collect()
+        .collect())
 }
 
 /// `f` of every item, on every core, in the items' order: the result does
@@ -574,8 +589,14 @@ pub struct Convergence {
 }
 
 impl Convergence {
-    /// Refits on the samples so far.
-    pub fn update(&mut self, samples: &Samples, options: &FitOptions, seed: u64) -> Result<&Refit> {
+    /// Refits on the samples so far; `cancel` stops the refit's bootstrap.
+    pub fn update(
+        &mut self,
+        samples: &Samples,
+        options: &FitOptions,
+        seed: u64,
+        cancel: &AtomicBool,
+    ) -> Result<&Refit> {
         let explanation = samples.explain(options)?;
         let k = compared_k(samples, options);
         let tops: Vec<Vec<usize>> = explanation
@@ -616,7 +637,7 @@ impl Convergence {
                 }
             }
         }
-        let stability = bootstrap(samples, &explanation, 30, seed);
+        let stability = bootstrap(samples, &explanation, 30, seed, cancel)?;
         let relative_interval = stability
             .iter()
             .zip(&tops)

@@ -115,7 +115,7 @@ impl ConfusionMatrix {
             survey
                 .answers
                 .iter()
-                .map(|a| (a.predicted.as_str(), a.actual.as_str(), a.count)),
+                .map(|a| (&*a.predicted, &*a.actual, a.count)),
         )
     }
 

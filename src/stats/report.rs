@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::confusion::{CaretStatistics, ClassStatistics, ConfusionMatrix, Stat};
-use super::rformat::{format_pval, format_vector, round_str};
+use super::rformat::{encode_string, format_pval, format_vector, round_str};
 
 /// caret's `digits = max(3, getOption("digits") - 3)` with R's default 7.
 const DIGITS: usize = 4;
@@ -62,6 +62,7 @@ fn square_table(
     width: usize,
     cell: impl Fn(usize, usize) -> String,
 ) -> String {
+    let levels: Vec<String> = levels.iter().map(|l| encode_string(l)).collect();
     let k = levels.len();
     let longest = levels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let label_w = (longest + 2).max("Prediction".len());
@@ -198,7 +199,7 @@ pub fn by_class(st: &CaretStatistics) -> ByClass {
     ByClass {
         classes: classes
             .iter()
-            .map(|&c| st.matrix.levels[c].clone())
+            .map(|&c| encode_string(&st.matrix.levels[c]))
             .collect(),
         rows: CLASS_ROWS
             .iter()
@@ -293,7 +294,10 @@ pub fn caret_text(st: &CaretStatistics, width: usize) -> String {
             lines.push((name.to_string(), v));
         }
         lines.push((String::new(), String::new()));
-        lines.push(("'Positive' Class".into(), st.matrix.levels[0].clone()));
+        lines.push((
+            "'Positive' Class".into(),
+            encode_string(&st.matrix.levels[0]),
+        ));
         lines.push((String::new(), String::new()));
         s.push_str(&name_value_block(&lines, width));
     }

@@ -8,6 +8,29 @@ use super::confusion::Stat;
 /// Significant digits R's `as.character()` keeps for a double.
 const AS_CHARACTER_DIGITS: usize = 15;
 
+/// A label as R prints it in a table (`encodeString`): a backslash doubled,
+/// control characters as escapes (`\n`, `\t`, octal `\001`, `\u0085`),
+/// so that one label stays on one line and keeps its columns.
+pub fn encode_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\{:03o}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `as.character(round(x, digits))`. `NA` for `None`, `NaN` for NaN.
 pub fn round_str(x: Stat, digits: usize) -> String {
     match x {
@@ -167,6 +190,27 @@ pub fn format_pval(values: &[Stat], digits: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_escaped_as_r_prints_them() {
+        // R 4.2.2: print(table(...)) of these labels prints
+        // a\001b a\\b a\tb a\177b a\u0085b.
+        let got: Vec<String> = ["a\u{1}b", "a\\b", "a\tb", "a\u{7f}b", "a\u{85}b", "Jo\ny"]
+            .iter()
+            .map(|s| encode_string(s))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "a\\001b",
+                "a\\\\b",
+                "a\\tb",
+                "a\\177b",
+                "a\\u0085b",
+                "Jo\\ny"
+            ]
+        );
+    }
 
     #[test]
     fn round_like_as_character() {

@@ -510,8 +510,14 @@ impl App {
             ),
             Span::raw(format!(" images: {} │ {} ", self.status.protocol, progress)),
         ];
-        if let super::explain::Job::Running { done, total, .. } = self.explain.job() {
-            spans.push(Span::raw(format!("│ explaining {done}/{total} ")));
+        match self.explain.job() {
+            super::explain::Job::Running { checking: true, .. } => {
+                spans.push(Span::raw("│ checking trust "));
+            }
+            super::explain::Job::Running { done, total, .. } => {
+                spans.push(Span::raw(format!("│ explaining {done}/{total} ")));
+            }
+            _ => {}
         }
         if let Some(m) = &self.status.message {
             spans.push(Span::styled(

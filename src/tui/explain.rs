@@ -127,6 +127,8 @@ pub enum Job {
         key: ExplainKey,
         done: usize,
         total: usize,
+        /// Sampling is over; the trust figures are being computed.
+        checking: bool,
     },
     Failed(String),
     Cancelled,
@@ -278,6 +280,7 @@ impl ExplainTab {
             key,
             done: 0,
             total: request.sampling.n_permutations,
+            checking: false,
         };
         Some(ExplainJob {
             id,
@@ -297,6 +300,13 @@ impl ExplainTab {
                     && current
                 {
                     (*done, *total) = (d, t);
+                }
+            }
+            ExplainEvent::Checking => {
+                if let Job::Running { checking, .. } = &mut self.job
+                    && current
+                {
+                    *checking = true;
                 }
             }
             ExplainEvent::Refit { samples, refit } => {
@@ -486,8 +496,14 @@ impl ExplainTab {
                     .style(Style::default().fg(theme::MUTED)),
                     msg,
                 );
-                if let Job::Running { done, total, .. } = &self.job {
-                    progress_gauge(f, gauge, *done, *total);
+                if let Job::Running {
+                    done,
+                    total,
+                    checking,
+                    ..
+                } = &self.job
+                {
+                    progress_gauge(f, gauge, *done, *total, *checking);
                 }
                 rest
             }
@@ -568,7 +584,12 @@ impl ExplainTab {
 
     fn draw_waiting(&self, f: &mut Frame, area: Rect, path: &Path, waiting: &str) {
         let text = match &self.job {
-            Job::Running { done, total, .. } => {
+            Job::Running {
+                done,
+                total,
+                checking,
+                ..
+            } => {
                 let [msg, gauge] =
                     Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(area);
                 f.render_widget(
@@ -578,7 +599,7 @@ impl ExplainTab {
                     )),
                     msg,
                 );
-                progress_gauge(f, gauge, *done, *total);
+                progress_gauge(f, gauge, *done, *total, *checking);
                 return;
             }
             Job::Cancelled => "Cancelled. Press c to compute again.".to_string(),
@@ -773,7 +794,8 @@ fn draw_charts(
 }
 
 /// How many perturbations have been evaluated.
-fn progress_gauge(f: &mut Frame, area: Rect, done: usize, total: usize) {
+/// Sampling's progress, then that the trust figures are being computed.
+fn progress_gauge(f: &mut Frame, area: Rect, done: usize, total: usize, checking: bool) {
     let ratio = if total > 0 {
         done as f64 / total as f64
     } else {
@@ -782,7 +804,11 @@ fn progress_gauge(f: &mut Frame, area: Rect, done: usize, total: usize) {
     f.render_widget(
         Gauge::default()
             .ratio(ratio.clamp(0.0, 1.0))
-            .label(format!("{done}/{total} perturbations"))
+            .label(if checking {
+                format!("{total} perturbations; checking trust (bootstrap refits, deletion curves)")
+            } else {
+                format!("{done}/{total} perturbations")
+            })
             .gauge_style(Style::default().fg(theme::OTHER)),
         area,
     );

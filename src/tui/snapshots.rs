@@ -19,8 +19,6 @@ use emotui::model::Classifier;
 use emotui::model::card::ModelCard;
 use emotui::predict::Prediction;
 use emotui::preprocess::Preprocessor;
-use emotui::stats::ConfusionMatrix;
-use emotui::survey::{Survey, SurveyOptions};
 
 use super::app::{App, Command};
 use super::images::Images;
@@ -133,22 +131,10 @@ fn explorer(model: &Mouth) -> App {
         done: faces.len(),
         total: faces.len(),
     });
-    let survey = |normalize_labels| {
-        Survey::read(
-            &root().join("data/csv/Respuestas_emociones.csv"),
-            &SurveyOptions {
-                normalize_labels,
-                ..Default::default()
-            },
-        )
-        .unwrap()
-    };
-    app.on_message(Message::SurveyLoaded(Ok(SurveyData {
-        statistics: ConfusionMatrix::from_survey(&survey(false))
-            .statistics()
-            .unwrap(),
-        canonical: ConfusionMatrix::from_survey(&survey(true)),
-    })));
+    app.on_message(Message::SurveyLoaded(Ok(SurveyData::read(
+        &root().join("data/csv/Respuestas_emociones.csv"),
+    )
+    .unwrap())));
     app
 }
 

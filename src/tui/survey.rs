@@ -14,7 +14,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use emotui::stats::Stat;
 use emotui::stats::compare::{Comparison, Naming, compare, model_matrix};
 use emotui::stats::report::{by_class, overall_lines};
-use emotui::stats::rformat::{format_pval, round_str};
+use emotui::stats::rformat::{encode_string, format_pval, round_str};
 
 use super::theme;
 use super::tree::{Predictions, Tree};
@@ -169,6 +169,18 @@ impl SurveyTab {
                 ])
             })
             .collect();
+        for s in &data.stray {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "not an emotion: {} (line {}, {}; {} answers)",
+                    encode_string(&s.label),
+                    s.line,
+                    s.column,
+                    s.answers
+                ),
+                Style::default().fg(theme::ACCENT),
+            )));
+        }
         if let Some(c) = &self.comparison {
             lines.push(Line::from(Span::styled(
                 format!("Model on the tree ({} faces):", c.model.matrix.n()),
@@ -206,22 +218,25 @@ fn draw_matrix(f: &mut Frame, area: Rect, data: &SurveyData) {
         .map(|c| c.to_string().len())
         .max()
         .unwrap_or(1);
-    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(11))
+    // Labels escaped as R prints them: a newline in one stays one line.
+    let levels: Vec<String> = m.levels.iter().map(|l| encode_string(l)).collect();
+    let label_w = levels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(label_w.max(11) as u16))
         .chain(
-            m.levels
+            levels
                 .iter()
                 .map(|l| Constraint::Length((l.chars().count().max(count_w + 7)) as u16)),
         )
         .collect();
     let header = Row::new(
         std::iter::once(Cell::from("pred \\ true"))
-            .chain(m.levels.iter().map(|l| Cell::from(l.clone()))),
+            .chain(levels.iter().map(|l| Cell::from(l.clone()))),
     )
     .style(theme::bold());
-    let rows: Vec<Row> = (0..m.levels.len())
+    let rows: Vec<Row> = (0..levels.len())
         .map(|i| {
             Row::new(
-                std::iter::once(Cell::from(m.levels[i].clone()).style(theme::bold())).chain(
+                std::iter::once(Cell::from(levels[i].clone()).style(theme::bold())).chain(
                     (0..m.levels.len()).map(|j| {
                         let p = pct[i][j].unwrap_or(0.0);
                         let shade = (255.0 - p * 2.2).clamp(30.0, 255.0) as u8;

@@ -16,6 +16,7 @@ use ratatui_image::Resize;
 use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 
+use emotui::emotion;
 use emotui::explain::{self, Event, Outcome, Request};
 use emotui::faces::Face;
 use emotui::lime::Samples;
@@ -24,7 +25,7 @@ use emotui::model::{LoadOptions, Model};
 use emotui::predict::{Prediction, predict_faces};
 use emotui::preprocess::load_image;
 use emotui::stats::{CaretStatistics, ConfusionMatrix};
-use emotui::survey::{Survey, SurveyOptions};
+use emotui::survey::{StrayLabel, Survey, SurveyOptions};
 
 use super::images::{ImageRequest, Slot, Source};
 
@@ -35,12 +36,16 @@ pub struct SurveyData {
     pub statistics: CaretStatistics,
     /// The matrix in canonical emotion names, to compare with the model.
     pub canonical: ConfusionMatrix,
+    /// Labels that are not emotions (each a class of its own).
+    pub stray: Vec<StrayLabel>,
 }
 
 /// What the explanation worker reports about a job.
 pub enum ExplainEvent {
     /// Perturbations evaluated so far.
     Progress { done: usize, total: usize },
+    /// The samples are in; the trust figures are being computed.
+    Checking,
     /// A refit on the samples so far.
     Refit { samples: Arc<Samples>, refit: Refit },
     /// The finished explanation, or why there is none.
@@ -101,25 +106,30 @@ pub fn load_model(path: PathBuf, options: LoadOptions, tx: Sender<Message>) {
 /// frame.
 pub fn load_survey(path: PathBuf, tx: Sender<Message>) {
     std::thread::spawn(move || {
+        let _ = tx.send(Message::SurveyLoaded(SurveyData::read(&path)));
+    });
+}
+
+impl SurveyData {
+    /// Reads the survey at `path`: as written for caret's statistics, and
+    /// with emotion names normalised to compare with the model.
+    pub fn read(path: &std::path::Path) -> emotui::Result<SurveyData> {
         let read = |normalize_labels| {
             Survey::read(
-                &path,
+                path,
                 &SurveyOptions {
                     normalize_labels,
                     ..Default::default()
                 },
             )
         };
-        let r = read(false).and_then(|raw| {
-            let statistics = ConfusionMatrix::from_survey(&raw).statistics()?;
-            let canonical = ConfusionMatrix::from_survey(&read(true)?);
-            Ok(SurveyData {
-                statistics,
-                canonical,
-            })
-        });
-        let _ = tx.send(Message::SurveyLoaded(r));
-    });
+        let raw = read(false)?;
+        Ok(SurveyData {
+            statistics: ConfusionMatrix::from_survey(&raw).statistics()?,
+            canonical: ConfusionMatrix::from_survey(&read(true)?),
+            stray: raw.stray_labels(|l| emotion::canonical(l).is_some()),
+        })
+    }
 }
 
 /// Predicts every face, streaming results. Stops when the UI is gone.
@@ -199,6 +209,7 @@ fn explain_job(model: &Model, job: &ExplainJob, out: &Sender<Message>) -> emotui
     explain::run(model, &image, &job.request, &job.cancel, |e| {
         let event = match e {
             Event::Progress { done, total } => ExplainEvent::Progress { done, total },
+            Event::Checking => ExplainEvent::Checking,
             Event::Refit { samples, refit } => ExplainEvent::Refit {
                 samples: Arc::new(samples.clone()),
                 refit: refit.clone(),
