@@ -193,6 +193,17 @@ pub fn conflicts(files: &[File]) -> Vec<&Path> {
         .collect()
 }
 
+/// Checks that `dir` can hold exported files: a folder, or nothing yet.
+pub fn check_folder(dir: &Path) -> Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Err(Error::file(
+            dir,
+            "exists and is not a folder; exported files go into a folder",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Writes every file, creating their folders. Unless `overwrite`, nothing is
 /// written when any of them exists already (the error names the first).
 pub fn write(files: &[File], overwrite: bool) -> Result<()> {

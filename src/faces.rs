@@ -230,6 +230,14 @@ pub fn collect_paths(paths: &[PathBuf]) -> Result<(Vec<Face>, Vec<ScanProblem>)>
         };
         if meta.is_dir() {
             let tree = FaceTree::scan(p)?;
+            if tree.is_empty() {
+                problems.push(ScanProblem {
+                    path: p.clone(),
+                    problem:
+                        "a folder with no face images (PNG, JPEG, BMP, GIF, TIFF or WebP) in it"
+                            .into(),
+                });
+            }
             let own = folder_name(p);
             faces.extend(tree.classes.iter().flat_map(|c| c.faces.iter().cloned()));
             faces.extend(tree.unlabelled.iter().map(|f| Face {

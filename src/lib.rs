@@ -24,6 +24,7 @@ pub mod error;
 pub mod explain;
 pub mod export;
 pub mod faces;
+pub mod files;
 pub mod lime;
 pub mod model;
 pub mod predict;

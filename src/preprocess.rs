@@ -6,6 +6,7 @@
 //! different resize changes the model's output noticeably on 64×64 inputs.
 
 use std::path::Path;
+use std::sync::{Condvar, Mutex};
 
 use image::DynamicImage;
 
@@ -37,14 +38,7 @@ pub fn load_image(path: &Path) -> Result<DynamicImage> {
         path: path.to_path_buf(),
         problem,
     };
-    // Never open a pipe, a device or a folder: reading one can wait forever.
-    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    if !meta.is_file() {
-        return Err(err(
-            "not a regular file (a folder, pipe or device); only image files are read".into(),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    let bytes = crate::files::read_regular(path).map_err(err)?;
     decode_image(path, &bytes)
 }
 
@@ -93,6 +87,9 @@ pub fn decode_image(path: &Path, bytes: &[u8]) -> Result<DynamicImage> {
             MAX_PIXELS / 1_000_000
         )));
     }
+    // Held until the pixels are decoded: workers decoding at once share
+    // one budget.
+    let _ticket = DecodeTicket::reserve(w as u64 * h as u64);
     let mut reader = reader;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
@@ -106,6 +103,38 @@ pub fn decode_image(path: &Path, bytes: &[u8]) -> Result<DynamicImage> {
         return Err(err("image has no pixels".into()));
     }
     Ok(img)
+}
+
+/// Pixels decoded at the same time, across all threads: the explorer's
+/// prediction and picture workers may each decode a large image at once, and
+/// each may take up to `MAX_BYTES_PER_PIXEL` bytes a pixel. A decode waits
+/// until its pixels fit (one alone always fits: it is at most `MAX_PIXELS`).
+const DECODE_BUDGET: u64 = MAX_PIXELS;
+
+static IN_FLIGHT: (Mutex<u64>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// A share of [`DECODE_BUDGET`], given back when dropped.
+struct DecodeTicket(u64);
+
+impl DecodeTicket {
+    fn reserve(pixels: u64) -> DecodeTicket {
+        let (lock, freed) = &IN_FLIGHT;
+        let mut used = lock.lock().unwrap_or_else(|e| e.into_inner());
+        while *used > 0 && *used + pixels > DECODE_BUDGET {
+            used = freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += pixels;
+        DecodeTicket(pixels)
+    }
+}
+
+impl Drop for DecodeTicket {
+    fn drop(&mut self) {
+        let (lock, freed) = &IN_FLIGHT;
+        let mut used = lock.lock().unwrap_or_else(|e| e.into_inner());
+        *used -= self.0;
+        freed.notify_all();
+    }
 }
 
 /// Whether a JPEG's last scan is followed by its end-of-image marker
@@ -480,6 +509,25 @@ impl Preprocessor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_share_one_pixel_budget() {
+        // Two big decodes on two threads: the second waits for the first's
+        // pixels, and every ticket is given back.
+        let big = DECODE_BUDGET * 3 / 4;
+        let first = DecodeTicket::reserve(big);
+        let waiter = std::thread::spawn(move || {
+            let _second = DecodeTicket::reserve(big);
+        });
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!waiter.is_finished(), "the second decode waits");
+        drop(first);
+        waiter.join().unwrap();
+        // Small ones pass side by side.
+        let a = DecodeTicket::reserve(100);
+        let b = DecodeTicket::reserve(100);
+        drop((a, b));
+    }
 
     #[test]
     fn luma_matches_pil() {

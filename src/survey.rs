@@ -149,7 +149,7 @@ fn find_column(
 impl Survey {
     /// Reads a survey CSV.
     pub fn read(path: &Path, options: &SurveyOptions) -> Result<Survey> {
-        let bytes = std::fs::read(path).map_err(|e| Error::file(path, e))?;
+        let bytes = crate::files::read_regular(path).map_err(|e| Error::file(path, e))?;
         Self::parse(path, &bytes, options)
     }
 

@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "common/png.rs"]
+mod png;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -417,42 +420,6 @@ fn explain_options_out_of_range_are_refused_up_front() {
     }
 }
 
-/// CRC-32 of PNG chunks (the test writes a header by hand).
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        c ^= b as u32;
-        for _ in 0..8 {
-            c = if c & 1 == 1 {
-                (c >> 1) ^ 0xEDB8_8320
-            } else {
-                c >> 1
-            };
-        }
-    }
-    !c
-}
-
-/// A PNG whose header declares `w × h` pixels and holds almost none.
-fn png_header_only(w: u32, h: u32) -> Vec<u8> {
-    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut chunk = |kind: &[u8], data: &[u8]| {
-        v.extend((data.len() as u32).to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend(data);
-        v.extend(&body);
-        v.extend(crc32(&body).to_be_bytes());
-    };
-    let mut ihdr = w.to_be_bytes().to_vec();
-    ihdr.extend(h.to_be_bytes());
-    ihdr.extend([8, 0, 0, 0, 0]);
-    chunk(b"IHDR", &ihdr);
-    // The start of a zlib stream: the header is complete, the pixels are not.
-    chunk(b"IDAT", &[0x78, 0x9c]);
-    chunk(b"IEND", &[]);
-    v
-}
-
 /// A named pipe among the faces is reported, not opened (opening one waits
 /// forever), and a PNG declaring 20000×20000 is refused from its header.
 /// The good face is still predicted; the run exits 1.
@@ -473,7 +440,7 @@ fn pipes_and_huge_images_are_refused_without_waiting() {
             .unwrap()
             .success()
     );
-    std::fs::write(joy.join("huge.png"), png_header_only(20_000, 20_000)).unwrap();
+    std::fs::write(joy.join("huge.png"), png::header_only(20_000, 20_000)).unwrap();
     let start = std::time::Instant::now();
     let o = emotui(&["predict", "--backend", "tract", d.path().to_str().unwrap()]);
     let (out, err) = text(&o);

@@ -1,9 +1,14 @@
 //! The explorer driven like a person drives it, in a real terminal (tmux):
-//! first face, move, explain, survey tab, quit, terminal restored.
+//! first face, move, explain, survey tab, quit, terminal restored; and
+//! driven like nobody should: random keys and resizes down to 20×5 over a
+//! tree of corrupt files with a million-answer survey.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+#[path = "common/png.rs"]
+mod png;
 
 struct Tmux {
     socket: String,
@@ -22,6 +27,45 @@ impl Tmux {
 
     fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    /// Starts `command` in a detached session of w × h.
+    fn start(&self, command: &str, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            command,
+        ]);
+    }
+
+    /// Waits for the shell to write the explorer's exit status, then checks
+    /// that it is 0 and that the terminal is back from the alternate screen.
+    fn assert_quit_cleanly(&self, status: &std::path::Path, timeout: Duration) {
+        let start = Instant::now();
+        while !status.exists() {
+            assert!(
+                start.elapsed() < timeout,
+                "emotui did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(std::fs::read_to_string(status).unwrap().trim(), "0");
+        let alternate = self.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
+        assert_eq!(alternate.trim(), "0", "still on the alternate screen");
+        let s = self.screen();
+        assert!(
+            !s.contains("1 Browse"),
+            "the explorer is still on screen:\n{s}"
+        );
     }
 
     /// Polls the screen until `pred` holds, or fails with the last screen.
@@ -67,17 +111,7 @@ fn explore_explain_survey_and_quit() {
         root.display(),
         status.display()
     );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        &cmd,
-    ]);
+    t.start(&cmd, 160, 48);
     let long = Duration::from_secs(60);
 
     // The first face with its probabilities.
@@ -108,23 +142,119 @@ fn explore_explain_survey_and_quit() {
     assert!(s.contains("No Information Rate 0.15"), "{s}");
     // Quit: exit status 0 and the normal screen back.
     t.keys(&["q"]);
-    let start = Instant::now();
-    while !status.exists() {
+    t.assert_quit_cleanly(&status, long);
+    let _ = std::fs::remove_file(&status);
+}
+
+/// Random keys and resizes (down to 20×5) over a tree of good and corrupt
+/// faces with a million-answer survey: the explorer keeps drawing, never
+/// dies, and `q` still exits 0 with the terminal restored.
+#[test]
+#[ignore = "needs tmux: apt-get install tmux"]
+fn random_keys_and_resizes_on_a_hostile_tree() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = env!("CARGO_BIN_EXE_emotui");
+    let d = tempfile::tempdir().unwrap();
+    let tree = d.path().join("tree");
+    for entry in std::fs::read_dir(root.join("data/test_crop")).unwrap() {
+        let class = entry.unwrap().path();
+        let to = tree.join(class.file_name().unwrap());
+        std::fs::create_dir_all(&to).unwrap();
+        for face in std::fs::read_dir(&class).unwrap() {
+            let face = face.unwrap().path();
+            std::fs::copy(&face, to.join(face.file_name().unwrap())).unwrap();
+        }
+    }
+    let good = std::fs::read(root.join("data/test_crop/JOY/feat_0-f15-hao.png")).unwrap();
+    let joy = tree.join("JOY");
+    std::fs::write(joy.join("zero.png"), b"").unwrap();
+    std::fs::write(joy.join("half.png"), &good[..good.len() / 2]).unwrap();
+    std::fs::write(joy.join("text.png"), b"not a face").unwrap();
+    std::fs::write(joy.join("new\nline.png"), &good).unwrap();
+    std::fs::write(joy.join("bomb.png"), png::header_only(20_000, 20_000)).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(joy.join("pipe.png"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut survey = String::from("actual,predicted\n");
+    let labels = ["Joy", "Fear", "Surprise", "Neutral", "Contempt", "Jo\ny"];
+    for i in 0..1_000_000usize {
+        let (a, p) = (labels[i % 4], labels[(i * 7 / 3) % labels.len()]);
+        let p = if p.contains('\n') { "\"Jo\ny\"" } else { p };
+        survey.push_str(&format!("{a},{p}\n"));
+    }
+    let survey_path = d.path().join("big.csv");
+    std::fs::write(&survey_path, survey).unwrap();
+
+    let status = d.path().join("status");
+    let t = Tmux {
+        socket: format!("emotui-hostile-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "cd {} && {bin} tree --survey big.csv --protocol halfblocks; echo $? > {}; sleep 120",
+        d.path().display(),
+        status.display()
+    );
+    t.start(&cmd, 100, 30);
+    let long = Duration::from_secs(60);
+    t.wait_for("the first frame", long, |s| s.contains("1 Browse"));
+
+    // Every key the explorer knows, and some it does not; never q or Ctrl-C.
+    let keys = [
+        "j", "k", "h", "l", "g", "G", "n", "N", "Tab", "BTab", "1", "2", "3", "Enter", "Escape",
+        "Up", "Down", "Left", "Right", "PageUp", "PageDown", "Home", "End", "?", "c", "x", "e",
+        "/", "m", "+", "-", "s", "t", "u", "L", "a", "z", "Space", "BSpace", "F1", "0", "9",
+    ];
+    let sizes = [
+        (100, 30),
+        (20, 5),
+        (40, 12),
+        (160, 48),
+        (21, 6),
+        (80, 24),
+        (30, 5),
+        (60, 20),
+    ];
+    // A fixed-seed generator: the same run every time.
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    for round in 0..40 {
+        let batch: Vec<&str> = (0..12).map(|_| keys[next(keys.len())]).collect();
+        t.keys(&batch);
+        if round % 3 == 0 {
+            let (w, h) = sizes[next(sizes.len())];
+            t.run(&[
+                "resize-window",
+                "-t",
+                "e2e",
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ]);
+        }
+        std::thread::sleep(Duration::from_millis(150));
         assert!(
-            start.elapsed() < long,
-            "emotui did not exit; screen:\n{}",
+            !status.exists(),
+            "the explorer exited during random input (round {round}, status {:?}); screen:\n{}",
+            std::fs::read_to_string(&status),
             t.screen()
         );
-        std::thread::sleep(Duration::from_millis(100));
     }
-    std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(std::fs::read_to_string(&status).unwrap().trim(), "0");
-    let alternate = t.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
-    assert_eq!(alternate.trim(), "0", "still on the alternate screen");
-    let s = t.screen();
-    assert!(
-        !s.contains("1 Browse"),
-        "the explorer is still on screen:\n{s}"
-    );
-    let _ = std::fs::remove_file(&status);
+    // Back to a usable size; the survey tab has read the million answers.
+    t.run(&["resize-window", "-t", "e2e", "-x", "160", "-y", "48"]);
+    t.keys(&["Escape", "Escape", "Escape", "3"]);
+    t.wait_for("the survey tab", long, |s| {
+        s.contains("1000000") || s.contains("1,000,000")
+    });
+    t.keys(&["Escape", "q"]);
+    t.assert_quit_cleanly(&status, long);
 }

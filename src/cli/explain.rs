@@ -18,7 +18,7 @@ use emotui::lime::{
 use emotui::preprocess::load_image;
 use emotui::render::{self, Display, PanelOptions};
 
-use super::{ModelArgs, TableFormat, progress};
+use super::{ModelArgs, TableFormat, count, progress};
 
 /// `--background` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -84,19 +84,6 @@ pub enum TrustArg {
     Quick,
     /// LIME alone.
     None,
-}
-
-/// A whole number in `MIN..=MAX`, for counts a user can ask for: the
-/// message names the bounds.
-fn count<const MIN: usize, const MAX: usize>(s: &str) -> Result<usize, String> {
-    let n: usize = s
-        .parse()
-        .map_err(|_| format!("{s:?} is not a whole number"))?;
-    if (MIN..=MAX).contains(&n) {
-        Ok(n)
-    } else {
-        Err(format!("must be between {MIN} and {MAX} (got {n})"))
-    }
 }
 
 /// A probability in [0, 1).
@@ -376,6 +363,9 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     let request = args.request();
     request.validate()?;
     // Check the files that --out will write before any work.
+    if let Some(dir) = &args.out {
+        export::check_folder(dir)?;
+    }
     if let Some(dir) = &args.out
         && !args.force
         && let Some(p) = args

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use emotui::model::{BackendChoice, LoadOptions, Model, default_model_path};
+use emotui::model::{BackendChoice, LoadOptions, MAX_THREADS, Model, default_model_path};
 
 /// Look inside a facial-emotion classifier: predictions, LIME explanations,
 /// and the model compared with people.
@@ -56,7 +56,7 @@ pub struct ModelArgs {
     pub ort_lib: Option<PathBuf>,
 
     /// Worker threads [default: number of cores].
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", value_parser = count::<1, MAX_THREADS>)]
     pub threads: Option<usize>,
 }
 
@@ -194,5 +194,18 @@ pub fn run(command: Command, model: &ModelArgs) -> anyhow::Result<bool> {
         Command::Eval(a) => eval::run(a, model),
         Command::Explain(a) => explain::run(a, model),
         Command::Survey(a) => survey::run(a),
+    }
+}
+
+/// A whole number in `MIN..=MAX`, for counts a user can ask for: the
+/// message names the bounds.
+pub fn count<const MIN: usize, const MAX: usize>(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number"))?;
+    if (MIN..=MAX).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("must be between {MIN} and {MAX} (got {n})"))
     }
 }

@@ -64,7 +64,7 @@ pub fn run(args: PredictArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         eprintln!("emotui: {}: {}", p.path.display(), p.problem);
     }
     if faces.is_empty() {
-        anyhow::bail!("no images found in {:?}", args.paths);
+        anyhow::bail!("nothing to predict: no face image among the paths given");
     }
     let model = model_args.load()?;
     let rows = predict_with_progress(&model, faces);

@@ -23,6 +23,16 @@ pub enum Layout {
     Nchw,
 }
 
+impl Layout {
+    /// The name the card uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Nhwc => "NHWC",
+            Layout::Nchw => "NCHW",
+        }
+    }
+}
+
 /// Colour the model expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -174,12 +184,14 @@ impl ModelCard {
     /// Reads and validates the card that belongs to `model`.
     pub fn load_for(model: &Path) -> Result<ModelCard> {
         let path = Self::path_for(model);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            card_error(
-                path.clone(),
-                format!("cannot read the model card ({e}); every model needs one next to it"),
-            )
-        })?;
+        let text = crate::files::read_regular(&path)
+            .and_then(|b| String::from_utf8(b).map_err(|e| format!("not UTF-8 text ({e})")))
+            .map_err(|e| {
+                card_error(
+                    path.clone(),
+                    format!("the model card: {e}; every model needs one next to it"),
+                )
+            })?;
         Self::parse(&text).map_err(|problem| card_error(path, problem))
     }
 
@@ -244,10 +256,18 @@ impl ModelCard {
             if let Some(d) = input[k]
                 && d != want[k]
             {
+                let shape: Vec<String> = input
+                    .iter()
+                    .map(|d| d.map_or("?".to_string(), |d| d.to_string()))
+                    .collect();
                 return Err(format!(
-                    "the card says {} = {} ({:?}) but the model's input has {} there; \
-                     fix `input` in the card (the graph's input shape is {:?})",
-                    names[k], want[k], self.input.layout, d, input
+                    "the card says {} = {} (layout {}) but the model's input has {} there; \
+                     fix `input` in the card (the graph's input shape is [{}])",
+                    names[k],
+                    want[k],
+                    self.input.layout.name(),
+                    d,
+                    shape.join(", ")
                 ));
             }
         }

@@ -63,9 +63,14 @@ pub struct LoadOptions {
     /// Explicit path of `libonnxruntime.so` (otherwise `ORT_DYLIB_PATH` and
     /// the places `pip install onnxruntime` uses are searched).
     pub ort_library: Option<PathBuf>,
-    /// Worker threads (default: the number of cores).
+    /// Worker threads (default: the number of cores), at most
+    /// [`MAX_THREADS`].
     pub threads: Option<usize>,
 }
+
+/// The most worker threads a model may be given: far beyond any lab
+/// machine's cores, low enough that a typo cannot start thousands.
+pub const MAX_THREADS: usize = 256;
 
 /// A loaded model, ready to predict.
 pub struct Model {

@@ -412,6 +412,9 @@ impl ExplainTab {
         let Some(outcome) = self.current(face) else {
             return Exported::Nothing;
         };
+        if let Err(e) = export::check_folder(dir) {
+            return Exported::Failed(e.to_string());
+        }
         let files = match export::explanation_files(dir, path, &outcome, &self.params.panels) {
             Ok(files) => files,
             Err(e) => return Exported::Failed(e.to_string()),
