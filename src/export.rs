@@ -193,11 +193,16 @@ pub fn conflicts(files: &[File]) -> Vec<&Path> {
         .collect()
 }
 
-/// Checks that `dir` can hold exported files: a folder, or nothing yet.
+/// Checks that `dir` can hold exported files: a folder, or nothing yet
+/// under a folder (a file where a folder must be is named, before any work).
 pub fn check_folder(dir: &Path) -> Result<()> {
-    match std::fs::metadata(dir) {
-        Ok(m) if !m.is_dir() => Err(Error::file(
-            dir,
+    let existing = dir
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .find_map(|a| std::fs::metadata(a).ok().map(|m| (a, m)));
+    match existing {
+        Some((a, m)) if !m.is_dir() => Err(Error::file(
+            a,
             "exists and is not a folder; exported files go into a folder",
         )),
         _ => Ok(()),

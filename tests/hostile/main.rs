@@ -392,6 +392,12 @@ fn build(d: &Path) {
     )
     .unwrap();
     write(&d.join("out_file"), b"a file where a folder is expected");
+    // Trees whose only fault is a link.
+    write(&d.join("linked/JOY/good.png"), &good);
+    std::os::unix::fs::symlink(d.join("nowhere.png"), d.join("linked/JOY/gone.png")).unwrap();
+    write(&d.join("looped/JOY/good.png"), &good);
+    write(&d.join("looped/FEAR/good.png"), &good);
+    std::os::unix::fs::symlink(d.join("looped"), d.join("looped/JOY/again")).unwrap();
 }
 
 const TRACT: &str = "--backend tract";
@@ -502,6 +508,34 @@ fn trees() {
             &["pipe.png", "bomb.png"],
         )
         .stdout(&["Accuracy"]),
+        case(
+            "a dangling link in a tree",
+            &format!("predict {TRACT} linked"),
+            1,
+            &["gone.png"],
+        )
+        .stdout(&["good.png"]),
+        case(
+            "a symlink loop in a tree",
+            &format!("predict {TRACT} looped"),
+            1,
+            &["again"],
+        )
+        .stdout(&["good.png"]),
+        case(
+            "eval with a symlink loop",
+            &format!("eval {TRACT} looped"),
+            1,
+            &["again"],
+        )
+        .stdout(&["Accuracy"]),
+        case(
+            "a good face and a missing one",
+            &format!("predict {TRACT} img/good.png img/missing.png"),
+            1,
+            &["missing.png"],
+        )
+        .stdout(&["good.png"]),
         case(
             "empty folder",
             &format!("predict {TRACT} empty"),
@@ -788,6 +822,13 @@ fn options() {
             2,
             &["out_file", "not a folder"],
         ),
+        case(
+            "out under a file",
+            &format!("explain {TRACT} {face} --out out_file/sub"),
+            2,
+            &["out_file", "not a folder"],
+        )
+        .within(QUICK),
         case("no subcommand argument", "predict", 2, &["PATHS"]),
         case("unknown subcommand", "frobnicate now", 2, &["'now'"]),
     ]);
