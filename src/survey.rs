@@ -319,12 +319,14 @@ impl Survey {
     /// they are counted as classes of their own, which is rarely meant.
     pub fn stray_labels(&self, known: impl Fn(&str) -> bool) -> Vec<StrayLabel> {
         let mut out: Vec<StrayLabel> = Vec::new();
+        // Asked once per distinct label: a million answers hold a handful.
+        let mut verdicts: HashMap<&str, bool> = HashMap::new();
         for a in &self.answers {
             for (label, column) in [
                 (&a.actual, &self.columns.0),
                 (&a.predicted, &self.columns.1),
             ] {
-                if known(label) {
+                if *verdicts.entry(label).or_insert_with(|| known(label)) {
                     continue;
                 }
                 match out.iter_mut().find(|s| s.label == *label) {
