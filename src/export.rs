@@ -12,6 +12,8 @@ use serde_json::json;
 use crate::error::{Error, Result};
 use crate::explain::Outcome;
 use crate::lime::table;
+use crate::lime::trust::{Faithfulness, Trust};
+use crate::methods::{Attribution, Comparison, Method};
 use crate::render::{self, PanelOptions};
 
 /// Longer side, in pixels, of the exported face pictures.
@@ -62,6 +64,71 @@ pub fn rows(face: &Path, outcome: &Outcome) -> Vec<table::Row> {
         &outcome.explanation,
         &outcome.trust,
     )
+}
+
+/// The rows of one method's attribution, tagged with the method (no
+/// stability columns: only LIME has replicates).
+pub fn attribution_rows(
+    face: &Path,
+    outcome: &Outcome,
+    attribution: &Attribution,
+    curves: &[Faithfulness],
+) -> Vec<table::Row> {
+    let trust = if attribution.method == Method::Lime {
+        outcome.trust.clone()
+    } else {
+        Trust {
+            stability: Vec::new(),
+            faithfulness: curves.to_vec(),
+        }
+    };
+    let mut rows = table::rows(
+        &case_name(face),
+        &outcome.samples,
+        &attribution.explanation,
+        &trust,
+    );
+    for r in &mut rows {
+        r.method = Some(attribution.method.name().to_string());
+    }
+    rows
+}
+
+/// Every method's rows, one data frame with a `method` column.
+pub fn method_rows(face: &Path, outcome: &Outcome, cmp: &Comparison) -> Vec<table::Row> {
+    cmp.attributions
+        .iter()
+        .zip(&cmp.faithfulness)
+        .flat_map(|(a, f)| attribution_rows(face, outcome, a, f))
+        .collect()
+}
+
+/// Every method as JSON: its evaluations, rows (with `feature_value`, as
+/// LIME's) and pixel maps where it has them.
+pub fn methods_json(face: &Path, outcome: &Outcome, cmp: &Comparison) -> serde_json::Value {
+    let members = outcome.samples.superpixels.members();
+    let methods: Vec<serde_json::Value> = cmp
+        .attributions
+        .iter()
+        .zip(&cmp.faithfulness)
+        .map(|(a, f)| {
+            let rows: Vec<serde_json::Value> = attribution_rows(face, outcome, a, f)
+                .iter()
+                .map(|r| {
+                    let mut v = serde_json::to_value(r).unwrap_or_default();
+                    v["feature_value"] = json!(members[r.feature]);
+                    v
+                })
+                .collect();
+            json!({
+                "method": a.method,
+                "evaluations": a.evaluations,
+                "rows": rows,
+                "maps": a.maps,
+            })
+        })
+        .collect();
+    json!(methods)
 }
 
 /// The data frame as CSV text.

@@ -26,6 +26,7 @@ pub mod export;
 pub mod faces;
 pub mod files;
 pub mod lime;
+pub mod methods;
 pub mod model;
 pub mod predict;
 pub mod preprocess;

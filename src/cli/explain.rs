@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 
 use emotui::explain::{self, DEFAULT_SEEDS, Event, Outcome, Preset, Request, STANDARD_BOOTSTRAP};
 use emotui::export;
+use emotui::methods::{self, Comparison, MAX_EVALUATIONS, Method, MethodOptions};
 use emotui::lime::trust::{Baseline, StabilityMethod};
 use emotui::lime::{
     Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, SamplingOptions,
@@ -109,6 +110,25 @@ fn positive(s: &str) -> Result<f64, String> {
         _ => Err(format!("must be a finite number > 0 (got {s:?})")),
     }
 }
+
+/// Attribution methods (`--method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// LIME, as R's lime package.
+    Lime,
+    /// KernelSHAP on the superpixels, as shap's KernelExplainer.
+    Kernelshap,
+    /// A patch of background slid over the face.
+    Occlusion,
+    /// Random smooth masks (Petsiuk et al. 2018).
+    Rise,
+    /// Every method.
+    All,
+}
+
+/// Largest patch, stride or grid a user may ask for (the model's input side
+/// is checked by the library).
+const MAX_SIDE: usize = 4096;
 
 /// Bounds of the counts below (the library checks its own as well).
 const MAX_SUPERPIXELS: usize = emotui::lime::MAX_SUPERPIXELS;
@@ -223,6 +243,37 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "N", value_parser = count::<1, MAX_REPLICATES>)]
     pub random_orders: Option<usize>,
 
+    /// Attribution methods: LIME, and for a second opinion KernelSHAP,
+    /// occlusion and RISE on the same superpixels, background and labels,
+    /// with their agreement (repeatable or comma-separated; `all`).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [MethodArg::Lime])]
+    pub method: Vec<MethodArg>,
+
+    /// KernelSHAP coalitions [default: 2 * superpixels + 2048, as shap;
+    /// every coalition when there are at most 14 superpixels].
+    #[arg(long, value_name = "N", value_parser = count::<1, MAX_EVALUATIONS>)]
+    pub shap_samples: Option<usize>,
+
+    /// Occlusion patch side, in the model's pixels.
+    #[arg(long, value_name = "PX", default_value_t = MethodOptions::default().patch,
+          value_parser = count::<1, MAX_SIDE>)]
+    pub patch: usize,
+
+    /// Occlusion stride, in the model's pixels.
+    #[arg(long, value_name = "PX", default_value_t = MethodOptions::default().stride,
+          value_parser = count::<1, MAX_SIDE>)]
+    pub stride: usize,
+
+    /// RISE masks.
+    #[arg(long, value_name = "N", default_value_t = MethodOptions::default().rise_masks,
+          value_parser = count::<1, MAX_EVALUATIONS>)]
+    pub rise_masks: usize,
+
+    /// RISE grid cells per side.
+    #[arg(long, value_name = "N", default_value_t = MethodOptions::default().rise_cells,
+          value_parser = count::<2, MAX_SIDE>)]
+    pub rise_cells: usize,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
@@ -309,6 +360,33 @@ impl ExplainArgs {
         }
     }
 
+    /// The methods asked for, each once, in the order shown.
+    fn methods(&self) -> Vec<Method> {
+        let all = self.method.contains(&MethodArg::All);
+        Method::ALL
+            .into_iter()
+            .filter(|m| {
+                all || self.method.contains(&match m {
+                    Method::Lime => MethodArg::Lime,
+                    Method::KernelShap => MethodArg::Kernelshap,
+                    Method::Occlusion => MethodArg::Occlusion,
+                    Method::Rise => MethodArg::Rise,
+                })
+            })
+            .collect()
+    }
+
+    fn method_options(&self) -> MethodOptions {
+        MethodOptions {
+            shap_samples: self.shap_samples,
+            patch: self.patch,
+            stride: self.stride,
+            rise_masks: self.rise_masks,
+            rise_cells: self.rise_cells,
+            ..MethodOptions::default()
+        }
+    }
+
     fn panels(&self) -> PanelOptions {
         PanelOptions {
             display: match self.display {
@@ -326,12 +404,16 @@ impl ExplainArgs {
 struct Case {
     path: PathBuf,
     outcome: Outcome,
+    /// The other methods and their agreement, when asked for.
+    comparison: Option<Comparison>,
 }
 
 fn explain_one(
     model: &emotui::model::Model,
     path: &Path,
     request: &Request,
+    methods: &[Method],
+    method_options: &MethodOptions,
 ) -> anyhow::Result<Case> {
     let image = load_image(path)?;
     let pb = progress::bar(
@@ -353,15 +435,36 @@ fn explain_one(
         },
     )?;
     pb.finish_and_clear();
+    let comparison = if methods == [Method::Lime] {
+        None
+    } else {
+        let pb = progress::bar(
+            methods.len(),
+            &format!("second opinions on {}", export::case_name(path)),
+        );
+        let c = methods::compare(
+            model,
+            &outcome,
+            methods,
+            method_options,
+            &AtomicBool::new(false),
+            |done, _| pb.set_position(done as u64),
+        )?;
+        pb.finish_and_clear();
+        Some(c)
+    };
     Ok(Case {
         path: path.to_path_buf(),
         outcome,
+        comparison,
     })
 }
 
 pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     let request = args.request();
     request.validate()?;
+    let methods = args.methods();
+    let method_options = args.method_options();
     // Check the files that --out will write before any work.
     if let Some(dir) = &args.out {
         export::check_folder(dir)?;
@@ -383,7 +486,7 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     let mut cases = Vec::new();
     let mut ok = true;
     for path in &args.faces {
-        match explain_one(&model, path, &request) {
+        match explain_one(&model, path, &request, &methods, &method_options) {
             Ok(c) => cases.push(c),
             Err(e) => {
                 eprintln!("emotui: {e:#}");
@@ -394,20 +497,35 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     match args.format {
         TableFormat::Table => {
             for c in &cases {
-                print!("{}", text_table(c));
+                if methods.contains(&Method::Lime) {
+                    print!("{}", text_table(c));
+                }
+                if let Some(cmp) = &c.comparison {
+                    print!("{}", methods_text(c, cmp));
+                }
             }
         }
         TableFormat::Csv => {
             let all: Vec<table::Row> = cases
                 .iter()
-                .flat_map(|c| export::rows(&c.path, &c.outcome))
+                .flat_map(|c| match &c.comparison {
+                    None => export::rows(&c.path, &c.outcome),
+                    Some(cmp) => export::method_rows(&c.path, &c.outcome, cmp),
+                })
                 .collect();
             table::write_csv(&all, std::io::stdout().lock())?;
         }
         TableFormat::Json => {
             let v: Vec<serde_json::Value> = cases
                 .iter()
-                .map(|c| export::json(&c.path, &c.outcome, args.timings))
+                .map(|c| {
+                    let mut v = export::json(&c.path, &c.outcome, args.timings);
+                    if let Some(cmp) = &c.comparison {
+                        v["methods"] = export::methods_json(&c.path, &c.outcome, cmp);
+                        v["agreement"] = serde_json::json!(cmp.agreement);
+                    }
+                    v
+                })
                 .collect();
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
@@ -472,7 +590,12 @@ fn text_table(case: &Case) -> String {
             );
         }
     }
-    s += &format!(
+    s + &rows_text(&export::rows(&case.path, o))
+}
+
+/// The rows as a fixed-width table (every method's rows have this shape).
+fn rows_text(rows: &[table::Row]) -> String {
+    let mut s = format!(
         "  {:<10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>10} {:>20}  {}\n",
         "label",
         "label_prob",
@@ -484,7 +607,7 @@ fn text_table(case: &Case) -> String {
         "95% interval",
         "feature_desc"
     );
-    for r in export::rows(&case.path, o) {
+    for r in rows {
         let interval = match (r.weight_lower, r.weight_upper) {
             (Some(a), Some(b)) => format!("[{a:.4}, {b:.4}]"),
             _ => String::new(),
@@ -501,6 +624,72 @@ fn text_table(case: &Case) -> String {
             interval,
             r.feature_desc
         );
+    }
+    s
+}
+
+/// The other methods' rows and how far the methods agree.
+fn methods_text(case: &Case, cmp: &Comparison) -> String {
+    let mut s = String::new();
+    for (a, curves) in cmp.attributions.iter().zip(&cmp.faithfulness) {
+        if a.method == Method::Lime {
+            continue;
+        }
+        s += &format!(
+            "{}: {} ({} evaluations)\n",
+            case.path.display(),
+            a.method.name(),
+            a.evaluations
+        );
+        for l in &a.explanation.labels {
+            // KernelSHAP's intercept is f(empty): φ sums to f(face) − f(empty).
+            let empty = match a.method {
+                Method::KernelShap => format!("  f(empty) {:.4}", l.intercept),
+                _ => String::new(),
+            };
+            s += &format!(
+                "  Label: {}  Probability: {}  f(face) {:.4}{empty}\n",
+                l.name,
+                render::two_digits(l.probability),
+                l.prediction,
+            );
+            if let Some(f) = curves.iter().find(|f| f.label == l.label) {
+                s += &format!(
+                    "    deletion AUC {:.3} ({:.2}x random), insertion AUC {:.3} ({:.2}x random)\n",
+                    f.deletion.auc, f.deletion_ratio, f.insertion.auc, f.insertion_ratio
+                );
+            }
+        }
+        s += &rows_text(&export::attribution_rows(&case.path, &case.outcome, a, curves));
+    }
+    for l in &cmp.agreement {
+        s += &format!(
+            "{}: agreement on {} (top-{}): {} (mean Spearman {:.2}, mean Jaccard {:.2})\n",
+            case.path.display(),
+            l.name,
+            l.k,
+            l.verdict.words(),
+            l.mean_spearman,
+            l.mean_jaccard
+        );
+        for p in &l.pairs {
+            s += &format!(
+                "  {:<11} {:<11} Spearman {:>6.3}  top-{} Jaccard {:.2}\n",
+                p.a.name(),
+                p.b.name(),
+                p.spearman,
+                l.k,
+                p.jaccard
+            );
+        }
+        for c in &l.curves {
+            s += &format!(
+                "  {:<11} deletion AUC {:.3}  insertion AUC {:.3}\n",
+                c.method.name(),
+                c.deletion_auc,
+                c.insertion_auc
+            );
+        }
     }
     s
 }

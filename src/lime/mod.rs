@@ -321,7 +321,9 @@ pub fn sample_until(
         let end = (start + CHUNK).min(n);
         let clock = Instant::now();
         let batch = &mut buffer[..(end - start) * per];
-        compose_rows(&composer, pre, &kept, k, start..end, batch);
+        fill_rows(pre, start..end, batch, &|r| {
+            composer.compose(&kept[r * k..(r + 1) * k])
+        });
         timings.composing += clock.elapsed().as_secs_f64();
         let clock = Instant::now();
         probabilities.extend(classifier.predict(batch, end - start)?);
@@ -363,30 +365,54 @@ pub(crate) fn evaluate(
     kept: &[bool],
     k: usize,
 ) -> Result<Vec<f32>> {
+    let n = kept.len() / k.max(1);
+    evaluate_images(
+        classifier,
+        n,
+        |r| composer.compose(&kept[r * k..(r + 1) * k]),
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+}
+
+/// The model's probabilities (row-major, `n × labels`) for `n` model-sized
+/// images made by `make(row)` (0..255 planes at the model's resolution):
+/// made on every core, evaluated in fixed chunks (the answer does not depend
+/// on the number of threads), with `progress(done, n)` after every chunk and
+/// [`Error::Cancelled`] once `cancel` is set. Every attribution method's
+/// evaluations go through here.
+pub fn evaluate_images(
+    classifier: &dyn Classifier,
+    n: usize,
+    make: impl Fn(usize) -> Planes + Sync,
+    cancel: &AtomicBool,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<f32>> {
     let pre = classifier.preprocessor();
     let per = pre.spec().len();
-    let n = kept.len() / k.max(1);
     let mut out = Vec::with_capacity(n * classifier.labels().len());
     let mut buffer = vec![0.0f32; CHUNK.min(n) * per];
     for start in (0..n).step_by(CHUNK) {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
         let end = (start + CHUNK).min(n);
         let batch = &mut buffer[..(end - start) * per];
-        compose_rows(composer, pre, kept, k, start..end, batch);
+        fill_rows(pre, start..end, batch, &make);
         out.extend(classifier.predict(batch, end - start)?);
+        progress(end, n);
     }
     Ok(out)
 }
 
 /// Model inputs for rows `rows` into `batch` (one image per `per` values),
-/// composed on every core. Each row has its own place in `batch`, so the
+/// made on every core. Each row has its own place in `batch`, so the
 /// result does not depend on the number of threads.
-fn compose_rows(
-    composer: &perturb::Composer,
+fn fill_rows(
     pre: &crate::preprocess::Preprocessor,
-    kept: &[bool],
-    k: usize,
     rows: std::ops::Range<usize>,
     batch: &mut [f32],
+    make: &(impl Fn(usize) -> Planes + Sync),
 ) {
     let per = batch.len() / rows.len().max(1);
     let workers = std::thread::available_parallelism()
@@ -399,8 +425,7 @@ fn compose_rows(
             let first = rows.start + t * size;
             s.spawn(move || {
                 for (i, out) in part.chunks_mut(per).enumerate() {
-                    let r = first + i;
-                    pre.fill_tensor(&composer.compose(&kept[r * k..(r + 1) * k]), out);
+                    pre.fill_tensor(&make(first + i), out);
                 }
             });
         }

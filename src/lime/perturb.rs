@@ -191,6 +191,21 @@ impl Composer {
         Composer { base, parts }
     }
 
+    /// The background at the model's resolution: what removed parts show.
+    pub fn background(&self) -> &Planes {
+        &self.base
+    }
+
+    /// Number of superpixels.
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// Whether there are no superpixels.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
     /// The model-sized image (0..255 planes) with superpixel `j` present
     /// where `kept[j]`, background elsewhere.
     pub fn compose(&self, kept: &[bool]) -> Planes {

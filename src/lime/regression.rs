@@ -350,6 +350,12 @@ fn soft_threshold(x: f64, l: f64) -> f64 {
     }
 }
 
+/// The solution of a symmetric positive (semi-)definite system `a x = b`
+/// (p×p), with a tiny ridge where it is singular.
+pub(crate) fn solve_spd(a: &[f64], b: &[f64], p: usize) -> Vec<f64> {
+    Factor::new(a, p, false).solve(b)
+}
+
 /// The Cholesky factor of a symmetric positive (semi-)definite matrix, with
 /// a tiny ridge added when it is singular (collinear columns) instead of
 /// failing.

@@ -47,6 +47,10 @@ pub struct Row {
     pub insertion_auc: Option<f64>,
     /// Insertion area relative to random orders (above 1 is good).
     pub insertion_ratio: Option<f64>,
+    /// The attribution method, when several were run (`--method`); the
+    /// column is absent otherwise, so LIME's data frame keeps R's shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
 }
 
 /// The data frame of an explanation, with trust columns where known.
@@ -81,6 +85,7 @@ pub fn rows(case: &str, samples: &Samples, expl: &Explanation, trust: &Trust) ->
                     deletion_ratio: fa.map(|f| f.deletion_ratio),
                     insertion_auc: fa.map(|f| f.insertion.auc),
                     insertion_ratio: fa.map(|f| f.insertion_ratio),
+                    method: None,
                 }
             })
         })

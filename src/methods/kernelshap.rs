@@ -1,0 +1,392 @@
+//! KernelSHAP (Lundberg & Lee 2017) on the superpixels, as shap's
+//! `KernelExplainer` computes it: coalitions z ∈ {0,1}^M keep the
+//! superpixels with z_j = 1 and fill the rest with LIME's background;
+//! Shapley-kernel weights; the empty and full coalitions as constraints
+//! (φ₀ = f(empty), Σφ = f(face) − f(empty)), one variable eliminated; no
+//! L1 selection (shap's `l1_reg=0`).
+//!
+//! With at most [`MAX_ENUMERATED`] superpixels every coalition is evaluated
+//! and the answer is the exact Shapley values. Otherwise coalitions are
+//! drawn as shap draws them: whole subset sizes enumerated from the smallest
+//! (with their complements) while the budget allows, then sizes drawn from
+//! the kernel's distribution, each coalition with its complement (paired
+//! sampling), repeats adding weight.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::{Attribution, Context, Method};
+use crate::error::Result;
+
+/// Up to this many superpixels, every coalition is evaluated (2^14 − 2 =
+/// 16,382) and the values are exact.
+pub const MAX_ENUMERATED: usize = 14;
+
+/// Coalitions (row-major `rows × m`) and their kernel weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    /// Number of features.
+    pub m: usize,
+    /// Row-major `rows × m`.
+    pub masks: Vec<bool>,
+    /// One weight per row.
+    pub weights: Vec<f64>,
+}
+
+impl Design {
+    /// Number of coalitions.
+    pub fn rows(&self) -> usize {
+        self.weights.len()
+    }
+
+    fn push(&mut self, mask: &[bool], weight: f64) {
+        self.masks.extend_from_slice(mask);
+        self.weights.push(weight);
+    }
+}
+
+/// shap's default number of coalitions for `m` features.
+pub fn default_samples(m: usize) -> usize {
+    2 * m + 2048
+}
+
+/// C(n, k) as a float (exact for the sizes used here).
+fn binomial(n: usize, k: usize) -> f64 {
+    (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+/// Every coalition but the empty and full ones, with the Shapley kernel
+/// π(z) = (M − 1) / (C(M, |z|) · |z| · (M − |z|)).
+pub fn enumerate(m: usize) -> Design {
+    let mut d = Design {
+        m,
+        masks: Vec::new(),
+        weights: Vec::new(),
+    };
+    for bits in 1u64..(1u64 << m) - 1 {
+        let mask: Vec<bool> = (0..m).map(|j| bits >> j & 1 == 1).collect();
+        let s = bits.count_ones() as usize;
+        d.push(
+            &mask,
+            (m - 1) as f64 / (binomial(m, s) * s as f64 * (m - s) as f64),
+        );
+    }
+    d
+}
+
+/// shap's coalition sampling (`KernelExplainer.explain`) with `n` samples.
+pub fn sample(m: usize, n: usize, seed: u64) -> Design {
+    let n = if m <= 30 { n.min((1usize << m) - 2) } else { n };
+    let mut d = Design {
+        m,
+        masks: Vec::new(),
+        weights: Vec::new(),
+    };
+    if m < 2 {
+        return d;
+    }
+    let sizes = (m - 1).div_ceil(2);
+    let paired = (m - 1) / 2;
+    let mut weight: Vec<f64> = (1..=sizes)
+        .map(|i| (m - 1) as f64 / (i * (m - i)) as f64)
+        .collect();
+    for w in weight.iter_mut().take(paired) {
+        *w *= 2.0;
+    }
+    let total: f64 = weight.iter().sum();
+    for w in weight.iter_mut() {
+        *w /= total;
+    }
+    let mut full = 0;
+    let mut left = n as f64;
+    let mut remaining = weight.clone();
+    for size in 1..=sizes {
+        let mut subsets = binomial(m, size);
+        if size <= paired {
+            subsets *= 2.0;
+        }
+        if left * remaining[size - 1] / subsets < 1.0 - 1e-8 {
+            break;
+        }
+        full += 1;
+        left -= subsets;
+        if remaining[size - 1] < 1.0 {
+            let r = 1.0 - remaining[size - 1];
+            for w in remaining.iter_mut() {
+                *w /= r;
+            }
+        }
+        let mut w = weight[size - 1] / binomial(m, size);
+        if size <= paired {
+            w /= 2.0;
+        }
+        for_each_combination(m, size, |inds| {
+            let mut mask = vec![false; m];
+            for &i in inds {
+                mask[i] = true;
+            }
+            d.push(&mask, w);
+            if size <= paired {
+                let complement: Vec<bool> = mask.iter().map(|b| !b).collect();
+                d.push(&complement, w);
+            }
+        });
+    }
+    let fixed = d.rows();
+    let mut samples_left = n.saturating_sub(fixed);
+    if full != sizes && samples_left > 0 {
+        let mut rest = weight.clone();
+        for w in rest.iter_mut().take(paired) {
+            *w /= 2.0;
+        }
+        let rest = &rest[full..];
+        let sum: f64 = rest.iter().sum();
+        let cumulative: Vec<f64> = rest
+            .iter()
+            .scan(0.0, |acc, w| {
+                *acc += w / sum;
+                Some(*acc)
+            })
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EA9_5A4B);
+        let mut used: HashMap<Vec<bool>, usize> = HashMap::new();
+        let mut draws = 4 * samples_left;
+        let mut order: Vec<usize> = (0..m).collect();
+        while samples_left > 0 && draws > 0 {
+            draws -= 1;
+            let u: f64 = rng.random();
+            let ind = cumulative
+                .iter()
+                .position(|&c| u < c)
+                .unwrap_or(cumulative.len() - 1);
+            let size = ind + full + 1;
+            order.shuffle(&mut rng);
+            let mut mask = vec![false; m];
+            for &i in &order[..size] {
+                mask[i] = true;
+            }
+            let first = match used.get(&mask) {
+                Some(&row) => {
+                    d.weights[row] += 1.0;
+                    Some(row)
+                }
+                None => {
+                    used.insert(mask.clone(), d.rows());
+                    samples_left -= 1;
+                    d.push(&mask, 1.0);
+                    None
+                }
+            };
+            if samples_left > 0 && size <= paired {
+                let complement: Vec<bool> = mask.iter().map(|b| !b).collect();
+                match first {
+                    None => {
+                        samples_left -= 1;
+                        d.push(&complement, 1.0);
+                    }
+                    Some(row) => d.weights[row + 1] += 1.0,
+                }
+            }
+        }
+        let weight_left: f64 = weight[full..].iter().sum();
+        let drawn: f64 = d.weights[fixed..].iter().sum();
+        if drawn > 0.0 {
+            for w in &mut d.weights[fixed..] {
+                *w *= weight_left / drawn;
+            }
+        }
+    }
+    d
+}
+
+/// Calls `f` with every k-subset of 0..n, in lexicographic order (as
+/// `itertools.combinations`).
+fn for_each_combination(n: usize, k: usize, mut f: impl FnMut(&[usize])) {
+    let mut idx: Vec<usize> = (0..k).collect();
+    loop {
+        f(&idx);
+        let Some(i) = (0..k).rev().find(|&i| idx[i] != i + n - k) else {
+            return;
+        };
+        idx[i] += 1;
+        for j in i + 1..k {
+            idx[j] = idx[j - 1] + 1;
+        }
+    }
+}
+
+/// shap's constrained weighted least squares: the Shapley values φ (one per
+/// feature) from the coalitions' outputs `ey`, with Σφ = fx − fnull.
+pub fn solve(design: &Design, ey: &[f64], fnull: f64, fx: f64) -> Vec<f64> {
+    let m = design.m;
+    if m == 0 {
+        return Vec::new();
+    }
+    if m == 1 {
+        return vec![fx - fnull];
+    }
+    let p = m - 1;
+    let mut a = vec![0.0; p * p];
+    let mut b = vec![0.0; p];
+    let mut e = vec![0.0; p];
+    for r in 0..design.rows() {
+        let z = &design.masks[r * m..(r + 1) * m];
+        let last = z[m - 1] as u8 as f64;
+        for j in 0..p {
+            e[j] = z[j] as u8 as f64 - last;
+        }
+        let w = design.weights[r];
+        let y = ey[r] - fnull - last * (fx - fnull);
+        for i in 0..p {
+            if e[i] == 0.0 {
+                continue;
+            }
+            b[i] += w * e[i] * y;
+            for j in 0..p {
+                a[i * p + j] += w * e[i] * e[j];
+            }
+        }
+    }
+    let mut phi = crate::lime::regression::solve_spd(&a, &b, p);
+    let rest: f64 = phi.iter().sum();
+    phi.push(fx - fnull - rest);
+    phi
+}
+
+/// Weighted R² of the additive model φ₀ + z·φ on the coalitions.
+fn r2(design: &Design, ey: &[f64], fnull: f64, phi: &[f64]) -> f64 {
+    let m = design.m;
+    let total: f64 = design.weights.iter().sum();
+    if total <= 0.0 {
+        return f64::NAN;
+    }
+    let mean = design.weights.iter().zip(ey).map(|(w, y)| w * y).sum::<f64>() / total;
+    let (mut rss, mut tss) = (0.0, 0.0);
+    for r in 0..design.rows() {
+        let z = &design.masks[r * m..(r + 1) * m];
+        let fit = fnull + z.iter().zip(phi).filter(|(k, _)| **k).map(|(_, v)| v).sum::<f64>();
+        rss += design.weights[r] * (ey[r] - fit).powi(2);
+        tss += design.weights[r] * (ey[r] - mean).powi(2);
+    }
+    if tss > 0.0 {
+        (1.0 - rss / tss).clamp(0.0, 1.0)
+    } else {
+        f64::NAN
+    }
+}
+
+/// KernelSHAP on the context's superpixels with `samples` coalitions
+/// (`None`: shap's default), or every coalition when they are few.
+pub fn run(ctx: &Context<'_>, samples: Option<usize>) -> Result<Attribution> {
+    let clock = Instant::now();
+    let m = ctx.superpixels();
+    let design = if m <= MAX_ENUMERATED {
+        enumerate(m)
+    } else {
+        sample(m, samples.unwrap_or_else(|| default_samples(m)), ctx.seed)
+    };
+    // Row 0: the empty coalition, row 1: the face, then the coalitions.
+    let mut model = 0.0;
+    let empty = vec![false; m];
+    let all = vec![true; m];
+    let p = ctx.evaluate(
+        design.rows() + 2,
+        |r| match r {
+            0 => ctx.composer.compose(&empty),
+            1 => ctx.composer.compose(&all),
+            r => ctx.composer.compose(&design.masks[(r - 2) * m..(r - 1) * m]),
+        },
+        &mut model,
+    )?;
+    let classes = ctx.samples.labels.len();
+    let labels = (0..ctx.labels.len())
+        .map(|li| {
+            let label = ctx.labels[li];
+            let at = |r: usize| p[r * classes + label] as f64;
+            let (fnull, fx) = (at(0), at(1));
+            let ey: Vec<f64> = (2..design.rows() + 2).map(at).collect();
+            let phi = solve(&design, &ey, fnull, fx);
+            let fit = r2(&design, &ey, fnull, &phi);
+            ctx.label_explanation(li, &phi, fnull, fx, fit)
+        })
+        .collect();
+    let evaluations = design.rows() + 2;
+    Ok(ctx.attribution(
+        Method::KernelShap,
+        labels,
+        vec![None; ctx.labels.len()],
+        evaluations,
+        (clock.elapsed().as_secs_f64(), model),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Exact Shapley values of an additive function are its coefficients,
+    /// from every coalition and from sampled ones alike.
+    #[test]
+    fn additive_functions_get_their_coefficients() {
+        let coef = [0.3, -0.2, 0.05, 0.0, 0.7, -0.1, 0.25];
+        let f = |z: &[bool]| {
+            0.1 + z
+                .iter()
+                .zip(&coef)
+                .filter(|(k, _)| **k)
+                .map(|(_, c)| c)
+                .sum::<f64>()
+        };
+        let m = coef.len();
+        for design in [enumerate(m), sample(m, 40, 3)] {
+            let ey: Vec<f64> = (0..design.rows())
+                .map(|r| f(&design.masks[r * m..(r + 1) * m]))
+                .collect();
+            let phi = solve(&design, &ey, f(&[false; 7]), f(&[true; 7]));
+            for (a, b) in phi.iter().zip(&coef) {
+                assert!((a - b).abs() < 1e-9, "{phi:?}");
+            }
+        }
+    }
+
+    /// With every coalition, an interaction is split equally (the Shapley
+    /// value of x0·x1 is ½ each).
+    #[test]
+    fn interactions_are_shared_as_shapley_says() {
+        let m = 4;
+        let d = enumerate(m);
+        let ey: Vec<f64> = (0..d.rows())
+            .map(|r| (d.masks[r * m] && d.masks[r * m + 1]) as u8 as f64)
+            .collect();
+        let phi = solve(&d, &ey, 0.0, 1.0);
+        let want = [0.5, 0.5, 0.0, 0.0];
+        for (a, b) in phi.iter().zip(want) {
+            assert!((a - b).abs() < 1e-9, "{phi:?}");
+        }
+    }
+
+    #[test]
+    fn sampling_pairs_and_enumerates_small_sizes_first() {
+        let d = sample(40, default_samples(40), 1);
+        assert_eq!(d.rows(), default_samples(40));
+        // Size 1 and 39 (80 coalitions) fit the budget and come first.
+        let size = |r: usize| d.masks[r * 40..(r + 1) * 40].iter().filter(|b| **b).count();
+        assert_eq!((size(0), size(1)), (1, 39));
+        assert!((d.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert_eq!(d, sample(40, default_samples(40), 1));
+    }
+
+    #[test]
+    fn combinations_are_in_itertools_order() {
+        let mut all = Vec::new();
+        for_each_combination(4, 2, |c| all.push(c.to_vec()));
+        assert_eq!(
+            all,
+            [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]].map(|c| c.to_vec())
+        );
+    }
+}

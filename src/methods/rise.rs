@@ -1,0 +1,161 @@
+//! RISE (Petsiuk, Das & Saenko 2018): N random binary grids of s×s cells
+//! (each kept with probability p), upsampled bilinearly to (s+1)·cell and
+//! cropped at a random shift, so that the masks are smooth; each masked
+//! face blends with LIME's background. Saliency S = (1 / (N·p)) Σᵢ f(face ⊙
+//! Mᵢ) · Mᵢ; a superpixel's importance is the mean of its pixels'.
+
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::{Attribution, Context, Method, PixelMap};
+use crate::error::Result;
+
+/// The random part of one mask: its grid and its shift.
+struct Grid {
+    cells: Vec<bool>,
+    dx: usize,
+    dy: usize,
+}
+
+/// The masks' shape: `s` cells a side over a `w`×`h` image.
+struct Masks {
+    s: usize,
+    w: usize,
+    h: usize,
+    cell_w: usize,
+    cell_h: usize,
+    grids: Vec<Grid>,
+}
+
+impl Masks {
+    fn new(n: usize, s: usize, p: f64, w: usize, h: usize, seed: u64) -> Masks {
+        let (cell_w, cell_h) = (w.div_ceil(s), h.div_ceil(s));
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0215_E5EE);
+        let grids = (0..n)
+            .map(|_| Grid {
+                cells: (0..s * s).map(|_| rng.random::<f64>() < p).collect(),
+                dx: rng.random_range(0..cell_w),
+                dy: rng.random_range(0..cell_h),
+            })
+            .collect();
+        Masks {
+            s,
+            w,
+            h,
+            cell_w,
+            cell_h,
+            grids,
+        }
+    }
+
+    /// Mask `i` at the image's resolution, values in [0, 1]: the grid
+    /// upsampled bilinearly to (s+1)·cell (pixel centres, edges clamped),
+    /// then cropped at the shift.
+    fn mask(&self, i: usize) -> Vec<f32> {
+        let g = &self.grids[i];
+        let s = self.s;
+        let cell = |cx: isize, cy: isize| -> f32 {
+            let cx = cx.clamp(0, s as isize - 1) as usize;
+            let cy = cy.clamp(0, s as isize - 1) as usize;
+            g.cells[cy * s + cx] as u8 as f32
+        };
+        // Source coordinate (in cells) of an upsampled pixel's centre.
+        let source = |u: usize, cell: usize| (u as f32 + 0.5) / cell as f32 - 0.5;
+        let mut out = Vec::with_capacity(self.w * self.h);
+        for y in 0..self.h {
+            let sy = source(y + g.dy, self.cell_h);
+            let (y0, fy) = (sy.floor() as isize, sy - sy.floor());
+            for x in 0..self.w {
+                let sx = source(x + g.dx, self.cell_w);
+                let (x0, fx) = (sx.floor() as isize, sx - sx.floor());
+                let top = cell(x0, y0) * (1.0 - fx) + cell(x0 + 1, y0) * fx;
+                let bottom = cell(x0, y0 + 1) * (1.0 - fx) + cell(x0 + 1, y0 + 1) * fx;
+                out.push(top * (1.0 - fy) + bottom * fy);
+            }
+        }
+        out
+    }
+}
+
+/// RISE with `n` masks of `s`×`s` cells kept with probability `p`.
+pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution> {
+    let clock = Instant::now();
+    let face = ctx.face();
+    let background = ctx.composer.background();
+    let (w, h) = (face.width, face.height);
+    let masks = Masks::new(n, s, p, w, h, ctx.seed);
+    let mut model = 0.0;
+    // Row 0: the face; then one row per mask.
+    let probs = ctx.evaluate(
+        n + 1,
+        |r| {
+            let mut img = face.clone();
+            if r > 0 {
+                let m = masks.mask(r - 1);
+                for (out, bg) in img.planes.iter_mut().zip(&background.planes) {
+                    for ((o, b), k) in out.iter_mut().zip(bg).zip(&m) {
+                        *o = b + k * (*o - b);
+                    }
+                }
+            }
+            img
+        },
+        &mut model,
+    )?;
+    let classes = ctx.samples.labels.len();
+    let mut sums = vec![vec![0.0f64; w * h]; ctx.labels.len()];
+    for i in 0..n {
+        let m = masks.mask(i);
+        for (li, &label) in ctx.labels.iter().enumerate() {
+            let f = probs[(i + 1) * classes + label] as f64;
+            for (s, &k) in sums[li].iter_mut().zip(&m) {
+                *s += f * k as f64;
+            }
+        }
+    }
+    let mut labels = Vec::new();
+    let mut maps = Vec::new();
+    for (li, &label) in ctx.labels.iter().enumerate() {
+        let map = PixelMap {
+            width: w,
+            height: h,
+            values: sums[li].iter().map(|v| v / (n as f64 * p)).collect(),
+        };
+        let fx = probs[label] as f64;
+        let importance = ctx.per_superpixel(&map);
+        labels.push(ctx.label_explanation(li, &importance, fx, fx, f64::NAN));
+        maps.push(Some(map));
+    }
+    Ok(ctx.attribution(
+        Method::Rise,
+        labels,
+        maps,
+        n + 1,
+        (clock.elapsed().as_secs_f64(), model),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_are_smooth_and_keep_about_p() {
+        let m = Masks::new(200, 7, 0.5, 64, 64, 1);
+        let mut mean = 0.0;
+        for i in 0..200 {
+            let v = m.mask(i);
+            assert!(v.iter().all(|&x| (0.0..=1.0).contains(&x)));
+            // Neighbouring pixels differ by at most one cell's slope.
+            for y in 0..64 {
+                for x in 1..64 {
+                    assert!((v[y * 64 + x] - v[y * 64 + x - 1]).abs() <= 1.0 / 9.0 + 1e-6);
+                }
+            }
+            mean += v.iter().sum::<f32>() as f64 / (64.0 * 64.0 * 200.0);
+        }
+        assert!((mean - 0.5).abs() < 0.05, "{mean}");
+    }
+}
