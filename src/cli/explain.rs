@@ -10,12 +10,12 @@ use clap::{Args, ValueEnum};
 
 use emotui::explain::{self, DEFAULT_SEEDS, Event, Outcome, Preset, Request, STANDARD_BOOTSTRAP};
 use emotui::export;
-use emotui::methods::{self, Comparison, MAX_EVALUATIONS, Method, MethodOptions};
 use emotui::lime::trust::{Baseline, StabilityMethod};
 use emotui::lime::{
     Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, SamplingOptions,
     table,
 };
+use emotui::methods::{self, Comparison, MAX_EVALUATIONS, Method, MethodOptions};
 use emotui::preprocess::load_image;
 use emotui::render::{self, Display, PanelOptions};
 
@@ -126,12 +126,28 @@ pub enum MethodArg {
     All,
 }
 
+/// The methods named by `--method`, each once, in [`Method::ALL`]'s order.
+pub fn methods_of(args: &[MethodArg]) -> Vec<Method> {
+    let all = args.contains(&MethodArg::All);
+    Method::ALL
+        .into_iter()
+        .filter(|m| {
+            all || args.contains(&match m {
+                Method::Lime => MethodArg::Lime,
+                Method::KernelShap => MethodArg::Kernelshap,
+                Method::Occlusion => MethodArg::Occlusion,
+                Method::Rise => MethodArg::Rise,
+            })
+        })
+        .collect()
+}
+
 /// Largest patch, stride or grid a user may ask for (the model's input side
 /// is checked by the library).
 const MAX_SIDE: usize = 4096;
 
 /// Bounds of the counts below (the library checks its own as well).
-const MAX_SUPERPIXELS: usize = emotui::lime::MAX_SUPERPIXELS;
+pub const MAX_SUPERPIXELS: usize = emotui::lime::MAX_SUPERPIXELS;
 const MAX_PERMUTATIONS: usize = emotui::lime::MAX_PERMUTATIONS;
 /// More replicates or random orders than this tell nothing new.
 const MAX_REPLICATES: usize = 10_000;
@@ -362,18 +378,7 @@ impl ExplainArgs {
 
     /// The methods asked for, each once, in the order shown.
     fn methods(&self) -> Vec<Method> {
-        let all = self.method.contains(&MethodArg::All);
-        Method::ALL
-            .into_iter()
-            .filter(|m| {
-                all || self.method.contains(&match m {
-                    Method::Lime => MethodArg::Lime,
-                    Method::KernelShap => MethodArg::Kernelshap,
-                    Method::Occlusion => MethodArg::Occlusion,
-                    Method::Rise => MethodArg::Rise,
-                })
-            })
-            .collect()
+        methods_of(&self.method)
     }
 
     fn method_options(&self) -> MethodOptions {
@@ -660,7 +665,12 @@ fn methods_text(case: &Case, cmp: &Comparison) -> String {
                 );
             }
         }
-        s += &rows_text(&export::attribution_rows(&case.path, &case.outcome, a, curves));
+        s += &rows_text(&export::attribution_rows(
+            &case.path,
+            &case.outcome,
+            a,
+            curves,
+        ));
     }
     for l in &cmp.agreement {
         s += &format!(

@@ -5,6 +5,7 @@ mod eval;
 mod explain;
 mod predict;
 mod progress;
+mod sanity;
 mod survey;
 
 use std::path::PathBuf;
@@ -185,6 +186,9 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// caret::confusionMatrix statistics for survey answers.
     Survey(survey::SurveyArgs),
+    /// The model-randomisation sanity check: do the explanations change
+    /// when the model's weights are destroyed, layer by layer?
+    Sanity(sanity::SanityArgs),
 }
 
 /// Runs a subcommand; `Ok(false)` means it ran but some input failed.
@@ -194,6 +198,7 @@ pub fn run(command: Command, model: &ModelArgs) -> anyhow::Result<bool> {
         Command::Eval(a) => eval::run(a, model),
         Command::Explain(a) => explain::run(a, model),
         Command::Survey(a) => survey::run(a),
+        Command::Sanity(a) => sanity::run(a, model),
     }
 }
 

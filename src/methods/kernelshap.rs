@@ -35,6 +35,9 @@ pub struct Design {
     pub masks: Vec<bool>,
     /// One weight per row.
     pub weights: Vec<f64>,
+    /// The first `fixed` rows are whole subset sizes, enumerated; the rest
+    /// were drawn at random.
+    pub fixed: usize,
 }
 
 impl Design {
@@ -66,6 +69,7 @@ pub fn enumerate(m: usize) -> Design {
         m,
         masks: Vec::new(),
         weights: Vec::new(),
+        fixed: 0,
     };
     for bits in 1u64..(1u64 << m) - 1 {
         let mask: Vec<bool> = (0..m).map(|j| bits >> j & 1 == 1).collect();
@@ -75,6 +79,7 @@ pub fn enumerate(m: usize) -> Design {
             (m - 1) as f64 / (binomial(m, s) * s as f64 * (m - s) as f64),
         );
     }
+    d.fixed = d.rows();
     d
 }
 
@@ -85,6 +90,7 @@ pub fn sample(m: usize, n: usize, seed: u64) -> Design {
         m,
         masks: Vec::new(),
         weights: Vec::new(),
+        fixed: 0,
     };
     if m < 2 {
         return d;
@@ -137,6 +143,7 @@ pub fn sample(m: usize, n: usize, seed: u64) -> Design {
         });
     }
     let fixed = d.rows();
+    d.fixed = fixed;
     let mut samples_left = n.saturating_sub(fixed);
     if full != sizes && samples_left > 0 {
         let mut rest = weight.clone();
@@ -264,11 +271,22 @@ fn r2(design: &Design, ey: &[f64], fnull: f64, phi: &[f64]) -> f64 {
     if total <= 0.0 {
         return f64::NAN;
     }
-    let mean = design.weights.iter().zip(ey).map(|(w, y)| w * y).sum::<f64>() / total;
+    let mean = design
+        .weights
+        .iter()
+        .zip(ey)
+        .map(|(w, y)| w * y)
+        .sum::<f64>()
+        / total;
     let (mut rss, mut tss) = (0.0, 0.0);
     for r in 0..design.rows() {
         let z = &design.masks[r * m..(r + 1) * m];
-        let fit = fnull + z.iter().zip(phi).filter(|(k, _)| **k).map(|(_, v)| v).sum::<f64>();
+        let fit = fnull
+            + z.iter()
+                .zip(phi)
+                .filter(|(k, _)| **k)
+                .map(|(_, v)| v)
+                .sum::<f64>();
         rss += design.weights[r] * (ey[r] - fit).powi(2);
         tss += design.weights[r] * (ey[r] - mean).powi(2);
     }
@@ -298,7 +316,9 @@ pub fn run(ctx: &Context<'_>, samples: Option<usize>) -> Result<Attribution> {
         |r| match r {
             0 => ctx.composer.compose(&empty),
             1 => ctx.composer.compose(&all),
-            r => ctx.composer.compose(&design.masks[(r - 2) * m..(r - 1) * m]),
+            r => ctx
+                .composer
+                .compose(&design.masks[(r - 2) * m..(r - 1) * m]),
         },
         &mut model,
     )?;

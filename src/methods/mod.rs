@@ -350,12 +350,7 @@ pub fn run(method: Method, ctx: &Context<'_>, options: &MethodOptions) -> Result
         )),
         Method::KernelShap => kernelshap::run(ctx, options.shap_samples),
         Method::Occlusion => occlusion::run(ctx, options.patch, options.stride),
-        Method::Rise => rise::run(
-            ctx,
-            options.rise_masks,
-            options.rise_cells,
-            options.rise_p,
-        ),
+        Method::Rise => rise::run(ctx, options.rise_masks, options.rise_cells, options.rise_p),
     }
 }
 

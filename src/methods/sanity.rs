@@ -67,7 +67,12 @@ pub fn layers(model: &ModelProto) -> Vec<Layer> {
         .node
         .iter()
         .rev()
-        .filter(|n| matches!(n.op_type.as_str(), "Conv" | "ConvTranspose" | "Gemm" | "MatMul"))
+        .filter(|n| {
+            matches!(
+                n.op_type.as_str(),
+                "Conv" | "ConvTranspose" | "Gemm" | "MatMul"
+            )
+        })
         .filter_map(|n| {
             let weight = n.input.get(1).filter(|w| init(w).is_some())?.clone();
             let bias = n.input.get(2).filter(|b| init(b).is_some()).cloned();
@@ -254,7 +259,11 @@ fn explain_all(
             other => super::run(other, &ctx, options),
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok((attributions, outcome.samples.superpixels.clone(), probability))
+    Ok((
+        attributions,
+        outcome.samples.superpixels.clone(),
+        probability,
+    ))
 }
 
 /// A folder of its own for the randomised models (removed when dropped).
@@ -341,8 +350,7 @@ pub fn run(
         std::fs::write(ModelCard::path_for(&path), &card)
             .map_err(|e| Error::file(ModelCard::path_for(&path), e))?;
         let broken = Model::load(&path, load)?;
-        let (now, sp_now, p_now) =
-            explain_all(&broken, image, &request, methods, options, cancel)?;
+        let (now, sp_now, p_now) = explain_all(&broken, image, &request, methods, options, cancel)?;
         let similarity = original
             .iter()
             .zip(&now)

@@ -7,6 +7,7 @@
 mod explanation;
 mod heatmap;
 mod plot;
+pub use plot::sanity_curve;
 
 pub use explanation::{
     Caption, Display, PanelKind, PanelOptions, caption, density_plot, explanation_overlay,

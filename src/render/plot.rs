@@ -3,6 +3,8 @@
 use image::{Rgb, RgbImage};
 
 use super::{draw_text, fill_rect, text_width};
+use crate::methods::Method;
+use crate::methods::sanity::Report;
 
 const INK: Rgb<u8> = Rgb([20, 20, 20]);
 const PAPER: Rgb<u8> = Rgb([255, 255, 255]);
@@ -97,5 +99,73 @@ pub fn line_plot(
         INK,
     );
     draw_text(&mut img, 2, top as i64, &format!("{ymax:.2}"), 1, INK);
+    img
+}
+
+/// Line colours, one per method in [`Method::ALL`]'s order.
+const METHOD_COLOURS: [[u8; 3]; 4] = [
+    [31, 119, 180],
+    [214, 39, 40],
+    [44, 160, 44],
+    [148, 103, 189],
+];
+
+fn method_colour(m: Method) -> Rgb<u8> {
+    let i = Method::ALL.iter().position(|x| *x == m).unwrap_or(0);
+    Rgb(METHOD_COLOURS[i])
+}
+
+/// Similarity (Spearman ρ of |importance|, solid; SSIM, dashed) per step,
+/// one colour per method; below 0 drawn at 0.
+pub fn sanity_curve(r: &Report) -> RgbImage {
+    // Per method: its rank-correlation line and its SSIM line.
+    type Lines = (Method, Vec<(f64, f64)>, Vec<(f64, f64)>);
+    let points: Vec<Lines> = r
+        .methods
+        .iter()
+        .enumerate()
+        .map(|(mi, &m)| {
+            let at = |f: &dyn Fn(usize) -> f64| -> Vec<(f64, f64)> {
+                std::iter::once((0.0, 1.0))
+                    .chain((0..r.steps.len()).map(|i| ((i + 1) as f64, f(i).max(0.0))))
+                    .collect()
+            };
+            (
+                m,
+                at(&|i| r.steps[i].similarity[mi].spearman_abs),
+                at(&|i| r.steps[i].similarity[mi].ssim),
+            )
+        })
+        .collect();
+    let series: Vec<Series> = points
+        .iter()
+        .flat_map(|(m, rho, ssim)| {
+            [
+                Series {
+                    points: rho,
+                    colour: method_colour(*m),
+                    dashed: false,
+                },
+                Series {
+                    points: ssim,
+                    colour: method_colour(*m),
+                    dashed: true,
+                },
+            ]
+        })
+        .collect();
+    let mut img = line_plot(
+        "Similarity to the original explanation, layers randomised from the output (rho solid, SSIM dashed)",
+        &series,
+        &[],
+        820,
+        360,
+    );
+    // A legend: each method's name in its colour, under the title.
+    let mut x = 64;
+    for &m in &r.methods {
+        draw_text(&mut img, x, 20, m.name(), 1, method_colour(m));
+        x += text_width(m.name(), 1) as i64 + 16;
+    }
     img
 }

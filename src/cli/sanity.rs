@@ -1,0 +1,175 @@
+//! `emotui sanity FACE`: the model-randomisation sanity check (Adebayo et
+//! al. 2018) for LIME and the other methods, as a table, JSON and a PNG
+//! curve (the paper's Figure 2).
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use clap::Args;
+
+use emotui::explain::Request;
+use emotui::lime::{FitOptions, SamplingOptions};
+use emotui::methods::MethodOptions;
+use emotui::methods::sanity::{self, Report};
+use emotui::preprocess::load_image;
+
+use super::explain::MAX_SUPERPIXELS;
+use super::explain::MethodArg;
+use super::{ModelArgs, TableFormat, count, progress};
+
+/// Arguments of `emotui sanity`.
+#[derive(Debug, Args)]
+pub struct SanityArgs {
+    /// The face to explain.
+    pub face: PathBuf,
+
+    /// Methods to check (repeatable or comma-separated; `all`).
+    #[arg(long, value_enum, value_delimiter = ',',
+          default_values_t = [MethodArg::Lime, MethodArg::Kernelshap])]
+    pub method: Vec<MethodArg>,
+
+    /// Requested number of superpixels.
+    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_superpixels,
+          value_parser = count::<2, MAX_SUPERPIXELS>)]
+    pub superpixels: usize,
+
+    /// Number of LIME's perturbed faces.
+    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_permutations,
+          value_parser = count::<2, { emotui::lime::MAX_PERMUTATIONS }>)]
+    pub permutations: usize,
+
+    /// Random seed (perturbations, coalitions, masks and the new weights).
+    #[arg(long, default_value_t = SamplingOptions::default().seed)]
+    pub seed: u64,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+
+    /// Write the similarity curve (`<face>_sanity.png`) here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Overwrite the curve in --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: SanityArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
+    let methods = super::explain::methods_of(&args.method);
+    let out_path = args
+        .out
+        .as_ref()
+        .map(|dir| dir.join(format!("{}_sanity.png", emotui::export::stem(&args.face))));
+    if let Some(dir) = &args.out {
+        emotui::export::check_folder(dir)?;
+    }
+    if let Some(p) = &out_path
+        && !args.force
+        && emotui::export::occupied(p)
+    {
+        anyhow::bail!(
+            "{}: already exists; nothing was written (pass --force to overwrite)",
+            p.display()
+        );
+    }
+    let image = load_image(&args.face)?;
+    let request = Request {
+        sampling: SamplingOptions {
+            n_superpixels: args.superpixels,
+            n_permutations: args.permutations,
+            seed: args.seed,
+            ..SamplingOptions::default()
+        },
+        fit: FitOptions {
+            n_features: FitOptions::features_for(args.superpixels),
+            ..FitOptions::default()
+        },
+        ..Request::default()
+    };
+    let pb = progress::bar(1, "randomising layers");
+    let report = sanity::run(
+        &model_args.path(),
+        &model_args.options(),
+        &image,
+        &request,
+        &methods,
+        &MethodOptions::default(),
+        &AtomicBool::new(false),
+        |done, total| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        },
+    )?;
+    pb.finish_and_clear();
+    match args.format {
+        TableFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        TableFormat::Csv => print!("{}", csv_text(&report)),
+        TableFormat::Table => print!("{}", table_text(&args.face, &report)),
+    }
+    if let Some(path) = &out_path {
+        if let Some(dir) = &args.out {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display()))?;
+        }
+        let img = emotui::render::sanity_curve(&report);
+        emotui::render::save_png(&img, path, args.force)?;
+        eprintln!("emotui: wrote {}", path.display());
+    }
+    Ok(true)
+}
+
+fn table_text(face: &std::path::Path, r: &Report) -> String {
+    let mut s = format!(
+        "{}: cascading randomisation of {} layers, from the output down; label {} ({:.4})\n",
+        face.display(),
+        r.steps.len(),
+        r.label,
+        r.probability
+    );
+    s += &format!("  {:>4}  {:<44} {:>8}", "step", "layer randomised", "prob");
+    for m in &r.methods {
+        s += &format!("  {:>22}", format!("{} ρ|·| ρ SSIM", m.name()));
+    }
+    s.push('\n');
+    for (i, st) in r.steps.iter().enumerate() {
+        // Long layer names keep their end, the part that tells layers apart.
+        let chars: Vec<char> = st.layer.name.chars().collect();
+        let name: String = if chars.len() > 44 {
+            std::iter::once('…')
+                .chain(chars[chars.len() - 43..].iter().copied())
+                .collect()
+        } else {
+            st.layer.name.clone()
+        };
+        s += &format!("  {:>4}  {:<44} {:>8.4}", i + 1, name, st.probability);
+        for sim in &st.similarity {
+            s += &format!(
+                "  {:>6.3} {:>6.3} {:>6.3}   ",
+                sim.spearman_abs, sim.spearman, sim.ssim
+            );
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn csv_text(r: &Report) -> String {
+    let mut s = String::from("step,layer,op,probability,method,spearman_abs,spearman,ssim\n");
+    for (i, st) in r.steps.iter().enumerate() {
+        for sim in &st.similarity {
+            s += &format!(
+                "{},{},{},{},{},{},{},{}\n",
+                i + 1,
+                st.layer.name,
+                st.layer.op,
+                st.probability,
+                sim.method.name(),
+                sim.spearman_abs,
+                sim.spearman,
+                sim.ssim
+            );
+        }
+    }
+    s
+}
