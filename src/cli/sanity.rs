@@ -133,16 +133,12 @@ fn table_text(face: &std::path::Path, r: &Report) -> String {
     }
     s.push('\n');
     for (i, st) in r.steps.iter().enumerate() {
-        // Long layer names keep their end, the part that tells layers apart.
-        let chars: Vec<char> = st.layer.name.chars().collect();
-        let name: String = if chars.len() > 44 {
-            std::iter::once('…')
-                .chain(chars[chars.len() - 43..].iter().copied())
-                .collect()
-        } else {
-            st.layer.name.clone()
-        };
-        s += &format!("  {:>4}  {:<44} {:>8.4}", i + 1, name, st.probability);
+        s += &format!(
+            "  {:>4}  {:<44} {:>8.4}",
+            i + 1,
+            st.layer.short_name(44),
+            st.probability
+        );
         for sim in &st.similarity {
             s += &format!(
                 "  {:>6.3} {:>6.3} {:>6.3}   ",

@@ -86,6 +86,9 @@ pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution>
     let background = ctx.composer.background();
     let (w, h) = (face.width, face.height);
     let masks = Masks::new(n, s, p, w, h, ctx.seed);
+    // Each mask is needed twice (to mask the face, to weight the answer):
+    // made once.
+    let all: Vec<Vec<f32>> = (0..n).map(|i| masks.mask(i)).collect();
     let mut model = 0.0;
     // Row 0: the face; then one row per mask.
     let probs = ctx.evaluate(
@@ -93,9 +96,9 @@ pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution>
         |r| {
             let mut img = face.clone();
             if r > 0 {
-                let m = masks.mask(r - 1);
+                let m = &all[r - 1];
                 for (out, bg) in img.planes.iter_mut().zip(&background.planes) {
-                    for ((o, b), k) in out.iter_mut().zip(bg).zip(&m) {
+                    for ((o, b), k) in out.iter_mut().zip(bg).zip(m) {
                         *o = b + k * (*o - b);
                     }
                 }
@@ -106,11 +109,10 @@ pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution>
     )?;
     let classes = ctx.samples.labels.len();
     let mut sums = vec![vec![0.0f64; w * h]; ctx.labels.len()];
-    for i in 0..n {
-        let m = masks.mask(i);
+    for (i, m) in all.iter().enumerate() {
         for (li, &label) in ctx.labels.iter().enumerate() {
             let f = probs[(i + 1) * classes + label] as f64;
-            for (s, &k) in sums[li].iter_mut().zip(&m) {
+            for (s, &k) in sums[li].iter_mut().zip(m) {
                 *s += f * k as f64;
             }
         }

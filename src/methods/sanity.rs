@@ -45,6 +45,20 @@ pub struct Layer {
     bias: Option<String>,
 }
 
+impl Layer {
+    /// The name in at most `width` characters, keeping its end (the part
+    /// that tells layers apart) after an ellipsis.
+    pub fn short_name(&self, width: usize) -> String {
+        let chars: Vec<char> = self.name.chars().collect();
+        if chars.len() <= width || width == 0 {
+            return self.name.clone();
+        }
+        std::iter::once('…')
+            .chain(chars[chars.len() - (width - 1)..].iter().copied())
+            .collect()
+    }
+}
+
 /// ONNX data type of 32-bit floats.
 const FLOAT: i32 = 1;
 

@@ -24,7 +24,7 @@ use super::layout::{Geometry, MIN_SIZE, Tab};
 use super::survey::SurveyTab;
 use super::theme;
 use super::tree::{Predictions, Tree};
-use super::workers::{ExplainJob, Message};
+use super::workers::{CompareJob, ExplainJob, Message, SanityJob};
 use super::{browse, workers};
 
 /// Something only the event loop can do.
@@ -34,6 +34,10 @@ pub enum Command {
     StartModel(Arc<Model>, Vec<Face>),
     /// Run an explanation.
     Explain(ExplainJob),
+    /// Run the other methods on a finished explanation.
+    Compare(CompareJob),
+    /// Run the sanity check on a face.
+    Sanity(SanityJob),
 }
 
 /// A line being edited at the bottom of the screen.
@@ -104,6 +108,8 @@ pub struct App {
     help: bool,
     quit: bool,
     geometry: Geometry,
+    /// Jobs a key asked for, handed out when the change settles.
+    pending: Vec<Command>,
 }
 
 impl App {
@@ -130,6 +136,7 @@ impl App {
             help: false,
             quit: false,
             geometry: Geometry::default(),
+            pending: Vec::new(),
         };
         if let Some(first) = tree.problems.first() {
             app.status.error = Some(format!(
@@ -168,7 +175,19 @@ impl App {
         if before.face != after.face || before.params != after.params {
             self.explain.selection_changed(after.face);
         }
-        self.ensure_explanation().into_iter().collect()
+        let mut commands: Vec<Command> = self.pending.drain(..).collect();
+        commands.extend(self.ensure_explanation());
+        commands.extend(self.ensure_comparison());
+        commands
+    }
+
+    /// The other methods' comparison the explain tab shows, unless it has it.
+    fn ensure_comparison(&mut self) -> Option<Command> {
+        if self.tab != Tab::Explain {
+            return None;
+        }
+        let face = self.tree.selected()?;
+        self.explain.ensure_comparison(face).map(Command::Compare)
     }
 
     /// The explanation the explain tab needs, unless it has it.
@@ -248,6 +267,7 @@ impl App {
                     KeyAction::None => {}
                     KeyAction::AskExportDir(d) => self.prompt = Some(Prompt::ExportPath(d)),
                     KeyAction::Say(m) => self.status.message = Some(m.into()),
+                    KeyAction::Sanity(job) => self.pending.push(Command::Sanity(job)),
                 }
             }
             _ => {}
@@ -375,6 +395,16 @@ impl App {
             }
             Message::Explain { id, event } => {
                 if let Some(e) = self.explain.on_event(id, event) {
+                    self.status.error = Some(e);
+                }
+            }
+            Message::Compared { key, result } => {
+                if let Some(e) = self.explain.on_compared(key, result) {
+                    self.status.error = Some(e);
+                }
+            }
+            Message::Sanity { key, event } => {
+                if let Some(e) = self.explain.on_sanity(key, event) {
                     self.status.error = Some(e);
                 }
             }
@@ -554,17 +584,15 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("+ / -", "explain: more / fewer labels"),
     ("t / T", "explain: raise / lower the threshold"),
-    ("d", "explain: outline or block display"),
-    ("v", "explain: show contradicting superpixels"),
+    ("d, v", "explain: outline/block; contradicting superpixels"),
     ("b", "explain: background grey, mean, blur"),
     ("r / R", "explain: next / previous seed"),
-    ("c", "explain: compute again after a cancel"),
     ("u", "explain: stop sampling once the explanation is stable"),
-    ("Esc x", "cancel the running explanation"),
+    ("Esc x, c", "cancel the explanation; c computes it again"),
     ("e", "explain: export panels, curves (PNG), CSV and JSON"),
+    ("m, z", "explain: other methods, agreement; sanity check"),
     ("mouse", "click a face or a tab; wheel scrolls"),
-    ("?", "this help"),
-    ("q Ctrl-C", "quit"),
+    ("?, q Ctrl-C", "this help; quit"),
 ];
 
 fn draw_help(f: &mut Frame, area: Rect) {

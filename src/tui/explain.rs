@@ -23,11 +23,13 @@ use emotui::lime::{
     Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, LabelExplanation,
     REFIT_EVERY, Samples, SamplingOptions,
 };
+use emotui::methods::sanity::Report;
+use emotui::methods::{Comparison, Method};
 use emotui::render::{self, Display, PanelKind, PanelOptions};
 
 use super::images::{Images, Slot, Source};
 use super::theme;
-use super::workers::{ExplainEvent, ExplainJob};
+use super::workers::{CompareJob, ExplainEvent, ExplainJob, SanityEvent, SanityJob};
 
 /// Most superpixels the keys go up to.
 const KEY_MAX_SUPERPIXELS: usize = 200;
@@ -162,6 +164,16 @@ pub enum KeyAction {
     AskExportDir(String),
     /// Tell the user this.
     Say(&'static str),
+    /// Run the sanity check in the background.
+    Sanity(SanityJob),
+}
+
+/// The sanity check of one face, as the tab sees it.
+#[derive(Debug, Clone)]
+pub enum SanityState {
+    Running { done: usize, total: usize },
+    Done(Arc<Report>),
+    Failed(String),
 }
 
 /// The explain tab's state.
@@ -172,6 +184,18 @@ pub struct ExplainTab {
     cache: HashMap<ExplainKey, Arc<Outcome>>,
     partial: Option<(u64, Partial)>,
     cancel: Arc<AtomicBool>,
+    /// The method whose panels are shown (`m` cycles).
+    method: Method,
+    /// Every method on a finished explanation, or why it failed.
+    comparisons: HashMap<ExplainKey, Result<Arc<Comparison>, String>>,
+    /// The comparison being computed.
+    comparing: Option<(ExplainKey, Arc<AtomicBool>)>,
+    /// Sanity checks, per face and parameters.
+    sanity: HashMap<ExplainKey, SanityState>,
+    /// Stops the running sanity check.
+    sanity_cancel: Arc<AtomicBool>,
+    /// Show the sanity check instead of the charts (`z`).
+    show_sanity: bool,
 }
 
 impl ExplainTab {
@@ -183,7 +207,82 @@ impl ExplainTab {
             cache: HashMap::new(),
             partial: None,
             cancel: Arc::new(AtomicBool::new(false)),
+            method: Method::Lime,
+            comparisons: HashMap::new(),
+            comparing: None,
+            sanity: HashMap::new(),
+            sanity_cancel: Arc::new(AtomicBool::new(false)),
+            show_sanity: false,
         }
+    }
+
+    /// The comparison the shown method needs for `face`, unless it is
+    /// there or being computed (LIME needs none; the others need LIME's
+    /// finished explanation first).
+    pub fn ensure_comparison(&mut self, face: usize) -> Option<CompareJob> {
+        if self.method == Method::Lime {
+            return None;
+        }
+        let key = self.key(face);
+        let outcome = self.cache.get(&key)?.clone();
+        if self.comparisons.contains_key(&key)
+            || self.comparing.as_ref().is_some_and(|(k, _)| *k == key)
+        {
+            return None;
+        }
+        if let Some((_, c)) = &self.comparing {
+            c.store(true, Ordering::Relaxed);
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.comparing = Some((key.clone(), cancel.clone()));
+        Some(CompareJob {
+            key,
+            outcome,
+            cancel,
+        })
+    }
+
+    /// The comparison worker's answer.
+    pub fn on_compared(
+        &mut self,
+        key: ExplainKey,
+        result: emotui::Result<Arc<Comparison>>,
+    ) -> Option<String> {
+        if self.comparing.as_ref().is_some_and(|(k, _)| *k == key) {
+            self.comparing = None;
+        }
+        match result {
+            Ok(c) => {
+                self.comparisons.insert(key, Ok(c));
+                None
+            }
+            // A cancelled comparison is asked again when it is shown.
+            Err(emotui::Error::Cancelled) => None,
+            Err(e) => {
+                let msg = e.to_string();
+                self.comparisons.insert(key, Err(msg.clone()));
+                Some(msg)
+            }
+        }
+    }
+
+    /// The sanity worker's report.
+    pub fn on_sanity(&mut self, key: ExplainKey, event: SanityEvent) -> Option<String> {
+        let state = match event {
+            SanityEvent::Progress { done, total } => SanityState::Running { done, total },
+            SanityEvent::Done(Ok(r)) => SanityState::Done(Arc::new(r)),
+            SanityEvent::Done(Err(emotui::Error::Cancelled)) => {
+                self.sanity.remove(&key);
+                return None;
+            }
+            SanityEvent::Done(Err(e)) => SanityState::Failed(e.to_string()),
+        };
+        let error = match &state {
+            SanityState::Failed(e) => Some(e.clone()),
+            _ => None,
+        };
+        self.sanity.insert(key, state);
+        error
     }
 
     pub fn params(&self) -> &ExplainParams {
@@ -389,6 +488,38 @@ impl ExplainTab {
             KeyCode::Char('r') => p.seed = p.seed.wrapping_add(1),
             KeyCode::Char('R') => p.seed = p.seed.wrapping_sub(1),
             KeyCode::Char('c') => self.job = Job::Idle,
+            KeyCode::Char('m') => {
+                let i = Method::ALL
+                    .iter()
+                    .position(|m| *m == self.method)
+                    .unwrap_or(0);
+                self.method = Method::ALL[(i + 1) % Method::ALL.len()];
+            }
+            KeyCode::Char('z') => {
+                let Some((i, path)) = face else {
+                    return KeyAction::Say("select a face first");
+                };
+                let key = self.key(i);
+                match self.sanity.get(&key) {
+                    Some(SanityState::Running { .. }) => {
+                        self.show_sanity = !self.show_sanity;
+                    }
+                    Some(SanityState::Done(_)) => self.show_sanity = !self.show_sanity,
+                    Some(SanityState::Failed(_)) | None => {
+                        self.sanity_cancel.store(true, Ordering::Relaxed);
+                        self.sanity_cancel = Arc::new(AtomicBool::new(false));
+                        self.sanity
+                            .insert(key.clone(), SanityState::Running { done: 0, total: 0 });
+                        self.show_sanity = true;
+                        return KeyAction::Sanity(SanityJob {
+                            key,
+                            path: path.to_path_buf(),
+                            request: self.params.request(),
+                            cancel: self.sanity_cancel.clone(),
+                        });
+                    }
+                }
+            }
             KeyCode::Char('u') => p.until_stable = !p.until_stable,
             KeyCode::Char('e') => {
                 return match face {
@@ -432,7 +563,8 @@ impl ExplainTab {
     fn title(&self) -> String {
         let p = &self.params;
         format!(
-            " {} superpixels · {} features · {} labels · threshold {:.2} · {} · negatives {} · {} · seed {} ",
+            " {} · {} superpixels · {} features · {} labels · threshold {:.2} · {} · negatives {} · {} · seed {} ",
+            self.method.name(),
             p.n_superpixels,
             p.n_features,
             p.n_labels,
@@ -516,6 +648,23 @@ impl ExplainTab {
             Shown::Done(o) => (&o.samples, &o.explanation.labels, Some(&o.trust)),
             Shown::Refining(p) => (&p.samples, &p.refit.explanation.labels, None),
         };
+        // Another method's panels, once its comparison is in.
+        let comparison = match &shown {
+            Shown::Done(_) if self.method != Method::Lime => self.comparisons.get(&self.key(face)),
+            _ => None,
+        };
+        let other = match comparison {
+            Some(Ok(c)) => c
+                .attributions
+                .iter()
+                .find(|a| a.method == self.method)
+                .map(|a| &a.explanation.labels),
+            _ => None,
+        };
+        let (labels, trust) = match other {
+            Some(l) => (l, None),
+            None => (labels, trust),
+        };
         let stability = |l: &LabelExplanation| trust.and_then(|t| t.stability_of(l.label));
         let kinds: Vec<PanelKind> = if self.params.panels.show_negative {
             vec![PanelKind::Supports, PanelKind::Contradicts]
@@ -525,7 +674,17 @@ impl ExplainTab {
         let n_pictures = 1 + labels.len() * kinds.len();
         let charts_min = if inner.height >= 18 { 8 } else { 0 };
         let (cells, pictures_h) = picture_grid(inner, n_pictures, charts_min);
-        let face_key = format!("{}|{:?}", path.display(), self.key(face));
+        let shown_method = if other.is_some() {
+            self.method
+        } else {
+            Method::Lime
+        };
+        let face_key = format!(
+            "{}|{:?}|{}",
+            path.display(),
+            self.key(face),
+            shown_method.name()
+        );
         // The superpixels.
         let [cap, img] = caption_split(cells[0]);
         let n_rows = match &shown {
@@ -581,7 +740,13 @@ impl ExplainTab {
             ..inner
         };
         if charts.height >= CHART_MIN_ROWS {
-            draw_charts(f, charts, labels, trust);
+            match (self.show_sanity, self.sanity.get(&self.key(face))) {
+                (true, Some(state)) => draw_sanity(f, charts, state),
+                _ if self.method != Method::Lime => {
+                    draw_comparison(f, charts, self.method, comparison)
+                }
+                _ => draw_charts(f, charts, labels, trust),
+            }
         }
     }
 
@@ -739,6 +904,152 @@ fn caption(
         )));
     }
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// The methods' agreement on the first label: Spearman's ρ between every
+/// pair, the top-k overlap, each method's deletion and insertion areas,
+/// and the verdict.
+fn draw_comparison(
+    f: &mut Frame,
+    area: Rect,
+    shown: Method,
+    comparison: Option<&Result<Arc<Comparison>, String>>,
+) {
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(" second opinion (m cycles lime · kernelshap · occlusion · rise) ");
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let c = match comparison {
+        None => {
+            f.render_widget(
+                Paragraph::new(format!(
+                    "Computing {} on these superpixels (KernelSHAP, occlusion and RISE share LIME's background)…",
+                    shown.name()
+                ))
+                .style(Style::default().fg(theme::MUTED)),
+                inner,
+            );
+            return;
+        }
+        Some(Err(e)) => {
+            f.render_widget(theme::error_text(format!("Cannot compare: {e}")), inner);
+            return;
+        }
+        Some(Ok(c)) => c,
+    };
+    let Some(l) = c.agreement.first() else {
+        return;
+    };
+    let methods: Vec<Method> = c.attributions.iter().map(|a| a.method).collect();
+    let rho = |a: Method, b: Method| -> Option<&emotui::methods::agreement::Pair> {
+        l.pairs
+            .iter()
+            .find(|p| (p.a == a && p.b == b) || (p.a == b && p.b == a))
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{}: ", l.name), theme::bold()),
+        Span::styled(
+            l.verdict.words(),
+            Style::default().fg(match l.verdict {
+                emotui::methods::agreement::Verdict::Agree => theme::GOOD,
+                emotui::methods::agreement::Verdict::Partly => theme::ACCENT,
+                emotui::methods::agreement::Verdict::Disagree => theme::BAD,
+            }),
+        ),
+        Span::raw(format!(
+            " · mean Spearman {:.2} · mean top-{} Jaccard {:.2}",
+            l.mean_spearman, l.k, l.mean_jaccard
+        )),
+    ])];
+    let mut header = format!("{:<11}", "Spearman ρ");
+    for m in &methods {
+        header += &format!(" {:>10}", m.name());
+    }
+    header += "   deletion  insertion  evaluations";
+    lines.push(Line::from(Span::styled(header, theme::bold())));
+    for (i, &a) in methods.iter().enumerate() {
+        let mut row = format!("{:<11}", a.name());
+        for &b in &methods {
+            row += &match rho(a, b) {
+                _ if a == b => format!(" {:>10}", "1"),
+                Some(p) => format!(" {:>10.2}", p.spearman),
+                None => format!(" {:>10}", "–"),
+            };
+        }
+        if let Some(cv) = l.curves.iter().find(|cv| cv.method == a) {
+            row += &format!("   {:>8.3}  {:>9.3}", cv.deletion_auc, cv.insertion_auc);
+        }
+        row += &format!("  {:>11}", c.attributions[i].evaluations);
+        let style = if a == shown {
+            theme::bold().fg(theme::OTHER)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(Span::styled(row, style)));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The sanity check: per layer randomised (from the output down), each
+/// method's rank correlation with its original explanation and SSIM.
+fn draw_sanity(f: &mut Frame, area: Rect, state: &SanityState) {
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(" sanity check: model weights randomised layer by layer (z hides) ");
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let report = match state {
+        SanityState::Running { done, total } => {
+            let ratio = if *total > 0 {
+                *done as f64 / *total as f64
+            } else {
+                0.0
+            };
+            f.render_widget(
+                Gauge::default()
+                    .ratio(ratio.clamp(0.0, 1.0))
+                    .label(format!(
+                        "randomising layer {done}/{total}; each one explained again"
+                    ))
+                    .gauge_style(Style::default().fg(theme::OTHER)),
+                Rect { height: 1, ..inner },
+            );
+            return;
+        }
+        SanityState::Failed(e) => {
+            f.render_widget(
+                theme::error_text(format!("Sanity check failed: {e}")),
+                inner,
+            );
+            return;
+        }
+        SanityState::Done(r) => r,
+    };
+    let mut header = format!("{:>4} {:<28} {:>6}", "step", "layer", "p");
+    for m in &report.methods {
+        header += &format!(" {:>13} {:>5}", format!("{} ρ|·|", m.name()), "SSIM");
+    }
+    let mut lines = vec![
+        Line::from(format!(
+            "label {} ({:.2}): similarity should fall towards 0 as layers are randomised",
+            report.label, report.probability
+        )),
+        Line::from(Span::styled(header, theme::bold())),
+    ];
+    for (i, st) in report.steps.iter().enumerate() {
+        let mut row = format!(
+            "{:>4} {:<28} {:>6.3}",
+            i + 1,
+            st.layer.short_name(28),
+            st.probability
+        );
+        for sim in &st.similarity {
+            row += &format!(" {:>13.3} {:>5.2}", sim.spearman_abs, sim.ssim);
+        }
+        lines.push(Line::from(row));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 /// Per label: the weights' density, the strongest weights with their

@@ -123,6 +123,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let mut runtime = Runtime {
         imager: Imager::new(picker, tx.clone()),
         explainer: None,
+        model: None,
+        model_path: options.model.clone(),
+        load: options.load.clone(),
         tx,
     };
     let mut images = Images::new(palette_256);
@@ -181,6 +184,12 @@ pub fn run(options: Options) -> anyhow::Result<()> {
 struct Runtime {
     imager: Imager,
     explainer: Option<Explainer>,
+    /// The loaded model, for the other methods.
+    model: Option<std::sync::Arc<emotui::model::Model>>,
+    /// Where the model is and how it was loaded, for the sanity check
+    /// (which writes and loads randomised copies).
+    model_path: PathBuf,
+    load: LoadOptions,
     tx: Sender<Message>,
 }
 
@@ -190,12 +199,26 @@ impl Runtime {
             match c {
                 Command::StartModel(model, faces) => {
                     workers::predict_all(model.clone(), faces, self.tx.clone());
-                    self.explainer = Some(Explainer::new(model, self.tx.clone()));
+                    self.explainer = Some(Explainer::new(model.clone(), self.tx.clone()));
+                    self.model = Some(model);
                 }
                 Command::Explain(job) => {
                     if let Some(e) = &self.explainer {
                         e.request(job);
                     }
+                }
+                Command::Compare(job) => {
+                    if let Some(m) = &self.model {
+                        workers::compare(m.clone(), job, self.tx.clone());
+                    }
+                }
+                Command::Sanity(job) => {
+                    workers::sanity(
+                        self.model_path.clone(),
+                        self.load.clone(),
+                        job,
+                        self.tx.clone(),
+                    );
                 }
             }
         }

@@ -96,6 +96,21 @@ fn key(c: KeyCode) -> KeyEvent {
 /// outcome back as the worker would.
 fn run_jobs(app: &mut App, model: &Mouth, commands: Vec<Command>) {
     for c in commands {
+        if let Command::Compare(job) = &c {
+            let result = emotui::methods::compare(
+                model,
+                &job.outcome,
+                &super::workers::COMPARED,
+                &emotui::methods::MethodOptions::default(),
+                &job.cancel,
+                |_, _| {},
+            );
+            let more = app.on_message(Message::Compared {
+                key: job.key.clone(),
+                result: result.map(std::sync::Arc::new),
+            });
+            run_jobs(app, model, more);
+        }
         if let Command::Explain(job) = c {
             let image = emotui::preprocess::load_image(&job.path).unwrap();
             let outcome = match &job.samples {
@@ -190,6 +205,28 @@ fn explain_tab() {
     let commands = app.on_key(key(KeyCode::Char('v')));
     run_jobs(&mut app, &model, commands);
     both_sizes("explain_negatives", &mut app);
+}
+
+/// `m` shows KernelSHAP's panels on the same superpixels, with every
+/// method's agreement beside them.
+#[test]
+fn explain_second_opinion() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    for _ in 0..4 {
+        app.on_key(key(KeyCode::Char('j')));
+    }
+    let commands = app.on_key(key(KeyCode::Char('2')));
+    run_jobs(&mut app, &model, commands);
+    let commands = app.on_key(key(KeyCode::Char('m')));
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::Compare(_))),
+        "m asks for the other methods"
+    );
+    run_jobs(&mut app, &model, commands);
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("kernelshap") && s.contains("Spearman"), "{s}");
+    insta::assert_snapshot!("explain_kernelshap_160x48", s);
 }
 
 #[test]

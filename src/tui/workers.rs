@@ -1,6 +1,7 @@
 //! Background work, so that the UI thread only draws: loading the model and
 //! the survey, predicting the whole tree, explaining a face (through the
-//! library's engine), and turning pictures into terminal graphics. Every
+//! library's engine), the other methods and the sanity check, and turning
+//! pictures into terminal graphics. Every
 //! worker reports through one channel with typed [`Message`]s; requests
 //! overtaken by newer ones are dropped, never queued.
 
@@ -21,12 +22,14 @@ use emotui::explain::{self, Event, Outcome, Request};
 use emotui::faces::Face;
 use emotui::lime::Samples;
 use emotui::lime::trust::Refit;
+use emotui::methods::{self, Comparison, Method, MethodOptions, sanity};
 use emotui::model::{LoadOptions, Model};
 use emotui::predict::{Prediction, predict_faces};
 use emotui::preprocess::load_image;
 use emotui::stats::{CaretStatistics, ConfusionMatrix};
 use emotui::survey::{StrayLabel, Survey, SurveyOptions};
 
+use super::explain::ExplainKey;
 use super::images::{ImageRequest, Slot, Source};
 
 /// The survey as the survey tab shows it.
@@ -70,6 +73,100 @@ impl std::fmt::Display for ImageError {
     }
 }
 
+/// Every method on a finished explanation (the explain tab's `m`).
+pub struct CompareJob {
+    /// What the comparison belongs to.
+    pub key: ExplainKey,
+    /// The explanation to compare with (its samples are reused).
+    pub outcome: Arc<Outcome>,
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// The model-randomisation sanity check for one face (the explain tab's `z`).
+#[derive(Debug, Clone)]
+pub struct SanityJob {
+    /// What the report belongs to.
+    pub key: ExplainKey,
+    /// The face.
+    pub path: PathBuf,
+    /// The explanation's parameters.
+    pub request: Request,
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl PartialEq for SanityJob {
+    /// The same job: same face, parameters and cancel flag.
+    fn eq(&self, other: &SanityJob) -> bool {
+        self.key == other.key
+            && self.path == other.path
+            && self.request == other.request
+            && Arc::ptr_eq(&self.cancel, &other.cancel)
+    }
+}
+
+/// What the sanity worker reports.
+pub enum SanityEvent {
+    /// Layers randomised so far.
+    Progress { done: usize, total: usize },
+    /// The report, or why there is none.
+    Done(Result<sanity::Report, emotui::Error>),
+}
+
+/// Methods compared by the explorer, with LIME first.
+pub const COMPARED: [Method; 4] = Method::ALL;
+/// Methods the explorer's sanity check runs (the two that explain by
+/// superpixels through a fitted model; `emotui sanity --method all` runs
+/// every one).
+pub const SANITY_METHODS: [Method; 2] = [Method::Lime, Method::KernelShap];
+
+/// Runs every method on a finished explanation in the background.
+pub fn compare(model: Arc<Model>, job: CompareJob, tx: Sender<Message>) {
+    std::thread::spawn(move || {
+        let result = methods::compare(
+            model.as_ref(),
+            &job.outcome,
+            &COMPARED,
+            &MethodOptions::default(),
+            &job.cancel,
+            |_, _| {},
+        );
+        let _ = tx.send(Message::Compared {
+            key: job.key,
+            result: result.map(Arc::new),
+        });
+    });
+}
+
+/// Runs the sanity check in the background, reporting each layer.
+pub fn sanity(model: PathBuf, load: LoadOptions, job: SanityJob, tx: Sender<Message>) {
+    std::thread::spawn(move || {
+        let key = job.key.clone();
+        let progress_tx = tx.clone();
+        let progress_key = key.clone();
+        let result = load_image(&job.path).and_then(|image| {
+            sanity::run(
+                &model,
+                &load,
+                &image,
+                &job.request,
+                &SANITY_METHODS,
+                &MethodOptions::default(),
+                &job.cancel,
+                |done, total| {
+                    let _ = progress_tx.send(Message::Sanity {
+                        key: progress_key.clone(),
+                        event: SanityEvent::Progress { done, total },
+                    });
+                },
+            )
+        });
+        let _ = tx.send(Message::Sanity {
+            key,
+            event: SanityEvent::Done(result),
+        });
+    });
+}
+
 /// Everything workers tell the UI.
 pub enum Message {
     ModelLoaded(Result<Arc<Model>, emotui::Error>),
@@ -85,6 +182,14 @@ pub enum Message {
     Explain {
         id: u64,
         event: ExplainEvent,
+    },
+    Compared {
+        key: ExplainKey,
+        result: Result<Arc<Comparison>, emotui::Error>,
+    },
+    Sanity {
+        key: ExplainKey,
+        event: SanityEvent,
     },
     Image {
         slot: Slot,

@@ -1,0 +1,111 @@
+//! What each attribution method costs beyond its own model evaluations:
+//! `cargo bench --bench methods_cost`.
+//!
+//! For one face at 64×64 and one at 320×320, with ort (when its library is
+//! found) and tract: each method's evaluations and wall time (LIME from
+//! sampling; the others from LIME's samples, as `explain --method` runs
+//! them), against the time of the same number of evaluations of the model
+//! alone on a prepared batch. Target: each method within 1.15× of its own
+//! evaluations' cost. Medians of 5 runs after a warm-up.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use image::imageops::FilterType;
+
+use emotui::explain::{self, Preset, Request};
+use emotui::methods::{self, Context, Method, MethodOptions};
+use emotui::model::{BackendChoice, Classifier, LoadOptions, Model};
+use emotui::preprocess::load_image;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn timed(mut f: impl FnMut()) -> f64 {
+    f();
+    median(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
+}
+
+/// `n` evaluations of the model alone, in the chunks the engine uses.
+fn model_alone(model: &Model, face: &image::DynamicImage, n: usize) -> f64 {
+    let one = model.preprocessor().tensor(face);
+    let chunk = 100;
+    let batch: Vec<f32> = one.repeat(chunk);
+    timed(|| {
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(chunk);
+            model.predict(&batch[..k * one.len()], k).unwrap();
+            left -= k;
+        }
+    })
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let big = load_image(&root.join("data/test_crop/SURPRISE/feat_0-f1-su.png")).unwrap();
+    let small =
+        image::DynamicImage::ImageRgb8(big.resize_exact(64, 64, FilterType::Triangle).to_rgb8());
+    let request = Request {
+        trust: Preset::None.options(),
+        ..Request::default()
+    };
+    for (name, choice) in [("ort", BackendChoice::Ort), ("tract", BackendChoice::Tract)] {
+        let model = match Model::load(
+            &root.join("models/emotion_fer_minixception.onnx"),
+            &LoadOptions {
+                backend: choice,
+                ..Default::default()
+            },
+        ) {
+            Ok(m) => m,
+            Err(e) => {
+                println!("{name:>5}: not available ({e})");
+                continue;
+            }
+        };
+        for (size, face) in [("64×64", &small), ("320×320", &big)] {
+            let cancel = AtomicBool::new(false);
+            let outcome = explain::run(&model, face, &request, &cancel, |_| {}).unwrap();
+            let ctx = Context::new(&model, &outcome.samples, &outcome.explanation, 42, &cancel);
+            for method in Method::ALL {
+                let (seconds, evaluations) = match method {
+                    Method::Lime => (
+                        timed(|| {
+                            explain::run(&model, face, &request, &cancel, |_| {}).unwrap();
+                        }),
+                        outcome.explanation.n_samples,
+                    ),
+                    m => {
+                        let n = methods::run(m, &ctx, &MethodOptions::default())
+                            .unwrap()
+                            .evaluations;
+                        (
+                            timed(|| {
+                                methods::run(m, &ctx, &MethodOptions::default()).unwrap();
+                            }),
+                            n,
+                        )
+                    }
+                };
+                let alone = model_alone(&model, face, evaluations);
+                println!(
+                    "{name:>5} {size:>8} {:<10}: {evaluations:>5} evaluations · {seconds:.3} s · model alone {alone:.3} s · {:.2}×",
+                    method.name(),
+                    seconds / alone
+                );
+            }
+        }
+    }
+}
