@@ -534,3 +534,48 @@ fn a_newline_in_a_file_name_stays_on_its_row() {
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(out.contains("two\\nlines.png"), "{out}");
 }
+
+/// `emotui sanity`: one row per randomised layer (23 in the bundled model,
+/// from the output down), every method's similarity, and the curve.
+#[test]
+fn sanity_randomises_every_layer_from_the_output_down() {
+    let d = tempfile::tempdir().unwrap();
+    let o = emotui(&[
+        "sanity",
+        "data/test_crop/JOY/feat_0-f15-hao.png",
+        "--backend",
+        "tract",
+        "--superpixels",
+        "12",
+        "--permutations",
+        "150",
+        "--method",
+        "lime,occlusion",
+        "--format",
+        "json",
+        "--out",
+        d.path().to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 23);
+    assert_eq!(steps[0]["layer"]["name"], "model_1/conv2d_7/BiasAdd");
+    assert_eq!(steps[22]["layer"]["name"], "model_1/conv2d_1/Conv2D");
+    for s in steps {
+        let sims = s["similarity"].as_array().unwrap();
+        assert_eq!(sims.len(), 2);
+        assert_eq!(sims[0]["method"], "lime");
+    }
+    assert_eq!(v["label"], "happy");
+    assert!(d.path().join("feat_0-f15-hao_sanity.png").is_file());
+    // The model file itself is untouched.
+    let again = emotui(&[
+        "predict",
+        "--backend",
+        "tract",
+        "data/test_crop/JOY/feat_0-f15-hao.png",
+    ]);
+    assert!(text(&again).0.contains("happy"));
+}

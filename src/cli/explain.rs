@@ -488,6 +488,10 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         );
     }
     let model = model_args.load()?;
+    // The other methods' sizes depend on the model's input: checked before
+    // any face is explained.
+    let input = model.card().input.clone();
+    method_options.validate((input.width, input.height))?;
     let mut cases = Vec::new();
     let mut ok = true;
     for path in &args.faces {

@@ -52,28 +52,34 @@ impl Masks {
 
     /// Mask `i` at the image's resolution, values in [0, 1]: the grid
     /// upsampled bilinearly to (s+1)·cell (pixel centres, edges clamped),
-    /// then cropped at the shift.
+    /// then cropped at the shift. Separable: each row interpolates the two
+    /// grid rows around it once, then each pixel between two cells.
     fn mask(&self, i: usize) -> Vec<f32> {
         let g = &self.grids[i];
         let s = self.s;
-        let cell = |cx: isize, cy: isize| -> f32 {
-            let cx = cx.clamp(0, s as isize - 1) as usize;
-            let cy = cy.clamp(0, s as isize - 1) as usize;
-            g.cells[cy * s + cx] as u8 as f32
+        // Source coordinate (in cells) of an upsampled pixel's centre: the
+        // two cells around it and the weight of the second.
+        let around = |u: usize, cell: usize| -> (usize, usize, f32) {
+            let c = (u as f32 + 0.5) / cell as f32 - 0.5;
+            let lo = c.floor();
+            let clamp = |v: f32| (v.max(0.0) as usize).min(s - 1);
+            (clamp(lo), clamp(lo + 1.0), c - lo)
         };
-        // Source coordinate (in cells) of an upsampled pixel's centre.
-        let source = |u: usize, cell: usize| (u as f32 + 0.5) / cell as f32 - 0.5;
+        let xs: Vec<(usize, usize, f32)> =
+            (0..self.w).map(|x| around(x + g.dx, self.cell_w)).collect();
+        let mut row = vec![0.0f32; s];
         let mut out = Vec::with_capacity(self.w * self.h);
         for y in 0..self.h {
-            let sy = source(y + g.dy, self.cell_h);
-            let (y0, fy) = (sy.floor() as isize, sy - sy.floor());
-            for x in 0..self.w {
-                let sx = source(x + g.dx, self.cell_w);
-                let (x0, fx) = (sx.floor() as isize, sx - sx.floor());
-                let top = cell(x0, y0) * (1.0 - fx) + cell(x0 + 1, y0) * fx;
-                let bottom = cell(x0, y0 + 1) * (1.0 - fx) + cell(x0 + 1, y0 + 1) * fx;
-                out.push(top * (1.0 - fy) + bottom * fy);
+            let (y0, y1, fy) = around(y + g.dy, self.cell_h);
+            for (c, r) in row.iter_mut().enumerate() {
+                let top = g.cells[y0 * s + c] as u8 as f32;
+                let bottom = g.cells[y1 * s + c] as u8 as f32;
+                *r = top * (1.0 - fy) + bottom * fy;
             }
+            out.extend(
+                xs.iter()
+                    .map(|&(x0, x1, fx)| row[x0] * (1.0 - fx) + row[x1] * fx),
+            );
         }
         out
     }

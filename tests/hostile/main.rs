@@ -829,6 +829,31 @@ fn options() {
             &["out_file", "not a folder"],
         )
         .within(QUICK),
+        x("occlusion patch 0", "--patch 0", &["--patch"]),
+        x(
+            "occlusion patch wider than the model",
+            "--method occlusion --patch 100",
+            &["patch", "64"],
+        ),
+        x("RISE masks 0", "--rise-masks 0", &["--rise-masks"]),
+        x(
+            "KernelSHAP samples 0",
+            "--shap-samples 0",
+            &["--shap-samples"],
+        ),
+        x("unknown method", "--method gradcam", &["gradcam"]),
+        case(
+            "sanity on a model that is not ONNX",
+            "sanity img/good.png --model models/text.onnx --backend tract",
+            2,
+            &["text.onnx"],
+        ),
+        case(
+            "sanity on a missing face",
+            "sanity img/none.png",
+            2,
+            &["none.png"],
+        ),
         case("no subcommand argument", "predict", 2, &["PATHS"]),
         case("unknown subcommand", "frobnicate now", 2, &["'now'"]),
     ]);
