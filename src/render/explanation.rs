@@ -283,7 +283,12 @@ pub fn caption(expl: &LabelExplanation, opts: &PanelOptions, kind: PanelKind) ->
     Caption {
         label: expl.name.clone(),
         probability: two_digits(expl.probability),
-        fit: two_digits(expl.r2),
+        // Methods without a fitted local model (occlusion, RISE) have no fit.
+        fit: if expl.r2.is_nan() {
+            "n/a".to_string()
+        } else {
+            two_digits(expl.r2)
+        },
         kind: opts.show_negative.then_some(match kind {
             PanelKind::Supports => "Supports",
             PanelKind::Contradicts => "Contradicts",

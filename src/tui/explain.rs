@@ -186,6 +186,9 @@ pub struct ExplainTab {
     cancel: Arc<AtomicBool>,
     /// The method whose panels are shown (`m` cycles).
     method: Method,
+    /// Every method's panels of the first label side by side (after RISE
+    /// in `m`'s cycle).
+    compare_all: bool,
     /// Every method on a finished explanation, or why it failed.
     comparisons: HashMap<ExplainKey, Result<Arc<Comparison>, String>>,
     /// The comparison being computed.
@@ -208,6 +211,7 @@ impl ExplainTab {
             partial: None,
             cancel: Arc::new(AtomicBool::new(false)),
             method: Method::Lime,
+            compare_all: false,
             comparisons: HashMap::new(),
             comparing: None,
             sanity: HashMap::new(),
@@ -220,7 +224,7 @@ impl ExplainTab {
     /// there or being computed (LIME needs none; the others need LIME's
     /// finished explanation first).
     pub fn ensure_comparison(&mut self, face: usize) -> Option<CompareJob> {
-        if self.method == Method::Lime {
+        if self.method == Method::Lime && !self.compare_all {
             return None;
         }
         let key = self.key(face);
@@ -489,11 +493,20 @@ impl ExplainTab {
             KeyCode::Char('R') => p.seed = p.seed.wrapping_sub(1),
             KeyCode::Char('c') => self.job = Job::Idle,
             KeyCode::Char('m') => {
-                let i = Method::ALL
-                    .iter()
-                    .position(|m| *m == self.method)
-                    .unwrap_or(0);
-                self.method = Method::ALL[(i + 1) % Method::ALL.len()];
+                // lime → kernelshap → occlusion → rise → all side by side → lime.
+                let last = Method::ALL[Method::ALL.len() - 1];
+                if self.compare_all {
+                    self.compare_all = false;
+                    self.method = Method::ALL[0];
+                } else if self.method == last {
+                    self.compare_all = true;
+                } else {
+                    let i = Method::ALL
+                        .iter()
+                        .position(|m| *m == self.method)
+                        .unwrap_or(0);
+                    self.method = Method::ALL[i + 1];
+                }
             }
             KeyCode::Char('z') => {
                 let Some((i, path)) = face else {
@@ -564,7 +577,11 @@ impl ExplainTab {
         let p = &self.params;
         format!(
             " {} · {} superpixels · {} features · {} labels · threshold {:.2} · {} · negatives {} · {} · seed {} ",
-            self.method.name(),
+            if self.compare_all {
+                "all methods"
+            } else {
+                self.method.name()
+            },
             p.n_superpixels,
             p.n_features,
             p.n_labels,
@@ -648,12 +665,27 @@ impl ExplainTab {
             Shown::Done(o) => (&o.samples, &o.explanation.labels, Some(&o.trust)),
             Shown::Refining(p) => (&p.samples, &p.refit.explanation.labels, None),
         };
-        // Another method's panels, once its comparison is in.
+        // Another method's panels, or every method's for the first label,
+        // once the comparison is in.
+        let comparing = self.method != Method::Lime || self.compare_all;
         let comparison = match &shown {
-            Shown::Done(_) if self.method != Method::Lime => self.comparisons.get(&self.key(face)),
+            Shown::Done(_) if comparing => self.comparisons.get(&self.key(face)),
             _ => None,
         };
+        let side_by_side: Vec<LabelExplanation>;
         let other = match comparison {
+            Some(Ok(c)) if self.compare_all => {
+                side_by_side = c
+                    .attributions
+                    .iter()
+                    .filter_map(|a| {
+                        let mut l = a.explanation.labels.first()?.clone();
+                        l.name = format!("{} · {}", a.method.name(), l.name);
+                        Some(l)
+                    })
+                    .collect();
+                Some(&side_by_side)
+            }
             Some(Ok(c)) => c
                 .attributions
                 .iter()
@@ -674,17 +706,12 @@ impl ExplainTab {
         let n_pictures = 1 + labels.len() * kinds.len();
         let charts_min = if inner.height >= 18 { 8 } else { 0 };
         let (cells, pictures_h) = picture_grid(inner, n_pictures, charts_min);
-        let shown_method = if other.is_some() {
-            self.method
-        } else {
-            Method::Lime
+        let view = match (other.is_some(), self.compare_all) {
+            (false, _) => Method::Lime.name(),
+            (true, true) => "all",
+            (true, false) => self.method.name(),
         };
-        let face_key = format!(
-            "{}|{:?}|{}",
-            path.display(),
-            self.key(face),
-            shown_method.name()
-        );
+        let face_key = format!("{}|{:?}|{view}", path.display(), self.key(face));
         // The superpixels.
         let [cap, img] = caption_split(cells[0]);
         let n_rows = match &shown {
@@ -742,8 +769,8 @@ impl ExplainTab {
         if charts.height >= CHART_MIN_ROWS {
             match (self.show_sanity, self.sanity.get(&self.key(face))) {
                 (true, Some(state)) => draw_sanity(f, charts, state),
-                _ if self.method != Method::Lime => {
-                    draw_comparison(f, charts, self.method, comparison)
+                _ if comparing => {
+                    draw_comparison(f, charts, self.method, self.compare_all, comparison)
                 }
                 _ => draw_charts(f, charts, labels, trust),
             }
@@ -913,6 +940,7 @@ fn draw_comparison(
     f: &mut Frame,
     area: Rect,
     shown: Method,
+    all: bool,
     comparison: Option<&Result<Arc<Comparison>, String>>,
 ) {
     let block = Block::default()
@@ -981,7 +1009,7 @@ fn draw_comparison(
             row += &format!("   {:>8.3}  {:>9.3}", cv.deletion_auc, cv.insertion_auc);
         }
         row += &format!("  {:>11}", c.attributions[i].evaluations);
-        let style = if a == shown {
+        let style = if a == shown && !all {
             theme::bold().fg(theme::OTHER)
         } else {
             Style::default()

@@ -227,6 +227,18 @@ fn explain_second_opinion() {
     let s = screen(&mut app, 160, 48);
     assert!(s.contains("kernelshap") && s.contains("Spearman"), "{s}");
     insta::assert_snapshot!("explain_kernelshap_160x48", s);
+    // Occlusion, RISE, then every method's panels of the first label side
+    // by side (the comparison is already in: no new job).
+    for _ in 0..3 {
+        let commands = app.on_key(key(KeyCode::Char('m')));
+        assert!(commands.is_empty());
+    }
+    let s = screen(&mut app, 160, 48);
+    assert!(
+        s.contains("all methods") && s.contains("rise · happy"),
+        "{s}"
+    );
+    insta::assert_snapshot!("explain_all_methods_160x48", s);
 }
 
 #[test]
