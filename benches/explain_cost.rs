@@ -9,21 +9,15 @@
 //! target is about (default ≤ 1.3× LIME alone), since this shared machine's
 //! speed varies between runs.
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use image::imageops::FilterType;
-
+use common::{faces, median, models};
 use emotui::explain::{self, Preset, Request};
 use emotui::lime::trust::Baseline;
-use emotui::model::{BackendChoice, LoadOptions, Model};
-use emotui::preprocess::load_image;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
+use emotui::model::Model;
 
 fn seconds(model: &Model, face: &image::DynamicImage, request: &Request) -> f64 {
     let run = || {
@@ -36,25 +30,9 @@ fn seconds(model: &Model, face: &image::DynamicImage, request: &Request) -> f64 
 }
 
 fn main() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let big = load_image(&root.join("data/test_crop/SURPRISE/feat_0-f1-su.png")).unwrap();
-    let small =
-        image::DynamicImage::ImageRgb8(big.resize_exact(64, 64, FilterType::Triangle).to_rgb8());
-    for (name, choice) in [("ort", BackendChoice::Ort), ("tract", BackendChoice::Tract)] {
-        let model = match Model::load(
-            &root.join("models/emotion_fer_minixception.onnx"),
-            &LoadOptions {
-                backend: choice,
-                ..Default::default()
-            },
-        ) {
-            Ok(m) => m,
-            Err(e) => {
-                println!("{name:>5}: not available ({e})");
-                continue;
-            }
-        };
-        for (size, face) in [("64×64", &small), ("320×320", &big)] {
+    let faces = faces();
+    for (name, model) in models() {
+        for (size, face) in &faces {
             let with = |preset: Preset, baseline: Option<Baseline>| {
                 let mut r = Request {
                     trust: preset.options(),

@@ -8,21 +8,15 @@
 //! alone on a prepared batch. Target: each method within 1.15× of its own
 //! evaluations' cost. Medians of 5 runs after a warm-up.
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use image::imageops::FilterType;
-
+use common::{faces, median, models};
 use emotui::explain::{self, Preset, Request};
 use emotui::methods::{self, Context, Method, MethodOptions};
-use emotui::model::{BackendChoice, Classifier, LoadOptions, Model};
-use emotui::preprocess::load_image;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
+use emotui::model::{Classifier, Model};
 
 fn timed(mut f: impl FnMut()) -> f64 {
     f();
@@ -53,29 +47,13 @@ fn model_alone(model: &Model, face: &image::DynamicImage, n: usize) -> f64 {
 }
 
 fn main() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let big = load_image(&root.join("data/test_crop/SURPRISE/feat_0-f1-su.png")).unwrap();
-    let small =
-        image::DynamicImage::ImageRgb8(big.resize_exact(64, 64, FilterType::Triangle).to_rgb8());
+    let faces = faces();
     let request = Request {
         trust: Preset::None.options(),
         ..Request::default()
     };
-    for (name, choice) in [("ort", BackendChoice::Ort), ("tract", BackendChoice::Tract)] {
-        let model = match Model::load(
-            &root.join("models/emotion_fer_minixception.onnx"),
-            &LoadOptions {
-                backend: choice,
-                ..Default::default()
-            },
-        ) {
-            Ok(m) => m,
-            Err(e) => {
-                println!("{name:>5}: not available ({e})");
-                continue;
-            }
-        };
-        for (size, face) in [("64×64", &small), ("320×320", &big)] {
+    for (name, model) in models() {
+        for (size, face) in &faces {
             let cancel = AtomicBool::new(false);
             let outcome = explain::run(&model, face, &request, &cancel, |_| {}).unwrap();
             let ctx = Context::new(&model, &outcome.samples, &outcome.explanation, 42, &cancel);

@@ -9,19 +9,16 @@
 //!
 //! Each figure is the median of 5 runs after one warm-up run.
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use common::{median, models, root};
 use emotui::faces::FaceTree;
-use emotui::model::{BackendChoice, Classifier, LoadOptions, Model};
+use emotui::model::Classifier;
 use emotui::predict::predict_faces;
 use emotui::preprocess::load_image;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn scan_10k() {
     let dir = std::env::temp_dir().join(format!("emotui-scan-{}", std::process::id()));
@@ -47,23 +44,10 @@ fn scan_10k() {
 
 fn main() {
     scan_10k();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = root();
     let tree = FaceTree::scan(&root.join("data/test_crop")).expect("demo faces");
     let faces: Vec<_> = tree.faces().cloned().collect();
-    for (name, choice) in [("ort", BackendChoice::Ort), ("tract", BackendChoice::Tract)] {
-        let model = match Model::load(
-            &root.join("models/emotion_fer_minixception.onnx"),
-            &LoadOptions {
-                backend: choice,
-                ..Default::default()
-            },
-        ) {
-            Ok(m) => m,
-            Err(e) => {
-                println!("{name:>5}: not available ({e})");
-                continue;
-            }
-        };
+    for (name, model) in models() {
         let tensors: Vec<Vec<f32>> = faces
             .iter()
             .map(|f| model.preprocessor().tensor(&load_image(&f.path).unwrap()))

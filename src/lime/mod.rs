@@ -441,6 +441,17 @@ pub struct FeatureWeight {
     pub weight: f64,
 }
 
+/// Orders features as every explanation lists them: by decreasing
+/// |weight|, ties by superpixel id.
+pub fn sort_by_importance(features: &mut [FeatureWeight]) {
+    features.sort_by(|a, b| {
+        b.weight
+            .abs()
+            .total_cmp(&a.weight.abs())
+            .then(a.superpixel.cmp(&b.superpixel))
+    });
+}
+
 /// The explanation of one label.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabelExplanation {
@@ -586,12 +597,7 @@ impl Samples {
                     .zip(&fit.coefficients)
                     .map(|(&superpixel, &weight)| FeatureWeight { superpixel, weight })
                     .collect();
-                features.sort_by(|a, b| {
-                    b.weight
-                        .abs()
-                        .total_cmp(&a.weight.abs())
-                        .then(a.superpixel.cmp(&b.superpixel))
-                });
+                sort_by_importance(&mut features);
                 LabelExplanation {
                     label,
                     name: self.labels[label].clone(),

@@ -21,7 +21,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::lime::perturb::Composer;
-use crate::lime::{Explanation, FeatureWeight, LabelExplanation, Samples, evaluate_images};
+use crate::lime::{
+    Explanation, FeatureWeight, LabelExplanation, Samples, evaluate_images, sort_by_importance,
+};
 use crate::model::Classifier;
 use crate::preprocess::Planes;
 
@@ -275,12 +277,7 @@ impl<'a> Context<'a> {
             .enumerate()
             .map(|(superpixel, &weight)| FeatureWeight { superpixel, weight })
             .collect();
-        features.sort_by(|a, b| {
-            b.weight
-                .abs()
-                .total_cmp(&a.weight.abs())
-                .then(a.superpixel.cmp(&b.superpixel))
-        });
+        sort_by_importance(&mut features);
         LabelExplanation {
             label,
             name: self.samples.labels[label].clone(),
@@ -312,6 +309,35 @@ impl<'a> Context<'a> {
             .zip(&count)
             .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
             .collect()
+    }
+
+    /// The attribution of a method that makes one pixel map per label
+    /// (occlusion, RISE): each superpixel's importance is the mean of its
+    /// pixels', intercept and prediction are the label's probability on the
+    /// face (`face`, one value per model label), and there is no fit.
+    fn attribution_of_maps(
+        &self,
+        method: Method,
+        maps: Vec<PixelMap>,
+        face: &[f32],
+        evaluations: usize,
+        seconds: (f64, f64),
+    ) -> Attribution {
+        let labels = maps
+            .iter()
+            .enumerate()
+            .map(|(li, map)| {
+                let fx = face[self.labels[li]] as f64;
+                self.label_explanation(li, &self.per_superpixel(map), fx, fx, f64::NAN)
+            })
+            .collect();
+        self.attribution(
+            method,
+            labels,
+            maps.into_iter().map(Some).collect(),
+            evaluations,
+            seconds,
+        )
     }
 
     /// The attribution of `method` from per-label importances and maps.

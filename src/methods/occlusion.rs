@@ -49,38 +49,37 @@ pub fn run(ctx: &Context<'_>, patch: usize, stride: usize) -> Result<Attribution
         &mut model,
     )?;
     let classes = ctx.samples.labels.len();
-    let mut labels = Vec::new();
-    let mut maps = Vec::new();
-    for (li, &label) in ctx.labels.iter().enumerate() {
-        let fx = p[label] as f64;
-        let mut sum = vec![0.0; w * h];
-        let mut count = vec![0u32; w * h];
-        for (i, &(x0, y0)) in corners.iter().enumerate() {
-            let drop = fx - p[(i + 1) * classes + label] as f64;
-            for y in y0..(y0 + patch).min(h) {
-                for x in x0..(x0 + patch).min(w) {
-                    sum[y * w + x] += drop;
-                    count[y * w + x] += 1;
+    let maps = ctx
+        .labels
+        .iter()
+        .map(|&label| {
+            let fx = p[label] as f64;
+            let mut sum = vec![0.0; w * h];
+            let mut count = vec![0u32; w * h];
+            for (i, &(x0, y0)) in corners.iter().enumerate() {
+                let drop = fx - p[(i + 1) * classes + label] as f64;
+                for y in y0..(y0 + patch).min(h) {
+                    for x in x0..(x0 + patch).min(w) {
+                        sum[y * w + x] += drop;
+                        count[y * w + x] += 1;
+                    }
                 }
             }
-        }
-        let map = PixelMap {
-            width: w,
-            height: h,
-            values: sum
-                .iter()
-                .zip(&count)
-                .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
-                .collect(),
-        };
-        let importance = ctx.per_superpixel(&map);
-        labels.push(ctx.label_explanation(li, &importance, fx, fx, f64::NAN));
-        maps.push(Some(map));
-    }
-    Ok(ctx.attribution(
+            PixelMap {
+                width: w,
+                height: h,
+                values: sum
+                    .iter()
+                    .zip(&count)
+                    .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(ctx.attribution_of_maps(
         Method::Occlusion,
-        labels,
         maps,
+        &p[..classes],
         corners.len() + 1,
         (clock.elapsed().as_secs_f64(), model),
     ))

@@ -123,23 +123,18 @@ pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution>
             }
         }
     }
-    let mut labels = Vec::new();
-    let mut maps = Vec::new();
-    for (li, &label) in ctx.labels.iter().enumerate() {
-        let map = PixelMap {
+    let maps = sums
+        .iter()
+        .map(|sum| PixelMap {
             width: w,
             height: h,
-            values: sums[li].iter().map(|v| v / (n as f64 * p)).collect(),
-        };
-        let fx = probs[label] as f64;
-        let importance = ctx.per_superpixel(&map);
-        labels.push(ctx.label_explanation(li, &importance, fx, fx, f64::NAN));
-        maps.push(Some(map));
-    }
-    Ok(ctx.attribution(
+            values: sum.iter().map(|v| v / (n as f64 * p)).collect(),
+        })
+        .collect();
+    Ok(ctx.attribution_of_maps(
         Method::Rise,
-        labels,
         maps,
+        &probs[..classes],
         n + 1,
         (clock.elapsed().as_secs_f64(), model),
     ))
