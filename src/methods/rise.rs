@@ -2,7 +2,9 @@
 //! (each kept with probability p), upsampled bilinearly to (s+1)·cell and
 //! cropped at a random shift, so that the masks are smooth; each masked
 //! face blends with LIME's background. Saliency S = (1 / (N·p)) Σᵢ f(face ⊙
-//! Mᵢ) · Mᵢ; a superpixel's importance is the mean of its pixels'.
+//! Mᵢ) · Mᵢ; a superpixel's importance is the mean of its pixels' less the
+//! map's mean (the saliency is positive everywhere; centred, its sign says
+//! above or below the face's average, as the other methods' signs do).
 
 use std::time::Instant;
 
@@ -134,6 +136,7 @@ pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution>
     Ok(ctx.attribution_of_maps(
         Method::Rise,
         maps,
+        true,
         &probs[..classes],
         n + 1,
         (clock.elapsed().as_secs_f64(), model),
