@@ -85,6 +85,33 @@ impl Masks {
         }
         out
     }
+
+    /// Every mask, made on every core (in order: the result does not depend
+    /// on the number of threads).
+    fn all(&self) -> Vec<Vec<f32>> {
+        let n = self.grids.len();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |w| w.get())
+            .min(n)
+            .max(1);
+        let size = n.div_ceil(workers).max(1);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = (0..n)
+                .step_by(size)
+                .map(|start| {
+                    s.spawn(move || {
+                        (start..(start + size).min(n))
+                            .map(|i| self.mask(i))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    }
 }
 
 /// RISE with `n` masks of `s`×`s` cells kept with probability `p`.
@@ -96,7 +123,7 @@ pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution>
     let masks = Masks::new(n, s, p, w, h, ctx.seed);
     // Each mask is needed twice (to mask the face, to weight the answer):
     // made once.
-    let all: Vec<Vec<f32>> = (0..n).map(|i| masks.mask(i)).collect();
+    let all = masks.all();
     let mut model = 0.0;
     // Row 0: the face; then one row per mask.
     let probs = ctx.evaluate(
