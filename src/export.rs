@@ -302,3 +302,21 @@ pub fn write(files: &[File], overwrite: bool) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_where_the_export_folder_goes_is_named() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("taken");
+        std::fs::write(&file, b"x").unwrap();
+        for dir in [file.clone(), file.join("sub/deeper")] {
+            let e = check_folder(&dir).unwrap_err().to_string();
+            assert!(e.contains("taken") && e.contains("not a folder"), "{e}");
+        }
+        assert!(check_folder(&d.path().join("new/folder")).is_ok());
+        assert!(check_folder(d.path()).is_ok());
+    }
+}

@@ -410,6 +410,19 @@ mod tests {
     }
 
     #[test]
+    fn long_layer_names_keep_their_end() {
+        let l = Layer {
+            name: "model_1/separable_conv2d_8/separable_conv2d/depthwise".into(),
+            op: "Conv".into(),
+            weight: "w".into(),
+            bias: None,
+        };
+        assert_eq!(l.short_name(20), "…d_conv2d/depthwise");
+        assert_eq!(l.short_name(20).chars().count(), 20);
+        assert_eq!(l.short_name(100), l.name);
+    }
+
+    #[test]
     fn glorot_bounds_follow_the_fans() {
         // Conv 8 → 16 with 3×3 kernels: fans 72 and 144.
         let l = glorot_limit(&[16, 8, 3, 3], "Conv");
