@@ -417,7 +417,7 @@ mod tests {
             weight: "w".into(),
             bias: None,
         };
-        assert_eq!(l.short_name(20), "…d_conv2d/depthwise");
+        assert_eq!(l.short_name(20), "…le_conv2d/depthwise");
         assert_eq!(l.short_name(20).chars().count(), 20);
         assert_eq!(l.short_name(100), l.name);
     }
