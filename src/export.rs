@@ -245,6 +245,63 @@ pub fn explanation_files(
     Ok(files)
 }
 
+/// The other methods' files beside LIME's (`explain --method … --out`):
+/// per method and label its panel (`<face>_<method>_<label>.png`) and its
+/// pixel map where it has one (`…_map.png`), then every method's rows as
+/// CSV and, with the agreement, as JSON (`<face>_methods.csv|json`).
+pub fn method_files(
+    dir: &Path,
+    face: &Path,
+    outcome: &Outcome,
+    cmp: &Comparison,
+    panels: &PanelOptions,
+) -> Result<Vec<File>> {
+    let stem = stem(face);
+    let s = &outcome.samples;
+    let mut files = Vec::new();
+    for a in cmp.attributions.iter().filter(|a| a.method != Method::Lime) {
+        for (l, map) in a.explanation.labels.iter().zip(&a.maps) {
+            let base = format!("{stem}_{}_{}", a.method.name(), l.name);
+            files.push(File {
+                path: dir.join(format!("{base}.png")),
+                content: Content::Png(render::explanation_panel(
+                    &s.face,
+                    &s.superpixels,
+                    l,
+                    panels,
+                    PANEL_SIZE,
+                )),
+            });
+            if let Some(map) = map {
+                files.push(File {
+                    path: dir.join(format!("{base}_map.png")),
+                    content: Content::Png(render::pixel_map_image(map, PANEL_SIZE)),
+                });
+            }
+        }
+    }
+    let mut csv_text = Vec::new();
+    table::write_csv(&method_rows(face, outcome, cmp), &mut csv_text)
+        .map_err(|e| Error::Invalid(format!("cannot format the CSV: {e}")))?;
+    files.push(File {
+        path: dir.join(format!("{stem}_methods.csv")),
+        content: Content::Text(
+            String::from_utf8(csv_text)
+                .map_err(|e| Error::Invalid(format!("CSV is not UTF-8: {e}")))?,
+        ),
+    });
+    let json_text = serde_json::to_string_pretty(&json!({
+        "methods": methods_json(face, outcome, cmp),
+        "agreement": cmp.agreement,
+    }))
+    .map_err(|e| Error::Invalid(format!("cannot format the JSON: {e}")))?;
+    files.push(File {
+        path: dir.join(format!("{stem}_methods.json")),
+        content: Content::Text(json_text + "\n"),
+    });
+    Ok(files)
+}
+
 /// Whether something is at `path` already: a file, a folder, or a link
 /// (even a dangling one, which writing would follow out of the folder).
 pub fn occupied(path: &Path) -> bool {

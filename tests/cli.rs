@@ -579,3 +579,48 @@ fn sanity_randomises_every_layer_from_the_output_down() {
     ]);
     assert!(text(&again).0.contains("happy"));
 }
+
+/// `explain --method … --out` writes each method's panels and pixel maps
+/// beside LIME's files, and every method's rows with the agreement.
+#[test]
+fn explain_methods_write_panels_maps_and_agreement() {
+    let d = tempfile::tempdir().unwrap();
+    let o = emotui(&[
+        "explain",
+        "data/test_crop/JOY/feat_0-f15-hao.png",
+        "--backend",
+        "tract",
+        "--method",
+        "lime,occlusion,rise",
+        "--rise-masks",
+        "200",
+        "--labels",
+        "1",
+        "--trust",
+        "none",
+        "--format",
+        "csv",
+        "--out",
+        d.path().to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.lines().next().unwrap().ends_with(",method"), "{out}");
+    for method in ["lime", "occlusion", "rise"] {
+        assert!(out.contains(&format!(",{method}\n")), "{method}: {out}");
+    }
+    for f in [
+        "feat_0-f15-hao_occlusion_happy.png",
+        "feat_0-f15-hao_occlusion_happy_map.png",
+        "feat_0-f15-hao_rise_happy_map.png",
+        "feat_0-f15-hao_methods.csv",
+    ] {
+        assert!(d.path().join(f).is_file(), "{f}");
+    }
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(d.path().join("feat_0-f15-hao_methods.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["methods"].as_array().unwrap().len(), 3);
+    assert_eq!(json["agreement"][0]["pairs"].as_array().unwrap().len(), 3);
+}

@@ -558,6 +558,11 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             files.extend(export::explanation_files(
                 dir, &c.path, &c.outcome, &panels,
             )?);
+            if let Some(cmp) = &c.comparison {
+                files.extend(export::method_files(
+                    dir, &c.path, &c.outcome, cmp, &panels,
+                )?);
+            }
         }
         export::write(&files, args.force)?;
         eprintln!("emotui: wrote {} files to {}", files.len(), dir.display());

@@ -315,15 +315,10 @@ impl<'a> Context<'a> {
     /// (occlusion, RISE): each superpixel's importance is the mean of its
     /// pixels', intercept and prediction are the label's probability on the
     /// face (`face`, one value per model label), and there is no fit.
-    /// With `centre`, the map's mean is taken from each superpixel's
-    /// importance (RISE's saliency is an expected score, positive
-    /// everywhere: centred, it says which regions are above or below the
-    /// face's average, as the other methods' signs do; ranks are unchanged).
     fn attribution_of_maps(
         &self,
         method: Method,
         maps: Vec<PixelMap>,
-        centre: bool,
         face: &[f32],
         evaluations: usize,
         seconds: (f64, f64),
@@ -333,14 +328,7 @@ impl<'a> Context<'a> {
             .enumerate()
             .map(|(li, map)| {
                 let fx = face[self.labels[li]] as f64;
-                let mut importance = self.per_superpixel(map);
-                if centre && !map.values.is_empty() {
-                    let mean = map.values.iter().sum::<f64>() / map.values.len() as f64;
-                    for v in &mut importance {
-                        *v -= mean;
-                    }
-                }
-                self.label_explanation(li, &importance, fx, fx, f64::NAN)
+                self.label_explanation(li, &self.per_superpixel(map), fx, fx, f64::NAN)
             })
             .collect();
         self.attribution(

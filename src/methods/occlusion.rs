@@ -79,7 +79,6 @@ pub fn run(ctx: &Context<'_>, patch: usize, stride: usize) -> Result<Attribution
     Ok(ctx.attribution_of_maps(
         Method::Occlusion,
         maps,
-        false,
         &p[..classes],
         corners.len() + 1,
         (clock.elapsed().as_secs_f64(), model),

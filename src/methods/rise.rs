@@ -2,9 +2,9 @@
 //! (each kept with probability p), upsampled bilinearly to (s+1)·cell and
 //! cropped at a random shift, so that the masks are smooth; each masked
 //! face blends with LIME's background. Saliency S = (1 / (N·p)) Σᵢ f(face ⊙
-//! Mᵢ) · Mᵢ; a superpixel's importance is the mean of its pixels' less the
-//! map's mean (the saliency is positive everywhere; centred, its sign says
-//! above or below the face's average, as the other methods' signs do).
+//! Mᵢ) · Mᵢ, centred on its mean (it is positive everywhere; centred, its
+//! sign says above or below the face's average, as the other methods' signs
+//! do); a superpixel's importance is the mean of its pixels'.
 
 use std::time::Instant;
 
@@ -154,16 +154,22 @@ pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution>
     }
     let maps = sums
         .iter()
-        .map(|sum| PixelMap {
-            width: w,
-            height: h,
-            values: sum.iter().map(|v| v / (n as f64 * p)).collect(),
+        .map(|sum| {
+            // The saliency is an expected score, positive everywhere:
+            // centred on its mean, its sign says above or below the face's
+            // average, as the other methods' signs do (ranks unchanged).
+            let saliency: Vec<f64> = sum.iter().map(|v| v / (n as f64 * p)).collect();
+            let mean = saliency.iter().sum::<f64>() / saliency.len().max(1) as f64;
+            PixelMap {
+                width: w,
+                height: h,
+                values: saliency.iter().map(|v| v - mean).collect(),
+            }
         })
         .collect();
     Ok(ctx.attribution_of_maps(
         Method::Rise,
         maps,
-        true,
         &probs[..classes],
         n + 1,
         (clock.elapsed().as_secs_f64(), model),

@@ -11,7 +11,8 @@ pub use plot::sanity_curve;
 
 pub use explanation::{
     Caption, Display, PanelKind, PanelOptions, caption, density_plot, explanation_overlay,
-    explanation_panel, faithfulness_plot, selected, superpixels_image, two_digits, weight_density,
+    explanation_panel, faithfulness_plot, pixel_map_image, selected, superpixels_image, two_digits,
+    weight_density,
 };
 pub use heatmap::heatmap;
 
