@@ -133,8 +133,13 @@ pub fn methods_json(face: &Path, outcome: &Outcome, cmp: &Comparison) -> serde_j
 
 /// The data frame as CSV text.
 pub fn csv(face: &Path, outcome: &Outcome) -> Result<String> {
+    csv_text(&rows(face, outcome))
+}
+
+/// Rows as CSV text.
+fn csv_text(rows: &[table::Row]) -> Result<String> {
     let mut out = Vec::new();
-    table::write_csv(&rows(face, outcome), &mut out)
+    table::write_csv(rows, &mut out)
         .map_err(|e| Error::Invalid(format!("cannot format the CSV: {e}")))?;
     String::from_utf8(out).map_err(|e| Error::Invalid(format!("CSV is not UTF-8: {e}")))
 }
@@ -280,15 +285,9 @@ pub fn method_files(
             }
         }
     }
-    let mut csv_text = Vec::new();
-    table::write_csv(&method_rows(face, outcome, cmp), &mut csv_text)
-        .map_err(|e| Error::Invalid(format!("cannot format the CSV: {e}")))?;
     files.push(File {
         path: dir.join(format!("{stem}_methods.csv")),
-        content: Content::Text(
-            String::from_utf8(csv_text)
-                .map_err(|e| Error::Invalid(format!("CSV is not UTF-8: {e}")))?,
-        ),
+        content: Content::Text(csv_text(&method_rows(face, outcome, cmp))?),
     });
     let json_text = serde_json::to_string_pretty(&json!({
         "methods": methods_json(face, outcome, cmp),

@@ -88,8 +88,9 @@ pub fn run(args: SanityArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         ..Request::default()
     };
     let pb = progress::bar(1, "randomising layers");
+    let model = model_args.load()?;
     let report = sanity::run(
-        &model_args.path(),
+        &model,
         &model_args.options(),
         &image,
         &request,

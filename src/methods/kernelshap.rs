@@ -13,7 +13,6 @@
 //! sampling), repeats adding weight.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -300,7 +299,6 @@ fn r2(design: &Design, ey: &[f64], fnull: f64, phi: &[f64]) -> f64 {
 /// KernelSHAP on the context's superpixels with `samples` coalitions
 /// (`None`: shap's default), or every coalition when they are few.
 pub fn run(ctx: &Context<'_>, samples: Option<usize>) -> Result<Attribution> {
-    let clock = Instant::now();
     let m = ctx.superpixels();
     let design = if m <= MAX_ENUMERATED {
         enumerate(m)
@@ -308,20 +306,15 @@ pub fn run(ctx: &Context<'_>, samples: Option<usize>) -> Result<Attribution> {
         sample(m, samples.unwrap_or_else(|| default_samples(m)), ctx.seed)
     };
     // Row 0: the empty coalition, row 1: the face, then the coalitions.
-    let mut model = 0.0;
     let empty = vec![false; m];
     let all = vec![true; m];
-    let p = ctx.evaluate(
-        design.rows() + 2,
-        |r| match r {
-            0 => ctx.composer.compose(&empty),
-            1 => ctx.composer.compose(&all),
-            r => ctx
-                .composer
-                .compose(&design.masks[(r - 2) * m..(r - 1) * m]),
-        },
-        &mut model,
-    )?;
+    let p = ctx.evaluate(design.rows() + 2, |r| match r {
+        0 => ctx.composer.compose(&empty),
+        1 => ctx.composer.compose(&all),
+        r => ctx
+            .composer
+            .compose(&design.masks[(r - 2) * m..(r - 1) * m]),
+    })?;
     let classes = ctx.samples.labels.len();
     let labels = (0..ctx.labels.len())
         .map(|li| {
@@ -340,7 +333,6 @@ pub fn run(ctx: &Context<'_>, samples: Option<usize>) -> Result<Attribution> {
         labels,
         vec![None; ctx.labels.len()],
         evaluations,
-        (clock.elapsed().as_secs_f64(), model),
     ))
 }
 

@@ -15,7 +15,6 @@ pub mod rise;
 pub mod sanity;
 
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
 use serde::Serialize;
 
@@ -165,9 +164,6 @@ pub struct Attribution {
     pub maps: Vec<Option<PixelMap>>,
     /// Model evaluations made.
     pub evaluations: usize,
-    /// Seconds spent, of which in the model's evaluations.
-    #[serde(skip)]
-    pub seconds: (f64, f64),
 }
 
 impl Attribution {
@@ -183,13 +179,12 @@ impl Attribution {
 }
 
 /// LIME's explanation as an attribution (its samples were drawn already).
-pub fn from_lime(explanation: &Explanation, seconds: f64) -> Attribution {
+pub fn from_lime(explanation: &Explanation) -> Attribution {
     Attribution {
         method: Method::Lime,
         maps: vec![None; explanation.labels.len()],
         evaluations: explanation.n_samples,
         explanation: explanation.clone(),
-        seconds: (seconds, 0.0),
     }
 }
 
@@ -245,18 +240,9 @@ impl<'a> Context<'a> {
         self.composer.compose(&vec![true; self.superpixels()])
     }
 
-    /// The model's probabilities for `n` images made by `make`, with the
-    /// time it took added to `model_seconds`.
-    fn evaluate(
-        &self,
-        n: usize,
-        make: impl Fn(usize) -> Planes + Sync,
-        model_seconds: &mut f64,
-    ) -> Result<Vec<f32>> {
-        let clock = Instant::now();
-        let p = evaluate_images(self.classifier, n, make, self.cancel, |_, _| {})?;
-        *model_seconds += clock.elapsed().as_secs_f64();
-        Ok(p)
+    /// The model's probabilities for `n` images made by `make`.
+    fn evaluate(&self, n: usize, make: impl Fn(usize) -> Planes + Sync) -> Result<Vec<f32>> {
+        evaluate_images(self.classifier, n, make, self.cancel, |_, _| {})
     }
 
     /// The label explanation of label position `li` from per-superpixel
@@ -321,7 +307,6 @@ impl<'a> Context<'a> {
         maps: Vec<PixelMap>,
         face: &[f32],
         evaluations: usize,
-        seconds: (f64, f64),
     ) -> Attribution {
         let labels = maps
             .iter()
@@ -336,7 +321,6 @@ impl<'a> Context<'a> {
             labels,
             maps.into_iter().map(Some).collect(),
             evaluations,
-            seconds,
         )
     }
 
@@ -347,7 +331,6 @@ impl<'a> Context<'a> {
         labels: Vec<LabelExplanation>,
         maps: Vec<Option<PixelMap>>,
         evaluations: usize,
-        seconds: (f64, f64),
     ) -> Attribution {
         Attribution {
             method,
@@ -361,7 +344,6 @@ impl<'a> Context<'a> {
             },
             maps,
             evaluations,
-            seconds,
         }
     }
 }
@@ -413,7 +395,7 @@ pub fn compare(
     for (i, &m) in methods.iter().enumerate() {
         progress(i, methods.len());
         let a = match m {
-            Method::Lime => from_lime(&outcome.explanation, outcome.timings.sampling),
+            Method::Lime => from_lime(&outcome.explanation),
             other => run(other, &ctx, options)?,
         };
         // LIME's curves are in its trust figures when they were asked for.

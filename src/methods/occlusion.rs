@@ -4,8 +4,6 @@
 //! f(face) − f(face with the patch occluded); a superpixel's is the mean of
 //! its pixels'.
 
-use std::time::Instant;
-
 use super::{Attribution, Context, Method, PixelMap};
 use crate::error::Result;
 
@@ -18,7 +16,6 @@ fn positions(size: usize, patch: usize, stride: usize) -> Vec<usize> {
 
 /// Occlusion with a `patch`-pixel square moved by `stride` pixels.
 pub fn run(ctx: &Context<'_>, patch: usize, stride: usize) -> Result<Attribution> {
-    let clock = Instant::now();
     let face = ctx.face();
     let background = ctx.composer.background();
     let (w, h) = (face.width, face.height);
@@ -28,26 +25,21 @@ pub fn run(ctx: &Context<'_>, patch: usize, stride: usize) -> Result<Attribution
         .iter()
         .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
         .collect();
-    let mut model = 0.0;
     // Row 0: the face; then one row per patch position.
-    let p = ctx.evaluate(
-        corners.len() + 1,
-        |r| {
-            let mut img = face.clone();
-            if r > 0 {
-                let (x0, y0) = corners[r - 1];
-                for (out, bg) in img.planes.iter_mut().zip(&background.planes) {
-                    for y in y0..(y0 + patch).min(h) {
-                        let row = y * w;
-                        out[row + x0..row + (x0 + patch).min(w)]
-                            .copy_from_slice(&bg[row + x0..row + (x0 + patch).min(w)]);
-                    }
+    let p = ctx.evaluate(corners.len() + 1, |r| {
+        let mut img = face.clone();
+        if r > 0 {
+            let (x0, y0) = corners[r - 1];
+            for (out, bg) in img.planes.iter_mut().zip(&background.planes) {
+                for y in y0..(y0 + patch).min(h) {
+                    let row = y * w;
+                    out[row + x0..row + (x0 + patch).min(w)]
+                        .copy_from_slice(&bg[row + x0..row + (x0 + patch).min(w)]);
                 }
             }
-            img
-        },
-        &mut model,
-    )?;
+        }
+        img
+    })?;
     let classes = ctx.samples.labels.len();
     let maps = ctx
         .labels
@@ -76,13 +68,7 @@ pub fn run(ctx: &Context<'_>, patch: usize, stride: usize) -> Result<Attribution
             }
         })
         .collect();
-    Ok(ctx.attribution_of_maps(
-        Method::Occlusion,
-        maps,
-        &p[..classes],
-        corners.len() + 1,
-        (clock.elapsed().as_secs_f64(), model),
-    ))
+    Ok(ctx.attribution_of_maps(Method::Occlusion, maps, &p[..classes], corners.len() + 1))
 }
 
 #[cfg(test)]

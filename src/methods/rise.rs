@@ -6,8 +6,6 @@
 //! sign says above or below the face's average, as the other methods' signs
 //! do); a superpixel's importance is the mean of its pixels'.
 
-use std::time::Instant;
-
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -116,7 +114,6 @@ impl Masks {
 
 /// RISE with `n` masks of `s`×`s` cells kept with probability `p`.
 pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution> {
-    let clock = Instant::now();
     let face = ctx.face();
     let background = ctx.composer.background();
     let (w, h) = (face.width, face.height);
@@ -124,24 +121,19 @@ pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution>
     // Each mask is needed twice (to mask the face, to weight the answer):
     // made once.
     let all = masks.all();
-    let mut model = 0.0;
     // Row 0: the face; then one row per mask.
-    let probs = ctx.evaluate(
-        n + 1,
-        |r| {
-            let mut img = face.clone();
-            if r > 0 {
-                let m = &all[r - 1];
-                for (out, bg) in img.planes.iter_mut().zip(&background.planes) {
-                    for ((o, b), k) in out.iter_mut().zip(bg).zip(m) {
-                        *o = b + k * (*o - b);
-                    }
+    let probs = ctx.evaluate(n + 1, |r| {
+        let mut img = face.clone();
+        if r > 0 {
+            let m = &all[r - 1];
+            for (out, bg) in img.planes.iter_mut().zip(&background.planes) {
+                for ((o, b), k) in out.iter_mut().zip(bg).zip(m) {
+                    *o = b + k * (*o - b);
                 }
             }
-            img
-        },
-        &mut model,
-    )?;
+        }
+        img
+    })?;
     let classes = ctx.samples.labels.len();
     let mut sums = vec![vec![0.0f64; w * h]; ctx.labels.len()];
     for (i, m) in all.iter().enumerate() {
@@ -167,13 +159,7 @@ pub fn run(ctx: &Context<'_>, n: usize, s: usize, p: f64) -> Result<Attribution>
             }
         })
         .collect();
-    Ok(ctx.attribution_of_maps(
-        Method::Rise,
-        maps,
-        &probs[..classes],
-        n + 1,
-        (clock.elapsed().as_secs_f64(), model),
-    ))
+    Ok(ctx.attribution_of_maps(Method::Rise, maps, &probs[..classes], n + 1))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //! alone: the paper randomises the learned weights). The data-randomisation
 //! test needs retraining and is out of scope.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use image::DynamicImage;
@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::explain::{self, Preset, Request};
 use crate::lime::{LabelChoice, Superpixels};
 use crate::model::card::ModelCard;
-use crate::model::{Classifier, LoadOptions, Model};
+use crate::model::{LoadOptions, Model};
 
 /// One layer that can be randomised.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -252,7 +252,16 @@ fn abs_map(sp: &Superpixels, importance: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Explains `image`'s `label` with every method in `methods` on `model`.
+/// One explanation of `image` by every method in `methods` on `model`, for
+/// the first label of `request`.
+struct Explained {
+    attributions: Vec<Attribution>,
+    superpixels: Superpixels,
+    /// The label explained and its probability.
+    label: String,
+    probability: f64,
+}
+
 fn explain_all(
     model: &Model,
     image: &DynamicImage,
@@ -260,24 +269,24 @@ fn explain_all(
     methods: &[Method],
     options: &MethodOptions,
     cancel: &AtomicBool,
-) -> Result<(Vec<Attribution>, Superpixels, f64)> {
+) -> Result<Explained> {
     let outcome = explain::run(model, image, request, cancel, |_| {})?;
     let seed = request.sampling.seed;
     let ctx = Context::new(model, &outcome.samples, &outcome.explanation, seed, cancel);
-    let label = outcome.explanation.labels[0].label;
-    let probability = outcome.samples.prediction()[label] as f64;
     let attributions = methods
         .iter()
         .map(|&m| match m {
-            Method::Lime => Ok(super::from_lime(&outcome.explanation, 0.0)),
+            Method::Lime => Ok(super::from_lime(&outcome.explanation)),
             other => super::run(other, &ctx, options),
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok((
+    let first = &outcome.explanation.labels[0];
+    Ok(Explained {
         attributions,
-        outcome.samples.superpixels.clone(),
-        probability,
-    ))
+        superpixels: outcome.samples.superpixels.clone(),
+        label: first.name.clone(),
+        probability: first.probability,
+    })
 }
 
 /// A folder of its own for the randomised models (removed when dropped).
@@ -299,13 +308,14 @@ impl Drop for Scratch {
     }
 }
 
-/// Runs the cascading randomisation on `image` with the model at
-/// `model_path` (loaded with `load`): the original explanation of the top
-/// label, then one step per layer. `progress(done, total)` after each
-/// step; `cancel` stops with [`Error::Cancelled`].
+/// Runs the cascading randomisation on `image` with `model` (its ONNX file
+/// is read and randomised; the copies are loaded with `load`): the original
+/// explanation of the top label, then one step per layer.
+/// `progress(done, total)` after each step; `cancel` stops with
+/// [`Error::Cancelled`].
 #[allow(clippy::too_many_arguments)]
 pub fn run(
-    model_path: &Path,
+    model: &Model,
     load: &LoadOptions,
     image: &DynamicImage,
     request: &Request,
@@ -314,6 +324,7 @@ pub fn run(
     cancel: &AtomicBool,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Report> {
+    let model_path = model.path();
     let bytes = crate::files::read_regular(model_path).map_err(|e| Error::file(model_path, e))?;
     let proto = ModelProto::decode(bytes.as_slice())
         .map_err(|e| Error::file(model_path, format!("not an ONNX model: {e}")))?;
@@ -324,22 +335,13 @@ pub fn run(
             "no Conv, Gemm or MatMul layer with weights to randomise",
         ));
     }
-    let card = std::fs::read(ModelCard::path_for(model_path))
-        .map_err(|e| Error::file(ModelCard::path_for(model_path), e))?;
-    let model = Model::load(model_path, load)?;
-    // The label is fixed to the trained model's top label, so that every
-    // step explains the same thing.
-    let top = {
-        let pre = model.preprocessor();
-        let p = model.predict(&pre.tensor(image), 1)?;
-        (0..p.len())
-            .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
-            .unwrap_or(0)
-    };
-    let label = model.labels()[top].clone();
-    let request = Request {
+    let card_path = ModelCard::path_for(model_path);
+    let card = crate::files::read_regular(&card_path).map_err(|e| Error::file(&card_path, e))?;
+    // The trained model's top label, then that label at every step, so that
+    // every step explains the same thing.
+    let mut request = Request {
         fit: crate::lime::FitOptions {
-            labels: LabelChoice::Names(vec![label.clone()]),
+            labels: LabelChoice::Top(1),
             ..request.fit.clone()
         },
         trust: Preset::None.options(),
@@ -347,50 +349,52 @@ pub fn run(
         live: false,
         ..request.clone()
     };
-    let (original, sp, probability) =
-        explain_all(&model, image, &request, methods, options, cancel)?;
-    let (w, h) = (sp.width, sp.height);
+    let original = explain_all(model, image, &request, methods, options, cancel)?;
+    request.fit.labels = LabelChoice::Names(vec![original.label.clone()]);
+    let sp = &original.superpixels;
     let original_maps: Vec<Vec<f64>> = original
+        .attributions
         .iter()
-        .map(|a| abs_map(&sp, &a.importance(0, sp.count)))
+        .map(|a| abs_map(sp, &a.importance(0, sp.count)))
         .collect();
     let scratch = Scratch::new()?;
     let path = scratch.0.join("randomised.onnx");
+    let scratch_card = ModelCard::path_for(&path);
+    std::fs::write(&scratch_card, &card).map_err(|e| Error::file(&scratch_card, e))?;
     let mut steps = Vec::new();
     for i in 0..all.len() {
         progress(i, all.len());
         let randomised = randomise(&proto, &all[..=i], request.sampling.seed);
         std::fs::write(&path, randomised.encode_to_vec()).map_err(|e| Error::file(&path, e))?;
-        std::fs::write(ModelCard::path_for(&path), &card)
-            .map_err(|e| Error::file(ModelCard::path_for(&path), e))?;
         let broken = Model::load(&path, load)?;
-        let (now, sp_now, p_now) = explain_all(&broken, image, &request, methods, options, cancel)?;
+        let now = explain_all(&broken, image, &request, methods, options, cancel)?;
         let similarity = original
+            .attributions
             .iter()
-            .zip(&now)
+            .zip(&now.attributions)
             .zip(&original_maps)
             .map(|((a, b), map_a)| {
                 let va = a.importance(0, sp.count);
-                let vb = b.importance(0, sp_now.count);
+                let vb = b.importance(0, now.superpixels.count);
                 let abs = |v: &[f64]| v.iter().map(|x| x.abs()).collect::<Vec<_>>();
                 Similarity {
                     method: a.method,
                     spearman_abs: spearman(&abs(&va), &abs(&vb)),
                     spearman: spearman(&va, &vb),
-                    ssim: ssim(map_a, &abs_map(&sp_now, &vb), w, h),
+                    ssim: ssim(map_a, &abs_map(&now.superpixels, &vb), sp.width, sp.height),
                 }
             })
             .collect();
         steps.push(Step {
             layer: all[i].clone(),
-            probability: p_now,
+            probability: now.probability,
             similarity,
         });
     }
     progress(all.len(), all.len());
     Ok(Report {
-        label,
-        probability,
+        label: original.label,
+        probability: original.probability,
         methods: methods.to_vec(),
         steps,
     })

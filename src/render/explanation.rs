@@ -440,21 +440,11 @@ pub fn pixel_map_image(map: &crate::methods::PixelMap, size: u32) -> RgbImage {
     let scale = (size as f64 / w.max(h) as f64).max(1.0);
     let (out_w, out_h) = ((w as f64 * scale) as u32, (h as f64 * scale) as u32);
     let max = map.values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let mix = |a: u8, b: u8, t: f64| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
     RgbImage::from_fn(out_w.max(1), out_h.max(1), |x, y| {
         let (mx, my) = ((x as f64 / scale) as usize, (y as f64 / scale) as usize);
         let v = map.values[my.min(h - 1) * w + mx.min(w - 1)];
-        let t = if max > 0.0 {
-            (v.abs() / max).min(1.0)
-        } else {
-            0.0
-        };
-        let end = if v >= 0.0 { SUPPORT } else { CONTRADICT };
-        Rgb([
-            mix(PAPER[0], end[0], t),
-            mix(PAPER[1], end[1], t),
-            mix(PAPER[2], end[2], t),
-        ])
+        let t = if max > 0.0 { v.abs() / max } else { 0.0 };
+        super::mix(PAPER, if v >= 0.0 { SUPPORT } else { CONTRADICT }, t as f32)
     })
 }
 

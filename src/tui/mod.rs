@@ -124,7 +124,6 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         imager: Imager::new(picker, tx.clone()),
         explainer: None,
         model: None,
-        model_path: options.model.clone(),
         load: options.load.clone(),
         tx,
     };
@@ -184,11 +183,10 @@ pub fn run(options: Options) -> anyhow::Result<()> {
 struct Runtime {
     imager: Imager,
     explainer: Option<Explainer>,
-    /// The loaded model, for the other methods.
+    /// The loaded model, for the other methods and the sanity check.
     model: Option<std::sync::Arc<emotui::model::Model>>,
-    /// Where the model is and how it was loaded, for the sanity check
-    /// (which writes and loads randomised copies).
-    model_path: PathBuf,
+    /// How the model was loaded: the sanity check loads its randomised
+    /// copies the same way.
     load: LoadOptions,
     tx: Sender<Message>,
 }
@@ -213,12 +211,9 @@ impl Runtime {
                     }
                 }
                 Command::Sanity(job) => {
-                    workers::sanity(
-                        self.model_path.clone(),
-                        self.load.clone(),
-                        job,
-                        self.tx.clone(),
-                    );
+                    if let Some(m) = &self.model {
+                        workers::sanity(m.clone(), self.load.clone(), job, self.tx.clone());
+                    }
                 }
             }
         }

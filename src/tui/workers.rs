@@ -137,15 +137,16 @@ pub fn compare(model: Arc<Model>, job: CompareJob, tx: Sender<Message>) {
     });
 }
 
-/// Runs the sanity check in the background, reporting each layer.
-pub fn sanity(model: PathBuf, load: LoadOptions, job: SanityJob, tx: Sender<Message>) {
+/// Runs the sanity check in the background on the loaded `model` (whose
+/// file the randomised copies are made from), reporting each layer.
+pub fn sanity(model: Arc<Model>, load: LoadOptions, job: SanityJob, tx: Sender<Message>) {
     std::thread::spawn(move || {
         let key = job.key.clone();
         let progress_tx = tx.clone();
         let progress_key = key.clone();
         let result = load_image(&job.path).and_then(|image| {
             sanity::run(
-                &model,
+                model.as_ref(),
                 &load,
                 &image,
                 &job.request,
