@@ -25,6 +25,7 @@ pub mod explain;
 pub mod export;
 pub mod faces;
 pub mod files;
+pub mod geometry;
 pub mod lime;
 pub mod methods;
 pub mod model;

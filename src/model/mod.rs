@@ -9,6 +9,7 @@
 //! of threads.
 
 pub mod card;
+mod net;
 mod ort_backend;
 mod tract_backend;
 
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use card::ModelCard;
+pub use net::Net;
 
 use crate::error::{Error, Result};
 use crate::preprocess::Preprocessor;
@@ -39,8 +41,65 @@ pub trait Backend: Send + Sync {
     fn name(&self) -> &'static str;
     /// Images per call that this backend runs fastest with.
     fn batch_size(&self) -> usize;
-    /// Runs `n` images on worker `worker` (0..workers), returning raw outputs.
-    fn run(&self, worker: usize, input: &[f32], n: usize) -> Result<Vec<f32>>;
+    /// Runs `n` images on worker `worker` (0..workers), returning every
+    /// output of the graph, in its order, each holding the `n` images' values
+    /// one after another.
+    fn run(&self, worker: usize, input: &[f32], n: usize) -> Result<Vec<Vec<f32>>>;
+}
+
+/// What a backend checks a graph with when loading it: the input dimensions
+/// the graph declares (`None` where symbolic) and, once known, the number of
+/// values in one image's first output.
+pub(crate) type GraphCheck<'a> = &'a dyn Fn(&[Option<usize>], Option<usize>) -> Result<()>;
+
+/// Opens `path` on the backend `options` choose, for inputs of `shape`
+/// (batch of one), with `workers` sessions; also returns why `Auto` fell
+/// back to tract.
+fn open_backend(
+    path: &Path,
+    shape: [usize; 4],
+    options: &LoadOptions,
+    workers: usize,
+    check: GraphCheck,
+) -> Result<(Box<dyn Backend>, Option<String>)> {
+    let ort = || {
+        ort_backend::OrtBackend::load(path, shape, options.ort_library.as_deref(), workers, check)
+    };
+    let tract = || tract_backend::TractBackend::load(path, shape, check);
+    Ok(match options.backend {
+        BackendChoice::Tract => (Box::new(tract()?), None),
+        BackendChoice::Ort => (Box::new(ort()?), None),
+        BackendChoice::Auto => match ort() {
+            Ok(b) => (Box::new(b), None),
+            // A broken model or card is the user's problem whatever the
+            // backend; only a missing runtime falls back to tract.
+            Err(e @ (Error::Card { .. } | Error::Model { .. })) => return Err(e),
+            Err(e) => (Box::new(tract()?), Some(e.to_string())),
+        },
+    })
+}
+
+/// The number of workers `options` ask for: the number of cores by default.
+fn worker_count(options: &LoadOptions) -> usize {
+    options
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+/// Checks that a file exists and is a file before a backend tries it.
+fn check_model_file(path: &Path) -> Result<()> {
+    if path.is_file() {
+        return Ok(());
+    }
+    Err(Error::Model {
+        path: path.to_path_buf(),
+        problem: if path.exists() {
+            "not a file".into()
+        } else {
+            "no such file".into()
+        },
+    })
 }
 
 /// Which backend to use.
@@ -101,11 +160,17 @@ pub const BUNDLED_MODEL: &str = "models/emotion_fer_minixception.onnx";
 /// Where to find the bundled model: next to the working directory, or next
 /// to the executable's repository (for `cargo run` from elsewhere).
 pub fn default_model_path() -> PathBuf {
-    let local = PathBuf::from(BUNDLED_MODEL);
+    bundled_path(BUNDLED_MODEL)
+}
+
+/// A bundled file or folder (`relative` to the repository root): under the
+/// working directory, or under the repository emotui was built from.
+pub fn bundled_path(relative: &str) -> PathBuf {
+    let local = PathBuf::from(relative);
     if local.exists() {
         return local;
     }
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_MODEL);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
     if repo.exists() {
         return repo;
     }
@@ -115,53 +180,15 @@ pub fn default_model_path() -> PathBuf {
 impl Model {
     /// Loads the model at `path` with its card (`path` with `.toml`).
     pub fn load(path: &Path, options: &LoadOptions) -> Result<Model> {
-        if !path.is_file() {
-            return Err(Error::Model {
-                path: path.to_path_buf(),
-                problem: if path.exists() {
-                    "not a file".into()
-                } else {
-                    "no such file".into()
-                },
-            });
-        }
+        check_model_file(path)?;
         let card = ModelCard::load_for(path)?;
-        let workers = options
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .max(1);
-        let (backend, fallback_reason): (Box<dyn Backend>, Option<String>) = match options.backend {
-            BackendChoice::Tract => (
-                Box::new(tract_backend::TractBackend::load(path, &card)?),
-                None,
-            ),
-            BackendChoice::Ort => (
-                Box::new(ort_backend::OrtBackend::load(
-                    path,
-                    &card,
-                    options.ort_library.as_deref(),
-                    workers,
-                )?),
-                None,
-            ),
-            BackendChoice::Auto => {
-                match ort_backend::OrtBackend::load(
-                    path,
-                    &card,
-                    options.ort_library.as_deref(),
-                    workers,
-                ) {
-                    Ok(b) => (Box::new(b), None),
-                    // A broken model or card is the user's problem whatever the
-                    // backend; only a missing runtime falls back to tract.
-                    Err(e @ (Error::Card { .. } | Error::Model { .. })) => return Err(e),
-                    Err(e) => (
-                        Box::new(tract_backend::TractBackend::load(path, &card)?),
-                        Some(e.to_string()),
-                    ),
-                }
-            }
+        let workers = worker_count(options);
+        let check = |dims: &[Option<usize>], classes: Option<usize>| {
+            card.check_against_graph(dims, classes)
+                .map_err(|problem| card::card_error(ModelCard::path_for(path), problem))
         };
+        let (backend, fallback_reason) =
+            open_backend(path, card.input.shape(1), options, workers, &check)?;
         let mut model = Model {
             path: path.to_path_buf(),
             preprocessor: Preprocessor::new(card.input.clone()),
@@ -189,7 +216,7 @@ impl Model {
         }));
         let mut batch = self.preprocessor.tensor(&grey);
         batch.extend(self.preprocessor.tensor(&gradient));
-        let raw = self.backend.run(0, &batch, 2)?;
+        let raw = self.run_first(0, &batch, 2)?;
         let classes = self.card.labels.len();
         check_len(&raw, 2 * classes, self.backend.name())?;
         let problem = |what: String| Error::Card {
@@ -263,6 +290,15 @@ impl Model {
         self.workers
     }
 
+    /// The graph's first output: the class scores.
+    fn run_first(&self, worker: usize, input: &[f32], n: usize) -> Result<Vec<f32>> {
+        let outputs = self.backend.run(worker, input, n)?;
+        outputs.into_iter().next().ok_or_else(|| Error::Inference {
+            backend: self.backend.name(),
+            problem: "the model returned no output".into(),
+        })
+    }
+
     fn finish(&self, raw: &mut [f32]) {
         if self.card.output.kind == card::OutputKind::Logits {
             for row in raw.chunks_mut(self.card.labels.len()) {
@@ -313,7 +349,7 @@ impl Classifier for Model {
         if workers == 1 {
             for c in 0..chunks {
                 let (a, b) = (c * bs, ((c + 1) * bs).min(n));
-                let r = self.backend.run(0, &batch[a * per..b * per], b - a)?;
+                let r = self.run_first(0, &batch[a * per..b * per], b - a)?;
                 check_len(&r, (b - a) * classes, self.backend.name())?;
                 out[a * classes..b * classes].copy_from_slice(&r);
             }
@@ -331,7 +367,7 @@ impl Classifier for Model {
                                     return Ok(done);
                                 }
                                 let (a, b) = (c * bs, ((c + 1) * bs).min(n));
-                                let r = self.backend.run(w, &batch[a * per..b * per], b - a)?;
+                                let r = self.run_first(w, &batch[a * per..b * per], b - a)?;
                                 check_len(&r, (b - a) * classes, self.backend.name())?;
                                 done.push((c, r));
                             }

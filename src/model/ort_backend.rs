@@ -13,8 +13,7 @@ use std::sync::{Mutex, OnceLock};
 use ort::session::Session;
 use ort::value::TensorRef;
 
-use super::card::card_error;
-use super::{Backend, ModelCard};
+use super::{Backend, GraphCheck};
 use crate::error::{Error, Result};
 
 /// The runtime can be loaded once per process; later loads reuse it.
@@ -25,8 +24,10 @@ static ENVIRONMENT: OnceLock<
 pub(super) struct OrtBackend {
     sessions: Vec<Mutex<Session>>,
     input_name: String,
-    output_name: String,
+    output_names: Vec<String>,
     shape_tail: [usize; 3],
+    /// Images per run: the graph's batch when it is fixed, else the fastest.
+    batch: usize,
 }
 
 /// Candidate locations of `libonnxruntime.so`, best first.
@@ -144,11 +145,15 @@ pub fn loaded_library() -> Option<PathBuf> {
 }
 
 impl OrtBackend {
+    /// Loads `path` for inputs of `shape` in one session per worker;
+    /// `check` sees the dimensions the graph declares and its first output's
+    /// size.
     pub(super) fn load(
         path: &Path,
-        card: &ModelCard,
+        shape: [usize; 4],
         library: Option<&Path>,
         workers: usize,
+        check: GraphCheck,
     ) -> Result<OrtBackend> {
         let env = environment(library).map_err(|problem| Error::Inference {
             backend: "ort",
@@ -171,15 +176,18 @@ impl OrtBackend {
             sessions.push(session);
         }
         let first = &sessions[0];
-        let card_err = |problem: String| card_error(ModelCard::path_for(path), problem);
+        let shape_err = |problem: &str| Error::Model {
+            path: path.to_path_buf(),
+            problem: problem.into(),
+        };
         let input = first
             .inputs()
             .first()
-            .ok_or_else(|| card_err("the model has no input".into()))?;
+            .ok_or_else(|| shape_err("the model has no input"))?;
         let output = first
             .outputs()
             .first()
-            .ok_or_else(|| card_err("the model has no output".into()))?;
+            .ok_or_else(|| shape_err("the model has no output"))?;
         let dims: Vec<Option<usize>> = input
             .dtype()
             .tensor_shape()
@@ -195,17 +203,27 @@ impl OrtBackend {
             .and_then(|s| s.last().copied())
             .filter(|&d| d > 0)
             .map(|d| d as usize);
-        card.check_against_graph(&dims, classes).map_err(card_err)?;
-        let s = card.input.shape(1);
+        check(&dims, classes)?;
         let backend = OrtBackend {
             input_name: input.name().to_string(),
-            output_name: output.name().to_string(),
-            shape_tail: [s[1], s[2], s[3]],
+            output_names: first
+                .outputs()
+                .iter()
+                .map(|o| o.name().to_string())
+                .collect(),
+            shape_tail: [shape[1], shape[2], shape[3]],
+            // Small batches are fastest per image on this CPU (B = 4: about
+            // 3,100 img/s per session; B ≥ 250: about 2,100).
+            batch: match dims.first() {
+                Some(Some(fixed)) => (*fixed).max(1),
+                _ => 4,
+            },
             sessions: sessions.into_iter().map(Mutex::new).collect(),
         };
         // ONNX Runtime allocates on a session's first run (a few ms); do it
         // now, once, rather than in the first prediction the user waits for.
-        let zeros = vec![0.0f32; card.input.len() * backend.batch_size()];
+        let per: usize = backend.shape_tail.iter().product();
+        let zeros = vec![0.0f32; per * backend.batch];
         for w in 0..backend.sessions.len() {
             backend.run(w, &zeros, backend.batch_size())?;
         }
@@ -219,12 +237,10 @@ impl Backend for OrtBackend {
     }
 
     fn batch_size(&self) -> usize {
-        // Small batches are fastest per image on this CPU (B = 4: about
-        // 3,100 img/s per session; B ≥ 250: about 2,100).
-        4
+        self.batch
     }
 
-    fn run(&self, worker: usize, input: &[f32], n: usize) -> Result<Vec<f32>> {
+    fn run(&self, worker: usize, input: &[f32], n: usize) -> Result<Vec<Vec<f32>>> {
         let err = |e: ort::Error| Error::Inference {
             backend: "ort",
             problem: e.to_string(),
@@ -238,9 +254,14 @@ impl Backend for OrtBackend {
         let outputs = session
             .run(ort::inputs![self.input_name.as_str() => tensor])
             .map_err(err)?;
-        let (_, data) = outputs[self.output_name.as_str()]
-            .try_extract_tensor::<f32>()
-            .map_err(err)?;
-        Ok(data.to_vec())
+        self.output_names
+            .iter()
+            .map(|name| {
+                let (_, data) = outputs[name.as_str()]
+                    .try_extract_tensor::<f32>()
+                    .map_err(err)?;
+                Ok(data.to_vec())
+            })
+            .collect()
     }
 }

@@ -10,8 +10,7 @@ use std::sync::Arc;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
-use super::card::card_error;
-use super::{Backend, ModelCard};
+use super::{Backend, GraphCheck};
 use crate::error::{Error, Result};
 
 type Plan = Arc<TypedSimplePlan>;
@@ -22,7 +21,9 @@ pub(super) struct TractBackend {
 }
 
 impl TractBackend {
-    pub(super) fn load(path: &Path, card: &ModelCard) -> Result<TractBackend> {
+    /// Loads `path` for inputs of `shape`; `check` sees the dimensions the
+    /// graph declares, then the fixed shape with the first output's size.
+    pub(super) fn load(path: &Path, shape: [usize; 4], check: GraphCheck) -> Result<TractBackend> {
         let model_err = |e: TractError| Error::Model {
             path: path.to_path_buf(),
             problem: format!("tract cannot load it: {e:#}"),
@@ -38,10 +39,8 @@ impl TractBackend {
                     .map(|v| v as usize)
             })
             .collect();
-        let shape = card.input.shape(1);
         if !dims.is_empty() {
-            card.check_against_graph(&dims, None)
-                .map_err(|problem| card_error(ModelCard::path_for(path), problem))?;
+            check(&dims, None)?;
         }
         let typed = model
             .with_input_fact(0, f32::fact(shape).into())
@@ -52,8 +51,7 @@ impl TractBackend {
             .output_fact(0)
             .ok()
             .and_then(|f| f.shape.as_concrete().map(|s| s.iter().product::<usize>()));
-        card.check_against_graph(&shape.map(Some), classes)
-            .map_err(|problem| card_error(ModelCard::path_for(path), problem))?;
+        check(&shape.map(Some), classes)?;
         let plan = typed.into_runnable().map_err(model_err)?;
         Ok(TractBackend { plan, shape })
     }
@@ -68,9 +66,9 @@ impl Backend for TractBackend {
         1
     }
 
-    fn run(&self, _worker: usize, input: &[f32], n: usize) -> Result<Vec<f32>> {
+    fn run(&self, _worker: usize, input: &[f32], n: usize) -> Result<Vec<Vec<f32>>> {
         let per: usize = self.shape.iter().product();
-        let mut out = Vec::new();
+        let mut out: Vec<Vec<f32>> = Vec::new();
         for i in 0..n {
             let err = |e: TractError| Error::Inference {
                 backend: "tract",
@@ -78,8 +76,16 @@ impl Backend for TractBackend {
             };
             let t = Tensor::from_shape(&self.shape, &input[i * per..(i + 1) * per]).map_err(err)?;
             let r = self.plan.run(tvec!(t.into_tvalue())).map_err(err)?;
-            let v = r[0].to_plain_array_view::<f32>().map_err(err)?;
-            out.extend(v.iter().copied());
+            out.resize_with(r.len(), Vec::new);
+            for (o, value) in out.iter_mut().zip(r.iter()) {
+                o.extend(
+                    value
+                        .to_plain_array_view::<f32>()
+                        .map_err(err)?
+                        .iter()
+                        .copied(),
+                );
+            }
         }
         Ok(out)
     }

