@@ -33,6 +33,7 @@ pub mod predict;
 pub mod preprocess;
 pub mod render;
 pub mod stats;
+pub mod store;
 pub mod survey;
 
 pub use error::{Error, Result};

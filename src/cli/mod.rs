@@ -1,8 +1,11 @@
 //! The command line: argument parsing and one module per subcommand. Each
 //! subcommand only parses, calls the library and formats its answer.
 
+mod cache;
+mod crop;
 mod eval;
 mod explain;
+mod landmarks;
 mod predict;
 mod progress;
 mod sanity;
@@ -12,7 +15,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use emotui::geometry::FaceModels;
 use emotui::model::{BackendChoice, LoadOptions, MAX_THREADS, Model, default_model_path};
+use emotui::store::Store;
 
 /// Look inside a facial-emotion classifier: predictions, LIME explanations,
 /// and the model compared with people.
@@ -133,6 +138,64 @@ impl ModelArgs {
     }
 }
 
+/// Where the face models are and where results are cached.
+#[derive(Debug, Clone, Args)]
+pub struct FaceModelArgs {
+    /// Folder with MediaPipe's face models [default: models/face].
+    #[arg(long, value_name = "DIR")]
+    pub face_models: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub cache: StoreArgs,
+}
+
+impl FaceModelArgs {
+    /// Loads the face models on the backend the model options choose.
+    pub fn load(&self, model: &ModelArgs) -> anyhow::Result<FaceModels> {
+        let dir = self
+            .face_models
+            .clone()
+            .unwrap_or_else(emotui::geometry::default_face_models_dir);
+        Ok(FaceModels::load(&dir, &model.options())?)
+    }
+}
+
+/// The cache file.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The cache file [default: $XDG_CACHE_HOME/emotui/emotui.sqlite, else
+    /// ~/.cache/emotui/emotui.sqlite].
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+
+    /// Compute everything again and store nothing.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+}
+
+impl StoreArgs {
+    /// The cache file to use, if any.
+    pub fn path(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache.clone().or_else(emotui::store::default_path)
+    }
+
+    /// Opens the cache; `None` with `--no-cache` or when there is nowhere
+    /// to put it (no HOME), which is said on stderr.
+    pub fn open(&self) -> anyhow::Result<Option<Store>> {
+        match self.path() {
+            Some(p) => Ok(Some(Store::open(&p)?)),
+            None if self.no_cache => Ok(None),
+            None => {
+                eprintln!("emotui: no cache (neither XDG_CACHE_HOME nor HOME is set; give --cache PATH)");
+                Ok(None)
+            }
+        }
+    }
+}
+
 /// Output formats for tabular commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TableFormat {
@@ -189,6 +252,12 @@ pub enum Command {
     /// The model-randomisation sanity check: do the explanations change
     /// when the model's weights are destroyed, layer by layer?
     Sanity(sanity::SanityArgs),
+    /// Find every face in photos and write them as a faces tree.
+    Crop(crop::CropArgs),
+    /// The 468 face-mesh landmarks of faces (JSON), with their regions.
+    Landmarks(landmarks::LandmarksArgs),
+    /// What the cache holds, or empty it.
+    Cache(cache::CacheArgs),
 }
 
 /// Runs a subcommand; `Ok(false)` means it ran but some input failed.
@@ -199,6 +268,9 @@ pub fn run(command: Command, model: &ModelArgs) -> anyhow::Result<bool> {
         Command::Explain(a) => explain::run(a, model),
         Command::Survey(a) => survey::run(a),
         Command::Sanity(a) => sanity::run(a, model),
+        Command::Crop(a) => crop::run(a, model),
+        Command::Landmarks(a) => landmarks::run(a, model),
+        Command::Cache(a) => cache::run(a),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod regions;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use image::DynamicImage;
 use serde::{Deserialize, Serialize};
@@ -22,7 +23,8 @@ pub use detect::{Detection, DetectorKind};
 pub use mesh::Roi;
 pub use regions::{Region, RegionMap, RegionShares};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::store::{self, Store};
 use crate::model::card::Colour;
 use crate::model::{LoadOptions, Net};
 use crate::preprocess::{Planes, to_planes};
@@ -37,6 +39,12 @@ pub fn default_face_models_dir() -> PathBuf {
     crate::model::bundled_path(BUNDLED_FACE_MODELS)
 }
 
+/// Bumped whenever the way landmarks are computed changes, so that the
+/// cache never serves landmarks an older emotui computed differently.
+const PIPELINE_VERSION: u32 = 1;
+/// Faces whose landmarks are written to the cache in one transaction.
+const CACHE_BATCH: usize = 64;
+
 /// MediaPipe's two detectors and its face mesh, loaded.
 #[derive(Debug)]
 pub struct FaceModels {
@@ -44,6 +52,9 @@ pub struct FaceModels {
     short: Net,
     full: Net,
     mesh: Net,
+    /// What cached landmarks must have been computed with: the three
+    /// models' bytes and [`PIPELINE_VERSION`].
+    key: String,
 }
 
 impl FaceModels {
@@ -60,7 +71,12 @@ impl FaceModels {
             )
         };
         let n = mesh::MESH_SIZE;
+        let files: Vec<PathBuf> = [DetectorKind::Short.model_stem(), DetectorKind::Full.model_stem(), MESH_STEM]
+            .iter()
+            .map(|stem| dir.join(format!("{stem}.onnx")))
+            .collect();
         Ok(FaceModels {
+            key: format!("v{PIPELINE_VERSION}-{}", store::digest_files(&files)?),
             dir: dir.to_path_buf(),
             short: detector(DetectorKind::Short)?,
             full: detector(DetectorKind::Full)?,
@@ -76,6 +92,11 @@ impl FaceModels {
     /// The folder the models came from.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The cache key of everything landmarks depend on besides the image.
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     /// The backend the models run on.
@@ -165,6 +186,102 @@ impl FaceModels {
             }
         })
     }
+}
+
+/// Landmarks of face files, from the cache when it has them; the others
+/// are computed on every worker and written to the cache in batches.
+/// The outer error is the cache's or a cancellation; each file has its own.
+pub fn landmarks_of_files(
+    models: &FaceModels,
+    mut store: Option<&mut Store>,
+    paths: &[PathBuf],
+    workers: usize,
+    cancel: &AtomicBool,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<Result<Landmarks>>> {
+    let mut out: Vec<Option<Result<Landmarks>>> = Vec::with_capacity(paths.len());
+    let mut todo = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let bytes = match crate::files::read_regular(path) {
+            Ok(b) => b,
+            Err(problem) => {
+                out.push(Some(Err(Error::Image { path: path.clone(), problem })));
+                continue;
+            }
+        };
+        let hash = store::digest(&bytes);
+        let cached = match store.as_deref() {
+            Some(s) => s.landmarks(&hash, models.key())?,
+            None => None,
+        };
+        // A row that no longer parses is computed again.
+        match cached.and_then(|json| serde_json::from_str::<Landmarks>(&json).ok()) {
+            Some(l) => out.push(Some(Ok(l))),
+            None => {
+                out.push(None);
+                todo.push((i, hash, bytes));
+            }
+        }
+    }
+    let total = paths.len();
+    let mut done = total - todo.len();
+    progress(done, total);
+    for batch in todo.chunks(CACHE_BATCH.max(workers)) {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        let next = AtomicUsize::new(0);
+        let results: Vec<(usize, Result<Landmarks>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers.clamp(1, batch.len()))
+                .map(|w| {
+                    let next = &next;
+                    s.spawn(move || {
+                        let mut mine = Vec::new();
+                        loop {
+                            let k = next.fetch_add(1, Ordering::Relaxed);
+                            let Some((i, _, bytes)) = batch.get(k) else {
+                                return mine;
+                            };
+                            let r = crate::preprocess::decode_image(&paths[*i], bytes)
+                                .and_then(|img| models.landmarks(&img, w));
+                            mine.push((k, r));
+                        }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let mut rows = Vec::new();
+        for (k, r) in results {
+            let (i, hash, _) = &batch[k];
+            if let Ok(l) = &r
+                && let Ok(json) = serde_json::to_string(l)
+            {
+                rows.push((hash.clone(), json));
+            }
+            out[*i] = Some(r);
+        }
+        if let Some(s) = store.as_deref_mut() {
+            s.put_landmarks(models.key(), &rows)?;
+        }
+        done += batch.len();
+        progress(done, total);
+    }
+    Ok(out
+        .into_iter()
+        .zip(paths)
+        .map(|(r, path)| {
+            r.unwrap_or_else(|| {
+                Err(Error::Image {
+                    path: path.clone(),
+                    problem: "a worker thread stopped before computing its landmarks".into(),
+                })
+            })
+        })
+        .collect())
 }
 
 /// The mesh's answer on one face.
@@ -278,9 +395,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_template_has_every_mesh_point_inside_the_square() {
+    fn the_template_is_a_face_in_the_crop() {
         let t = template();
         assert_eq!(t.len(), mesh::MESH_POINTS);
-        assert!(t.iter().all(|p| p.iter().all(|v| (0.0..=1.0).contains(v))));
+        // Tight crops cut the chin: points may leave the square a little.
+        assert!(t.iter().all(|p| p.iter().all(|v| (-0.1..=1.1).contains(v))));
+        let [right_eye, left_eye] = regions::EYE_CORNERS.map(|i| t[i]);
+        let (nose_tip, lip) = (t[1], t[17]);
+        assert!(right_eye[0] < left_eye[0], "the subject's right eye is on the image's left");
+        assert!(right_eye[1] < nose_tip[1] && nose_tip[1] < lip[1]);
     }
 }

@@ -109,12 +109,13 @@ const NOSE_ROOT: usize = 168;
 /// The bottom of the lower lip: the chin starts below it.
 const LOWER_LIP_BOTTOM: usize = 17;
 
-/// How much each contour is grown about its centre so that the region takes
-/// in the skin its action units move: lids around the eye opening (AU5,
-/// AU7), the brow's skin (AU1, AU2, AU4), the lip corners (AU12, AU15).
-const EYE_GROWTH: f32 = 1.6;
-const BROW_GROWTH: f32 = 1.4;
-const MOUTH_GROWTH: f32 = 1.25;
+/// How much each contour is grown about its centre (across the face, then
+/// up and down) so that the region takes in the skin its action units move:
+/// the lids around the eye opening (AU5, AU7), the brow's skin (AU1, AU2,
+/// AU4), the lip corners and the skin around the lips (AU12, AU15, AU23).
+const EYE_GROWTH: [f32; 2] = [1.25, 2.4];
+const BROW_GROWTH: [f32; 2] = [1.1, 1.8];
+const MOUTH_GROWTH: [f32; 2] = [1.15, 1.35];
 
 /// Every pixel of a face image labelled with its region.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,13 +134,22 @@ fn outline(points: &[[f32; 2]], idx: &[usize]) -> Polygon {
     idx.iter().map(|&i| points[i]).collect()
 }
 
-fn grown(poly: Polygon, factor: f32) -> Polygon {
+/// The face's unit axes: across (along the eye corners) and down.
+type Axes = [[f32; 2]; 2];
+
+/// `poly` scaled about its centre by `factor` along the face's `axes`.
+fn grown(poly: Polygon, [fa, fd]: [f32; 2], [across, down]: Axes) -> Polygon {
     let n = poly.len() as f32;
     let c = poly
         .iter()
         .fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n]);
     poly.into_iter()
-        .map(|p| [c[0] + (p[0] - c[0]) * factor, c[1] + (p[1] - c[1]) * factor])
+        .map(|p| {
+            let d = [p[0] - c[0], p[1] - c[1]];
+            let a = (d[0] * across[0] + d[1] * across[1]) * fa;
+            let b = (d[0] * down[0] + d[1] * down[1]) * fd;
+            [c[0] + a * across[0] + b * down[0], c[1] + a * across[1] + b * down[1]]
+        })
         .collect()
 }
 
@@ -187,27 +197,6 @@ fn contains(poly: &[[f32; 2]], x: f32, y: f32) -> bool {
 impl RegionMap {
     /// Labels a `width × height` image from its 468 mesh points (pixels).
     pub fn new(points: &[[f32; 2]], width: usize, height: usize) -> RegionMap {
-        let shapes: [(Region, Polygon); 6] = [
-            (
-                Region::EyeRight,
-                grown(outline(points, EYE_RIGHT), EYE_GROWTH),
-            ),
-            (
-                Region::EyeLeft,
-                grown(outline(points, EYE_LEFT), EYE_GROWTH),
-            ),
-            (
-                Region::BrowRight,
-                grown(outline(points, BROW_RIGHT), BROW_GROWTH),
-            ),
-            (
-                Region::BrowLeft,
-                grown(outline(points, BROW_LEFT), BROW_GROWTH),
-            ),
-            (Region::Mouth, grown(outline(points, LIPS), MOUTH_GROWTH)),
-            (Region::Nose, convex_hull(outline(points, NOSE))),
-        ];
-        let oval = outline(points, FACE_OVAL);
         // The face's own axes: across along the eye corners, down across them.
         let [a, b] = EYE_CORNERS.map(|i| points[i]);
         let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2))
@@ -215,6 +204,17 @@ impl RegionMap {
             .max(1e-6);
         let across = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
         let down = [-across[1], across[0]];
+        let axes = [across, down];
+        let contour = |idx: &[usize], growth| grown(outline(points, idx), growth, axes);
+        let shapes: [(Region, Polygon); 6] = [
+            (Region::EyeRight, contour(EYE_RIGHT, EYE_GROWTH)),
+            (Region::EyeLeft, contour(EYE_LEFT, EYE_GROWTH)),
+            (Region::BrowRight, contour(BROW_RIGHT, BROW_GROWTH)),
+            (Region::BrowLeft, contour(BROW_LEFT, BROW_GROWTH)),
+            (Region::Mouth, contour(LIPS, MOUTH_GROWTH)),
+            (Region::Nose, convex_hull(outline(points, NOSE))),
+        ];
+        let oval = outline(points, FACE_OVAL);
         let proj = |p: [f32; 2], axis: [f32; 2]| p[0] * axis[0] + p[1] * axis[1];
         let brow_line = BROW_TOPS
             .iter()

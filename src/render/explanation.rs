@@ -58,7 +58,7 @@ impl Default for PanelOptions {
 }
 
 /// Size to draw a face at: the longer side `target` pixels.
-fn display_size(face: &Planes, target: u32) -> (u32, u32) {
+pub(crate) fn display_size(face: &Planes, target: u32) -> (u32, u32) {
     let (w, h) = (face.width as f64, face.height as f64);
     let s = target as f64 / w.max(h);
     (
@@ -68,7 +68,7 @@ fn display_size(face: &Planes, target: u32) -> (u32, u32) {
 }
 
 /// The face as an RGB image, smoothly resized to `size`.
-fn face_image(face: &Planes, size: (u32, u32)) -> RgbImage {
+pub(crate) fn face_image(face: &Planes, size: (u32, u32)) -> RgbImage {
     let (w, h) = (face.width as u32, face.height as u32);
     let img = RgbImage::from_fn(w, h, |x, y| {
         let i = (y * w + x) as usize;

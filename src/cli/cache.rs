@@ -1,0 +1,53 @@
+//! `emotui cache info|clear`: what the cache holds, or empty it.
+
+use clap::{Args, Subcommand};
+
+use super::StoreArgs;
+
+/// Arguments of `emotui cache`.
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub action: CacheAction,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// What to do with the cache.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum CacheAction {
+    /// Where it is, its size, what it holds.
+    Info,
+    /// Delete every cached result (the file stays, empty).
+    Clear,
+}
+
+pub fn run(args: CacheArgs) -> anyhow::Result<bool> {
+    if args.store.no_cache {
+        anyhow::bail!("--no-cache: there is no cache to look at");
+    }
+    let Some(path) = args.store.path() else {
+        anyhow::bail!(
+            "no cache to look at (neither XDG_CACHE_HOME nor HOME is set; give --cache PATH)"
+        );
+    };
+    if matches!(args.action, CacheAction::Info) && !path.exists() {
+        println!("{}: no cache yet", path.display());
+        return Ok(true);
+    }
+    let mut store = emotui::store::Store::open(&path)?;
+    match args.action {
+        CacheAction::Info => {
+            let info = store.info()?;
+            println!("cache      {}", info.path.display());
+            println!("size       {:.1} kB", info.bytes as f64 / 1000.0);
+            println!("landmarks  {} faces", info.landmarks);
+        }
+        CacheAction::Clear => {
+            let n = store.clear()?;
+            println!("{}: removed {n} cached results", path.display());
+        }
+    }
+    Ok(true)
+}

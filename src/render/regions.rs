@@ -1,0 +1,69 @@
+//! A face with its landmarks and named regions drawn over it.
+
+use image::{Rgb, RgbImage};
+
+use super::explanation::{display_size, face_image};
+use super::mix;
+use crate::geometry::{LandmarkSource, Landmarks, Region, RegionMap};
+use crate::preprocess::Planes;
+
+/// How strongly a region's colour tints the face inside it.
+const TINT: f32 = 0.28;
+
+/// The colour each region is drawn in (`Outside` is left untinted).
+pub fn region_colour(r: Region) -> Rgb<u8> {
+    Rgb(match r {
+        Region::BrowRight | Region::BrowLeft => [255, 170, 40],
+        Region::EyeRight | Region::EyeLeft => [70, 160, 255],
+        Region::Nose => [190, 120, 255],
+        Region::Mouth => [255, 70, 90],
+        Region::Cheeks => [80, 210, 120],
+        Region::Forehead => [240, 230, 90],
+        Region::Chin => [60, 220, 220],
+        Region::Outside => [128, 128, 128],
+    })
+}
+
+/// The face, its longer side `target` pixels, each region tinted in its
+/// colour with its outline, and the mesh points as dots (white for the
+/// face's own mesh, grey for the template).
+pub fn regions_image(face: &Planes, landmarks: &Landmarks, target: u32) -> RgbImage {
+    let (w, h) = display_size(face, target);
+    let mut img = face_image(face, (w, h));
+    let sx = w as f32 / landmarks.width.max(1) as f32;
+    let sy = h as f32 / landmarks.height.max(1) as f32;
+    let points: Vec<[f32; 2]> = landmarks
+        .points
+        .iter()
+        .map(|p| [p[0] * sx, p[1] * sy])
+        .collect();
+    // Labelled at display resolution, so that outlines are smooth.
+    let map = RegionMap::new(&points, w as usize, h as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let r = map.at(x as usize, y as usize);
+            if r == Region::Outside {
+                continue;
+            }
+            let c = region_colour(r);
+            let px = img.get_pixel(x, y);
+            let v = if map.is_border(x as usize, y as usize) {
+                c
+            } else {
+                mix(*px, c, TINT)
+            };
+            img.put_pixel(x, y, v);
+        }
+    }
+    let dot = match landmarks.source {
+        LandmarkSource::Mesh => Rgb([255, 255, 255]),
+        LandmarkSource::Template(_) => Rgb([150, 150, 150]),
+    };
+    for p in &points {
+        let (x, y) = (p[0].floor(), p[1].floor());
+        if x >= 0.0 && y >= 0.0 && (x as u32) < w && (y as u32) < h {
+            img.put_pixel(x as u32, y as u32, dot);
+        }
+    }
+    img
+}

@@ -1,0 +1,206 @@
+//! The on-disk cache of results that are slow to compute and keyed by what
+//! they depend on: today the landmarks of each face.
+//!
+//! One SQLite file (rusqlite with its bundled library, so nothing needs to
+//! be installed): transactions make a half-written row impossible, and
+//! SQLite's locking lets two emotui processes share the file. A key holds a
+//! hash of every input (the image's bytes, the models' bytes and the
+//! pipeline's version), so a changed image or model is never served an old
+//! answer.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// The cache file's name in its folder.
+pub const FILE_NAME: &str = "emotui.sqlite";
+/// How long a writer waits for another process's transaction.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default cache: `$XDG_CACHE_HOME/emotui/emotui.sqlite`, else
+/// `~/.cache/emotui/emotui.sqlite`; `None` when neither variable is set.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("emotui").join(FILE_NAME))
+}
+
+/// SHA-256 of some bytes, in hex.
+pub fn digest(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// SHA-256 over several files' contents (each length-prefixed), in hex.
+pub fn digest_files(paths: &[PathBuf]) -> Result<String> {
+    let mut h = Sha256::new();
+    for p in paths {
+        let bytes = std::fs::read(p).map_err(|e| Error::file(p, e))?;
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An open cache.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    conn: Connection,
+}
+
+/// What a cache holds, for `emotui cache info`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Info {
+    /// The file.
+    pub path: PathBuf,
+    /// Its size in bytes (with SQLite's write-ahead log).
+    pub bytes: u64,
+    /// Faces with landmarks.
+    pub landmarks: u64,
+}
+
+impl Store {
+    /// Opens (creating if needed) the cache at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let err = |e: &dyn std::fmt::Display| Error::File {
+            path: path.to_path_buf(),
+            problem: format!("cannot use it as emotui's cache: {e}"),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
+        }
+        let conn = Connection::open(path).map_err(|e| err(&e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| err(&e))?;
+        // Readers never wait for a writer, and a crash loses at most the
+        // transaction in flight.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| err(&e))?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS landmarks (
+                 image TEXT NOT NULL,
+                 models TEXT NOT NULL,
+                 json TEXT NOT NULL,
+                 PRIMARY KEY (image, models)
+             ) WITHOUT ROWID;",
+        )
+        .map_err(|e| err(&e))?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            conn,
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn error(&self, e: rusqlite::Error) -> Error {
+        sql_error(&self.path, e)
+    }
+
+    /// The landmarks stored for an image hash under a models key.
+    pub fn landmarks(&self, image: &str, models: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT json FROM landmarks WHERE image = ?1 AND models = ?2",
+                params![image, models],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Stores landmarks (as JSON) for many images in one transaction.
+    pub fn put_landmarks(&mut self, models: &str, rows: &[(String, String)]) -> Result<()> {
+        let path = &self.path;
+        let err = |e| sql_error(path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO landmarks (image, models, json) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(err)?;
+            for (image, json) in rows {
+                stmt.execute(params![image, models, json]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Sizes and counts.
+    pub fn info(&self) -> Result<Info> {
+        let landmarks: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM landmarks", [], |r| r.get(0))
+            .map_err(|e| self.error(e))?;
+        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        Ok(Info {
+            path: self.path.clone(),
+            bytes: size(&self.path) + size(Path::new(&wal)),
+            landmarks: landmarks.max(0) as u64,
+        })
+    }
+
+    /// Deletes every cached result; returns how many rows went.
+    pub fn clear(&mut self) -> Result<u64> {
+        let n = self
+            .conn
+            .execute("DELETE FROM landmarks", [])
+            .map_err(|e| self.error(e))?;
+        self.conn
+            .execute_batch("VACUUM")
+            .map_err(|e| self.error(e))?;
+        Ok(n as u64)
+    }
+}
+
+fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        problem: format!("cache: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_survive_reopening_and_clear_removes_them() {
+        let dir = std::env::temp_dir().join(format!("emotui-store-{}", std::process::id()));
+        let path = dir.join("nested").join(FILE_NAME);
+        let mut s = Store::open(&path).unwrap();
+        s.put_landmarks("m1", &[("a".into(), "[1]".into()), ("b".into(), "[2]".into())])
+            .unwrap();
+        drop(s);
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(s.landmarks("a", "m1").unwrap().as_deref(), Some("[1]"));
+        assert_eq!(s.landmarks("a", "m2").unwrap(), None, "another model, another key");
+        assert_eq!(s.info().unwrap().landmarks, 2);
+        assert_eq!(s.clear().unwrap(), 2);
+        assert_eq!(s.landmarks("b", "m1").unwrap(), None);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn digest_is_sha256() {
+        assert_eq!(
+            digest(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
