@@ -43,6 +43,8 @@ pub fn stem(path: &Path) -> String {
 pub enum Content {
     /// A picture, written as PNG.
     Png(RgbImage),
+    /// A face image (gray or colour), written as PNG.
+    Face(image::DynamicImage),
     /// Text (CSV, JSON).
     Text(String),
 }
@@ -353,6 +355,9 @@ pub fn write(files: &[File], overwrite: bool) -> Result<()> {
         }
         match &f.content {
             Content::Png(img) => render::save_png(img, &f.path, true)?,
+            Content::Face(img) => img
+                .save_with_format(&f.path, image::ImageFormat::Png)
+                .map_err(|e| Error::file(&f.path, e))?,
             Content::Text(t) => std::fs::write(&f.path, t).map_err(|e| Error::file(&f.path, e))?,
         }
     }

@@ -29,6 +29,7 @@ pub mod geometry;
 pub mod lime;
 pub mod methods;
 pub mod model;
+pub mod parallel;
 pub mod predict;
 pub mod preprocess;
 pub mod render;

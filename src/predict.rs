@@ -1,13 +1,13 @@
 //! Predictions for many faces: decoding in parallel, inference in batches,
 //! results streamed back as they are ready, with cancellation.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::emotion;
 use crate::error::{Error, Result};
 use crate::faces::Face;
 use crate::model::Classifier;
+use crate::parallel;
 use crate::preprocess::load_image;
 
 /// The model's answer for one face.
@@ -76,40 +76,21 @@ pub fn predict_faces(
     let pre = model.preprocessor();
     let per = pre.spec().len();
     let classes = model.labels().len();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = parallel::cores();
     for start in (0..faces.len()).step_by(CHUNK) {
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
         let chunk = &faces[start..(start + CHUNK).min(faces.len())];
-        let tensors: Vec<Mutex<Option<Result<Vec<f32>>>>> =
-            chunk.iter().map(|_| Mutex::new(None)).collect();
-        let next = AtomicUsize::new(0);
-        std::thread::scope(|s| {
-            for _ in 0..workers.min(chunk.len()) {
-                s.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= chunk.len() || cancel.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let t = load_image(&chunk[i].path).map(|img| pre.tensor(&img));
-                        *tensors[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(t);
-                    }
-                });
-            }
-        });
+        let tensors: Vec<Result<Vec<f32>>> = parallel::map(chunk, workers, cancel, |_, face| {
+            load_image(&face.path).map(|img| pre.tensor(&img))
+        })
+        .into_iter()
+        .map(|t| t.unwrap_or(Err(Error::Cancelled)))
+        .collect();
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
-        let tensors: Vec<Result<Vec<f32>>> = tensors
-            .into_iter()
-            .map(|m| {
-                m.into_inner()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .unwrap_or(Err(Error::Cancelled))
-            })
-            .collect();
         let ok: Vec<usize> = (0..tensors.len()).filter(|&i| tensors[i].is_ok()).collect();
         let mut batch = Vec::with_capacity(ok.len() * per);
         for &i in &ok {

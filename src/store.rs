@@ -184,12 +184,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("emotui-store-{}", std::process::id()));
         let path = dir.join("nested").join(FILE_NAME);
         let mut s = Store::open(&path).unwrap();
-        s.put_landmarks("m1", &[("a".into(), "[1]".into()), ("b".into(), "[2]".into())])
-            .unwrap();
+        s.put_landmarks(
+            "m1",
+            &[("a".into(), "[1]".into()), ("b".into(), "[2]".into())],
+        )
+        .unwrap();
         drop(s);
         let mut s = Store::open(&path).unwrap();
         assert_eq!(s.landmarks("a", "m1").unwrap().as_deref(), Some("[1]"));
-        assert_eq!(s.landmarks("a", "m2").unwrap(), None, "another model, another key");
+        assert_eq!(
+            s.landmarks("a", "m2").unwrap(),
+            None,
+            "another model, another key"
+        );
         assert_eq!(s.info().unwrap().landmarks, 2);
         assert_eq!(s.clear().unwrap(), 2);
         assert_eq!(s.landmarks("b", "m1").unwrap(), None);

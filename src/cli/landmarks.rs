@@ -14,7 +14,7 @@ use emotui::geometry::{LandmarkSource, Landmarks, Region, landmarks_of_files};
 use emotui::model::card::Colour;
 use emotui::preprocess::{load_image, to_planes};
 
-use super::{FaceModelArgs, ModelArgs, TableFormat, progress};
+use super::{FaceModelArgs, ModelArgs, StoreArgs, TableFormat, progress};
 
 /// Side of the region pictures `--out` writes.
 const PICTURE_SIDE: u32 = 384;
@@ -41,6 +41,9 @@ pub struct LandmarksArgs {
 
     #[command(flatten)]
     pub faces: FaceModelArgs,
+
+    #[command(flatten)]
+    pub cache: StoreArgs,
 }
 
 pub fn run(args: LandmarksArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
@@ -55,16 +58,14 @@ pub fn run(args: LandmarksArgs, model_args: &ModelArgs) -> anyhow::Result<bool> 
         anyhow::bail!("no face image among the paths given");
     }
     let models = args.faces.load(model_args)?;
-    let mut store = args.faces.cache.open()?;
+    let mut store = args.cache.open()?;
     let paths: Vec<PathBuf> = faces.iter().map(|f| f.path.clone()).collect();
     let pb = progress::bar(paths.len(), "landmarks");
     let results = landmarks_of_files(
         &models,
         store.as_mut(),
         &paths,
-        model_args.options().threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        }),
+        model_args.workers(),
         &AtomicBool::new(false),
         |done, _| pb.set_position(done as u64),
     )?;
@@ -208,7 +209,10 @@ fn table(rows: &[(&Face, &emotui::Result<Landmarks>)]) -> String {
         match r {
             Ok(l) => {
                 let [src, p, d, iod] = summary(l);
-                s += &format!("{:path_w$}  {src:8}  {p:>8}  {d:>9}  {iod:>11}\n", printable(&face.path));
+                s += &format!(
+                    "{:path_w$}  {src:8}  {p:>8}  {d:>9}  {iod:>11}\n",
+                    printable(&face.path)
+                );
                 if let Some(why) = source(l).1 {
                     s += &format!("{:path_w$}  ({why})\n", "");
                 }

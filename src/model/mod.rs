@@ -83,7 +83,7 @@ fn open_backend(
 fn worker_count(options: &LoadOptions) -> usize {
     options
         .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .unwrap_or_else(crate::parallel::cores)
         .max(1)
 }
 
