@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::explain::Outcome;
+use crate::geometry::{FaceRegions, LabelRegions};
 use crate::lime::table;
 use crate::lime::trust::{Faithfulness, Trust};
 use crate::methods::{Attribution, Comparison, Method};
@@ -332,6 +333,86 @@ pub fn check_folder(dir: &Path) -> Result<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// The region shares of a face as CSV: one row per method, label and
+/// region, with the rule that gave them and, for the refit, its R².
+pub fn regions_csv(face: &Path, regions: &FaceRegions, cmp: Option<&Comparison>) -> Result<String> {
+    let by_method: Vec<(&str, &Vec<LabelRegions>)> = match cmp {
+        Some(c) => c
+            .attributions
+            .iter()
+            .map(|a| a.method.name())
+            .zip(&regions.methods)
+            .collect(),
+        None => vec![(Method::Lime.name(), &regions.lime)],
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| Error::Invalid(format!("cannot format the CSV: {e}"));
+    w.write_record([
+        "case", "method", "label", "rule", "region", "positive", "negative", "r2",
+    ])
+    .map_err(err)?;
+    for (method, labels) in by_method {
+        for l in labels {
+            for r in &l.shares.regions {
+                w.write_record([
+                    case_name(face),
+                    method.to_string(),
+                    l.label.clone(),
+                    l.rule.name().to_string(),
+                    r.region.name().to_string(),
+                    r.positive.to_string(),
+                    r.negative.to_string(),
+                    l.r2.map_or(String::new(), |v| v.to_string()),
+                ])
+                .map_err(err)?;
+            }
+        }
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Invalid(format!("cannot format the CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::Invalid(format!("CSV is not UTF-8: {e}")))
+}
+
+/// The region files of a face: the regions over the face as PNG and the
+/// shares as CSV.
+pub fn region_files(
+    dir: &Path,
+    face: &Path,
+    outcome: &Outcome,
+    regions: &FaceRegions,
+    cmp: Option<&Comparison>,
+) -> Result<Vec<File>> {
+    let stem = stem(face);
+    Ok(vec![
+        File {
+            path: dir.join(format!("{stem}_regions.png")),
+            content: Content::Png(render::regions_image(
+                &outcome.samples.face,
+                &regions.landmarks,
+                PANEL_SIZE,
+            )),
+        },
+        File {
+            path: dir.join(format!("{stem}_regions.csv")),
+            content: Content::Text(regions_csv(face, regions, cmp)?),
+        },
+    ])
+}
+
+/// The landmarks' provenance and the region shares as JSON.
+pub fn regions_json(regions: &FaceRegions) -> serde_json::Value {
+    let l = &regions.landmarks;
+    json!({
+        "landmarks": {
+            "source": l.source,
+            "presence": l.presence,
+            "detection_score": l.detection.as_ref().map(|d| d.score),
+        },
+        "shares": regions.lime,
+    })
 }
 
 /// Writes every file, creating their folders. Unless `overwrite`, nothing is

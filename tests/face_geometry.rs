@@ -10,6 +10,9 @@
 //! - Mesh: on every bundled face, each of the 468 landmarks within 3% of the
 //!   inter-ocular distance of MediaPipe's.
 //!
+//! - Regions: a model that looks only at one region of the face (known
+//!   answer) gets ≥ 90% of its explanation's positive weight there.
+//!
 //! Run with tract always; with ONNX Runtime when its library is installed.
 
 use std::path::{Path, PathBuf};
@@ -175,4 +178,101 @@ fn detection_and_mesh_match_mediapipe_with_onnx_runtime() {
         check_photo(&m, &test_photos().join(name), name);
     }
     check_mesh(&m);
+}
+
+/// p(label 0) = 1 − mean brightness of the pixels of one region of one face
+/// (at the model's 64×64 input); label 1 takes the rest.
+struct RegionModel {
+    pre: emotui::preprocess::Preprocessor,
+    labels: Vec<String>,
+    mask: Vec<bool>,
+}
+
+impl emotui::model::Classifier for RegionModel {
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+    fn preprocessor(&self) -> &emotui::preprocess::Preprocessor {
+        &self.pre
+    }
+    fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+        let per = self.mask.len();
+        let count = self.mask.iter().filter(|&&m| m).count().max(1) as f32;
+        Ok(batch
+            .chunks(per)
+            .take(n)
+            .flat_map(|img| {
+                let mean = img
+                    .iter()
+                    .zip(&self.mask)
+                    .filter(|(_, m)| **m)
+                    .map(|(v, _)| v)
+                    .sum::<f32>()
+                    / count;
+                [1.0 - mean, mean]
+            })
+            .collect())
+    }
+}
+
+/// LIME with the default options on the demo JOY face, explained by a model
+/// that only sees `regions`; the share of positive weight they get.
+fn share_of_positive_weight(regions: &[emotui::geometry::Region]) -> f64 {
+    use emotui::model::card::{InputSpec, Layout, ResizeFilter};
+    let face_path = root().join("data/test_crop/JOY/feat_0-f15-hao.png");
+    let image = load_image(&face_path).unwrap();
+    let landmarks = models(BackendChoice::Tract).landmarks(&image, 0).unwrap();
+    let map = landmarks.regions_at(64, 64);
+    let model = RegionModel {
+        pre: emotui::preprocess::Preprocessor::new(InputSpec {
+            layout: Layout::Nhwc,
+            width: 64,
+            height: 64,
+            channels: 1,
+            colour: Colour::Gray,
+            resize: ResizeFilter::Bilinear,
+            scale: 1.0 / 255.0,
+            offset: 0.0,
+        }),
+        labels: vec!["looked-at".into(), "rest".into()],
+        mask: map.labels.iter().map(|r| regions.contains(r)).collect(),
+    };
+    let samples = emotui::lime::sample(
+        &model,
+        &image,
+        &emotui::lime::SamplingOptions::default(),
+        &std::sync::atomic::AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    let explanation = samples
+        .explain(&emotui::lime::FitOptions::default())
+        .unwrap();
+    let shares = emotui::geometry::refit_regions(&landmarks, &samples, &explanation);
+    let looked = shares.iter().find(|l| l.label == "looked-at").unwrap();
+    let total: f64 = looked
+        .shares
+        .regions
+        .iter()
+        .filter(|r| regions.contains(&r.region))
+        .map(|r| r.positive)
+        .sum();
+    eprintln!(
+        "{regions:?}: {:.1}% of the positive weight; all: {:?}",
+        total * 100.0,
+        looked.shares.regions
+    );
+    total
+}
+
+#[test]
+fn a_model_that_looks_at_the_mouth_is_explained_by_the_mouth() {
+    use emotui::geometry::Region;
+    assert!(share_of_positive_weight(&[Region::Mouth]) >= 0.9);
+}
+
+#[test]
+fn a_model_that_looks_at_the_eyes_is_explained_by_the_eyes() {
+    use emotui::geometry::Region;
+    assert!(share_of_positive_weight(&[Region::EyeLeft, Region::EyeRight]) >= 0.9);
 }

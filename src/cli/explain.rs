@@ -19,7 +19,11 @@ use emotui::methods::{self, Comparison, MAX_EVALUATIONS, Method, MethodOptions};
 use emotui::preprocess::load_image;
 use emotui::render::{self, Display, PanelOptions};
 
-use super::{ModelArgs, TableFormat, count, progress};
+use emotui::geometry::{
+    FaceRegions, LabelRegions, LandmarkSource, Region, face_regions, landmarks_of_files,
+};
+
+use super::{FaceModelArgs, ModelArgs, StoreArgs, TableFormat, count, progress};
 
 /// `--background` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -298,6 +302,16 @@ pub struct ExplainArgs {
     /// stderr). Off by default so that two runs print the same bytes.
     #[arg(long)]
     pub timings: bool,
+
+    /// Skip the facial regions (landmarks and where the weight falls).
+    #[arg(long)]
+    pub no_regions: bool,
+
+    #[command(flatten)]
+    pub face_models: FaceModelArgs,
+
+    #[command(flatten)]
+    pub cache: StoreArgs,
 }
 
 impl ExplainArgs {
@@ -411,6 +425,48 @@ struct Case {
     outcome: Outcome,
     /// The other methods and their agreement, when asked for.
     comparison: Option<Comparison>,
+    /// Where the weight falls on the face, unless --no-regions.
+    regions: Option<FaceRegions>,
+}
+
+/// Landmarks for every case (cached) and the region shares of each; a
+/// face-model or cache problem is said and the explanations go on without
+/// regions.
+fn add_regions(cases: &mut [Case], args: &ExplainArgs, model_args: &ModelArgs) {
+    if args.no_regions || cases.is_empty() {
+        return;
+    }
+    let found = (|| {
+        let models = args.face_models.lazy(model_args)?;
+        let mut store = args.cache.open()?;
+        let paths: Vec<PathBuf> = cases.iter().map(|c| c.path.clone()).collect();
+        anyhow::Ok(landmarks_of_files(
+            &models,
+            store.as_mut(),
+            &paths,
+            model_args.workers(),
+            &AtomicBool::new(false),
+            |_, _| {},
+        )?)
+    })();
+    let all = match found {
+        Ok(all) => all,
+        Err(e) => {
+            eprintln!("emotui: no facial regions: {e:#}");
+            return;
+        }
+    };
+    for (case, landmarks) in cases.iter_mut().zip(all) {
+        match landmarks {
+            Ok(l) => {
+                if let LandmarkSource::Template(why) = l.source {
+                    eprintln!("emotui: {}: {}", case.path.display(), why.describe());
+                }
+                case.regions = Some(face_regions(l, &case.outcome, case.comparison.as_ref()));
+            }
+            Err(e) => eprintln!("emotui: no facial regions: {e}"),
+        }
+    }
 }
 
 fn explain_one(
@@ -462,6 +518,7 @@ fn explain_one(
         path: path.to_path_buf(),
         outcome,
         comparison,
+        regions: None,
     })
 }
 
@@ -503,6 +560,7 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             }
         }
     }
+    add_regions(&mut cases, &args, model_args);
     match args.format {
         TableFormat::Table => {
             for c in &cases {
@@ -511,6 +569,9 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                 }
                 if let Some(cmp) = &c.comparison {
                     print!("{}", methods_text(c, cmp));
+                }
+                if let Some(r) = &c.regions {
+                    print!("{}", regions_text(&r.lime));
                 }
             }
         }
@@ -532,6 +593,16 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                     if let Some(cmp) = &c.comparison {
                         v["methods"] = export::methods_json(&c.path, &c.outcome, cmp);
                         v["agreement"] = serde_json::json!(cmp.agreement);
+                        if let Some(r) = &c.regions
+                            && let Some(list) = v["methods"].as_array_mut()
+                        {
+                            for (m, shares) in list.iter_mut().zip(&r.methods) {
+                                m["regions"] = serde_json::json!(shares);
+                            }
+                        }
+                    }
+                    if let Some(r) = &c.regions {
+                        v["regions"] = export::regions_json(r);
                     }
                     v
                 })
@@ -561,6 +632,15 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             if let Some(cmp) = &c.comparison {
                 files.extend(export::method_files(
                     dir, &c.path, &c.outcome, cmp, &panels,
+                )?);
+            }
+            if let Some(r) = &c.regions {
+                files.extend(export::region_files(
+                    dir,
+                    &c.path,
+                    &c.outcome,
+                    r,
+                    c.comparison.as_ref(),
                 )?);
             }
         }
@@ -605,6 +685,38 @@ fn text_table(case: &Case) -> String {
         }
     }
     s + &rows_text(&export::rows(&case.path, o))
+}
+
+/// LIME's region shares: one line per region, a positive and a negative
+/// column per label, and the refit's R².
+fn regions_text(labels: &[LabelRegions]) -> String {
+    let mut s = "  Where the weight falls (LIME refitted on facial regions):\n".to_string();
+    s += &format!("    {:<12}", "region");
+    for l in labels {
+        s += &format!(
+            " {:>12} {:>12}",
+            format!("{} +", l.label),
+            format!("{} −", l.label)
+        );
+    }
+    s.push('\n');
+    for (i, region) in Region::ALL.iter().enumerate() {
+        s += &format!("    {:<12}", region.name());
+        for l in labels {
+            let r = &l.shares.regions[i];
+            s += &format!(
+                " {:>11.1}% {:>11.1}%",
+                100.0 * r.positive,
+                100.0 * r.negative
+            );
+        }
+        s.push('\n');
+    }
+    s += &format!("    {:<12}", "region R²");
+    for l in labels {
+        s += &format!(" {:>12.3} {:>12}", l.r2.unwrap_or(f64::NAN), "");
+    }
+    s + "\n"
 }
 
 /// The rows as a fixed-width table (every method's rows have this shape).

@@ -57,7 +57,7 @@ pub fn run(args: LandmarksArgs, model_args: &ModelArgs) -> anyhow::Result<bool> 
     if faces.is_empty() {
         anyhow::bail!("no face image among the paths given");
     }
-    let models = args.faces.load(model_args)?;
+    let models = args.faces.lazy(model_args)?;
     let mut store = args.cache.open()?;
     let paths: Vec<PathBuf> = faces.iter().map(|f| f.path.clone()).collect();
     let pb = progress::bar(paths.len(), "landmarks");

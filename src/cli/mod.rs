@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use emotui::geometry::FaceModels;
+use emotui::geometry::{FaceModels, LazyFaceModels};
 use emotui::model::{BackendChoice, LoadOptions, MAX_THREADS, Model, default_model_path};
 use emotui::store::Store;
 
@@ -152,13 +152,21 @@ pub struct FaceModelArgs {
 }
 
 impl FaceModelArgs {
+    /// The folder of the face models.
+    fn dir(&self) -> PathBuf {
+        self.face_models
+            .clone()
+            .unwrap_or_else(emotui::geometry::default_face_models_dir)
+    }
+
     /// Loads the face models on the backend the model options choose.
     pub fn load(&self, model: &ModelArgs) -> anyhow::Result<FaceModels> {
-        let dir = self
-            .face_models
-            .clone()
-            .unwrap_or_else(emotui::geometry::default_face_models_dir);
-        Ok(FaceModels::load(&dir, &model.options())?)
+        Ok(FaceModels::load(&self.dir(), &model.options())?)
+    }
+
+    /// The face models, to be loaded when first needed.
+    pub fn lazy(&self, model: &ModelArgs) -> anyhow::Result<LazyFaceModels> {
+        Ok(LazyFaceModels::new(&self.dir(), &model.options())?)
     }
 }
 

@@ -12,10 +12,11 @@ pub mod crop;
 pub mod detect;
 pub mod mesh;
 pub mod regions;
+pub mod shares;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use image::DynamicImage;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,9 @@ use serde::{Deserialize, Serialize};
 pub use detect::{Detection, DetectorKind};
 pub use mesh::Roi;
 pub use regions::{Region, RegionMap, RegionShares};
+pub use shares::{
+    FaceRegions, LabelRegions, ShareRule, face_regions, refit_regions, spread_regions,
+};
 
 use crate::error::{Error, Result};
 use crate::model::card::Colour;
@@ -72,16 +76,8 @@ impl FaceModels {
             )
         };
         let n = mesh::MESH_SIZE;
-        let files: Vec<PathBuf> = [
-            DetectorKind::Short.model_stem(),
-            DetectorKind::Full.model_stem(),
-            MESH_STEM,
-        ]
-        .iter()
-        .map(|stem| dir.join(format!("{stem}.onnx")))
-        .collect();
         Ok(FaceModels {
-            key: format!("v{PIPELINE_VERSION}-{}", store::digest_files(&files)?),
+            key: models_key(dir)?,
             dir: dir.to_path_buf(),
             short: detector(DetectorKind::Short)?,
             full: detector(DetectorKind::Full)?,
@@ -193,11 +189,78 @@ impl FaceModels {
     }
 }
 
+/// The model files' paths in `dir`.
+fn model_files(dir: &Path) -> Vec<PathBuf> {
+    [
+        DetectorKind::Short.model_stem(),
+        DetectorKind::Full.model_stem(),
+        MESH_STEM,
+    ]
+    .iter()
+    .map(|stem| dir.join(format!("{stem}.onnx")))
+    .collect()
+}
+
+/// What cached landmarks must have been computed with: the bytes of the
+/// models in `dir` and [`PIPELINE_VERSION`].
+fn models_key(dir: &Path) -> Result<String> {
+    let files = model_files(dir);
+    if let Some(missing) = files.iter().find(|f| !f.is_file()) {
+        return Err(Error::Model {
+            path: missing.clone(),
+            problem: "no such file: the face models are missing (give --face-models DIR)".into(),
+        });
+    }
+    Ok(format!(
+        "v{PIPELINE_VERSION}-{}",
+        store::digest_files(&files)?
+    ))
+}
+
+/// The face models, loaded the first time they are needed: a run served
+/// entirely from the cache never pays for loading them.
+#[derive(Debug)]
+pub struct LazyFaceModels {
+    dir: PathBuf,
+    options: LoadOptions,
+    key: String,
+    loaded: Mutex<Option<Arc<FaceModels>>>,
+}
+
+impl LazyFaceModels {
+    /// Checks that the models are in `dir` and hashes them.
+    pub fn new(dir: &Path, options: &LoadOptions) -> Result<LazyFaceModels> {
+        Ok(LazyFaceModels {
+            dir: dir.to_path_buf(),
+            options: options.clone(),
+            key: models_key(dir)?,
+            loaded: Mutex::new(None),
+        })
+    }
+
+    /// The cache key of the models.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The models, loaded on first use.
+    pub fn get(&self) -> Result<Arc<FaceModels>> {
+        let mut slot = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = slot.as_ref() {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(FaceModels::load(&self.dir, &self.options)?);
+        *slot = Some(m.clone());
+        Ok(m)
+    }
+}
+
 /// Landmarks of face files, from the cache when it has them; the others
-/// are computed on every worker and written to the cache in batches.
-/// The outer error is the cache's or a cancellation; each file has its own.
+/// are computed on every worker (loading the models then) and written to
+/// the cache in batches. The outer error is the models', the cache's or a
+/// cancellation; each file has its own.
 pub fn landmarks_of_files(
-    models: &FaceModels,
+    models: &LazyFaceModels,
     mut store: Option<&mut Store>,
     paths: &[PathBuf],
     workers: usize,
@@ -238,6 +301,7 @@ pub fn landmarks_of_files(
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
+        let models = models.get()?;
         let results = crate::parallel::map(batch, workers, cancel, |w, (i, _, bytes)| {
             crate::preprocess::decode_image(&paths[*i], bytes)
                 .and_then(|img| models.landmarks(&img, w))
@@ -362,7 +426,16 @@ impl Landmarks {
 
     /// The named regions of every pixel.
     pub fn regions(&self) -> RegionMap {
-        RegionMap::new(&self.points, self.width, self.height)
+        self.regions_at(self.width, self.height)
+    }
+
+    /// The named regions of the same face shown at `width × height` (the
+    /// points scaled to it).
+    pub fn regions_at(&self, width: usize, height: usize) -> RegionMap {
+        let sx = width as f32 / self.width.max(1) as f32;
+        let sy = height as f32 / self.height.max(1) as f32;
+        let points: Vec<[f32; 2]> = self.points.iter().map(|p| [p[0] * sx, p[1] * sy]).collect();
+        RegionMap::new(&points, width, height)
     }
 }
 
