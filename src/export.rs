@@ -409,7 +409,7 @@ pub fn regions_json(regions: &FaceRegions) -> serde_json::Value {
         "landmarks": {
             "source": l.source,
             "presence": l.presence,
-            "detection_score": l.detection.as_ref().map(|d| d.score),
+            "detection_score": l.detection().map(|d| d.score),
         },
         "shares": regions.lime,
     })

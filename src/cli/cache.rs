@@ -2,16 +2,13 @@
 
 use clap::{Args, Subcommand};
 
-use super::StoreArgs;
+use super::ModelArgs;
 
 /// Arguments of `emotui cache`.
 #[derive(Debug, Args)]
 pub struct CacheArgs {
     #[command(subcommand)]
     pub action: CacheAction,
-
-    #[command(flatten)]
-    pub store: StoreArgs,
 }
 
 /// What to do with the cache.
@@ -23,11 +20,11 @@ pub enum CacheAction {
     Clear,
 }
 
-pub fn run(args: CacheArgs) -> anyhow::Result<bool> {
-    if args.store.no_cache {
+pub fn run(args: CacheArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
+    if model_args.no_cache {
         anyhow::bail!("--no-cache: there is no cache to look at");
     }
-    let Some(path) = args.store.path() else {
+    let Some(path) = model_args.cache_path() else {
         anyhow::bail!(
             "no cache to look at (neither XDG_CACHE_HOME nor HOME is set; give --cache PATH)"
         );

@@ -12,13 +12,11 @@ use serde::Serialize;
 
 use emotui::export::{Content, File};
 use emotui::faces::{FaceTree, printable};
-use emotui::geometry::crop::{self, CropOptions};
+use emotui::geometry::crop::{self, CropOptions, DetectorChoice};
 use emotui::geometry::detect::KEYPOINT_NAMES;
-use emotui::geometry::{Detection, DetectorKind, FaceModels};
-use emotui::model::card::Colour;
-use emotui::preprocess::{load_image, to_planes};
+use emotui::geometry::{Detection, DetectorKind};
 
-use super::{FaceModelArgs, ModelArgs, count, progress};
+use super::{ModelArgs, count, progress};
 
 /// Photos decoded and cropped per round: enough to keep every core busy,
 /// few enough that big photos never pile up in memory.
@@ -70,8 +68,16 @@ pub struct CropArgs {
     #[arg(long)]
     pub force: bool,
 
-    #[command(flatten)]
-    pub faces: FaceModelArgs,
+}
+
+impl DetectorArg {
+    fn choice(self) -> DetectorChoice {
+        match self {
+            DetectorArg::Auto => DetectorChoice::Auto,
+            DetectorArg::Short => DetectorChoice::Only(DetectorKind::Short),
+            DetectorArg::Full => DetectorChoice::Only(DetectorKind::Full),
+        }
+    }
 }
 
 /// `--detector` values.
@@ -143,7 +149,7 @@ pub fn run(args: CropArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     if photos.is_empty() {
         anyhow::bail!("no photo (PNG, JPEG, BMP, GIF, TIFF or WebP) among the paths given");
     }
-    let models = args.faces.load(model_args)?;
+    let models = model_args.face_models()?;
     let workers = model_args.workers();
     let pb = progress::bar(photos.len(), "cropping");
     let cancel = AtomicBool::new(false);
@@ -152,14 +158,7 @@ pub fn run(args: CropArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     let (mut faces, mut empty, mut failed) = (0usize, 0usize, 0usize);
     for (round, chunk) in photos.chunks(ROUND).enumerate() {
         let found = emotui::parallel::map(chunk, workers, &cancel, |w, photo| {
-            let rgb = to_planes(&load_image(&photo.path)?, Colour::Rgb);
-            let (kind, mut found) = detect(&models, &rgb, args.detector, w)?;
-            crop::reading_order(&mut found);
-            let cut: Vec<_> = found
-                .iter()
-                .map(|d| crop::crop_face(&rgb, d, &opts))
-                .collect();
-            Ok::<_, emotui::Error>((kind, found, cut))
+            crop::crop_photo(&models, &photo.path, args.detector.choice(), &opts, w)
         });
         for (photo, r) in chunk.iter().zip(found) {
             let class = args.class.clone().or_else(|| photo.class.clone());
@@ -186,18 +185,22 @@ pub fn run(args: CropArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                     entry.note = Some(e);
                     entries.push(entry);
                 }
-                Some(Ok((kind, found, _))) if found.is_empty() => {
+                Some(Ok(cut)) if cut.faces.is_empty() => {
                     eprintln!("emotui: {}: no face found", printable(&photo.path));
                     empty += 1;
-                    entry.detector = Some(kind);
+                    entry.detector = Some(cut.detector);
                     entry.note = Some("no face found".into());
                     entries.push(entry);
                 }
-                Some(Ok((kind, found, cut))) => {
-                    for (k, (d, img)) in found.iter().zip(cut).enumerate() {
-                        let path = output_path(&args.out, &class, &photo.path, k + 1, &mut taken);
+                Some(Ok(cut)) => {
+                    let dir = match &class {
+                        Some(c) => args.out.join(c),
+                        None => args.out.clone(),
+                    };
+                    for (k, (d, img)) in cut.faces.into_iter().enumerate() {
+                        let path = crop::face_path(&dir, &photo.path, k + 1, &mut taken);
                         faces += 1;
-                        entries.push(face_entry(&entry, kind, k + 1, d, &path));
+                        entries.push(face_entry(&entry, cut.detector, k + 1, &d, &path));
                         files.push(File {
                             path,
                             content: Content::Face(img),
@@ -231,25 +234,6 @@ pub fn run(args: CropArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
 fn default_size(model_args: &ModelArgs) -> usize {
     emotui::model::ModelCard::load_for(&model_args.path())
         .map_or(crop::FALLBACK_SIZE, |c| c.input.width.max(c.input.height))
-}
-
-fn detect(
-    models: &FaceModels,
-    rgb: &emotui::preprocess::Planes,
-    which: DetectorArg,
-    worker: usize,
-) -> emotui::Result<(DetectorKind, Vec<Detection>)> {
-    match which {
-        DetectorArg::Auto => models.detect_any(rgb, worker),
-        DetectorArg::Short => Ok((
-            DetectorKind::Short,
-            models.detect(rgb, DetectorKind::Short, worker)?,
-        )),
-        DetectorArg::Full => Ok((
-            DetectorKind::Full,
-            models.detect(rgb, DetectorKind::Full, worker)?,
-        )),
-    }
 }
 
 /// Photos from the paths: folders are read as faces trees (class folders
@@ -299,35 +283,6 @@ fn photos(args: &CropArgs) -> anyhow::Result<(Vec<Photo>, Vec<Entry>)> {
         })
         .collect();
     Ok((photos, entries))
-}
-
-/// `out/<class>/<stem>_<k>.png`, with `-2`, `-3`… after the stem when two
-/// photos share a stem in one class.
-fn output_path(
-    out: &Path,
-    class: &Option<String>,
-    photo: &Path,
-    k: usize,
-    taken: &mut HashSet<PathBuf>,
-) -> PathBuf {
-    let dir = match class {
-        Some(c) => out.join(c),
-        None => out.to_path_buf(),
-    };
-    let stem = emotui::export::stem(photo);
-    let mut n = 1;
-    loop {
-        let name = if n == 1 {
-            format!("{stem}_{k}.png")
-        } else {
-            format!("{stem}-{n}_{k}.png")
-        };
-        let path = dir.join(name);
-        if taken.insert(path.clone()) {
-            return path;
-        }
-        n += 1;
-    }
 }
 
 fn face_entry(base: &Entry, kind: DetectorKind, k: usize, d: &Detection, path: &Path) -> Entry {

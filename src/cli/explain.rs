@@ -23,7 +23,7 @@ use emotui::geometry::{
     FaceRegions, LabelRegions, LandmarkSource, Region, face_regions, landmarks_of_files,
 };
 
-use super::{FaceModelArgs, ModelArgs, StoreArgs, TableFormat, count, progress};
+use super::{ModelArgs, TableFormat, count, progress};
 
 /// `--background` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -307,11 +307,7 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub no_regions: bool,
 
-    #[command(flatten)]
-    pub face_models: FaceModelArgs,
 
-    #[command(flatten)]
-    pub cache: StoreArgs,
 }
 
 impl ExplainArgs {
@@ -437,8 +433,8 @@ fn add_regions(cases: &mut [Case], args: &ExplainArgs, model_args: &ModelArgs) {
         return;
     }
     let found = (|| {
-        let models = args.face_models.lazy(model_args)?;
-        let mut store = args.cache.open()?;
+        let models = model_args.lazy_face_models()?;
+        let mut store = model_args.open_cache()?;
         let paths: Vec<PathBuf> = cases.iter().map(|c| c.path.clone()).collect();
         anyhow::Ok(landmarks_of_files(
             &models,

@@ -14,7 +14,7 @@ use emotui::geometry::{LandmarkSource, Landmarks, Region, landmarks_of_files};
 use emotui::model::card::Colour;
 use emotui::preprocess::{load_image, to_planes};
 
-use super::{FaceModelArgs, ModelArgs, StoreArgs, TableFormat, progress};
+use super::{ModelArgs, TableFormat, progress};
 
 /// Side of the region pictures `--out` writes.
 const PICTURE_SIDE: u32 = 384;
@@ -39,11 +39,7 @@ pub struct LandmarksArgs {
     #[arg(long)]
     pub force: bool,
 
-    #[command(flatten)]
-    pub faces: FaceModelArgs,
 
-    #[command(flatten)]
-    pub cache: StoreArgs,
 }
 
 pub fn run(args: LandmarksArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
@@ -57,8 +53,8 @@ pub fn run(args: LandmarksArgs, model_args: &ModelArgs) -> anyhow::Result<bool> 
     if faces.is_empty() {
         anyhow::bail!("no face image among the paths given");
     }
-    let models = args.faces.lazy(model_args)?;
-    let mut store = args.cache.open()?;
+    let models = model_args.lazy_face_models()?;
+    let mut store = model_args.open_cache()?;
     let paths: Vec<PathBuf> = faces.iter().map(|f| f.path.clone()).collect();
     let pb = progress::bar(paths.len(), "landmarks");
     let results = landmarks_of_files(
@@ -136,7 +132,7 @@ fn json_rows(rows: &[(&Face, &emotui::Result<Landmarks>)]) -> Value {
                         "source": src,
                         "fallback": why,
                         "presence": l.presence,
-                        "detection": l.detection,
+                        "faces": l.faces,
                         "interocular": l.interocular(),
                         "region_areas": region_areas(l),
                         "points": l.points,
@@ -156,7 +152,7 @@ fn summary(l: &Landmarks) -> [String; 4] {
     [
         source(l).0.to_string(),
         l.presence.map_or(String::new(), |p| format!("{p:.3}")),
-        l.detection
+        l.detection()
             .as_ref()
             .map_or(String::new(), |d| format!("{:.3}", d.score)),
         format!("{:.1}", l.interocular()),

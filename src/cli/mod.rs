@@ -64,6 +64,19 @@ pub struct ModelArgs {
     /// Worker threads [default: number of cores].
     #[arg(long, global = true, value_name = "N", value_parser = count::<1, MAX_THREADS>)]
     pub threads: Option<usize>,
+
+    /// Folder with MediaPipe's face models [default: models/face].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub face_models: Option<PathBuf>,
+
+    /// The cache of landmarks [default: $XDG_CACHE_HOME/emotui/emotui.sqlite,
+    /// else ~/.cache/emotui/emotui.sqlite].
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+
+    /// Compute landmarks again and store nothing.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 /// `--protocol` values.
@@ -125,6 +138,46 @@ impl ModelArgs {
         }
     }
 
+    /// The folder of the face models.
+    pub fn face_models_dir(&self) -> PathBuf {
+        self.face_models
+            .clone()
+            .unwrap_or_else(emotui::geometry::default_face_models_dir)
+    }
+
+    /// The face models, loaded on the backend these options choose.
+    pub fn face_models(&self) -> anyhow::Result<FaceModels> {
+        Ok(FaceModels::load(&self.face_models_dir(), &self.options())?)
+    }
+
+    /// The face models, to be loaded when first needed.
+    pub fn lazy_face_models(&self) -> anyhow::Result<LazyFaceModels> {
+        Ok(LazyFaceModels::new(&self.face_models_dir(), &self.options())?)
+    }
+
+    /// The cache file to use, if any.
+    pub fn cache_path(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache.clone().or_else(emotui::store::default_path)
+    }
+
+    /// Opens the cache; `None` with `--no-cache` or when there is nowhere
+    /// to put it (no HOME), which is said on stderr.
+    pub fn open_cache(&self) -> anyhow::Result<Option<Store>> {
+        match self.cache_path() {
+            Some(p) => Ok(Some(Store::open(&p)?)),
+            None if self.no_cache => Ok(None),
+            None => {
+                eprintln!(
+                    "emotui: no cache (neither XDG_CACHE_HOME nor HOME is set; give --cache PATH)"
+                );
+                Ok(None)
+            }
+        }
+    }
+
     /// Worker threads to use.
     pub fn workers(&self) -> usize {
         self.threads.unwrap_or_else(emotui::parallel::cores)
@@ -140,71 +193,6 @@ impl ModelArgs {
             eprintln!("emotui: warning: {w}");
         }
         Ok(model)
-    }
-}
-
-/// Where the face models are.
-#[derive(Debug, Clone, Args)]
-pub struct FaceModelArgs {
-    /// Folder with MediaPipe's face models [default: models/face].
-    #[arg(long, value_name = "DIR")]
-    pub face_models: Option<PathBuf>,
-}
-
-impl FaceModelArgs {
-    /// The folder of the face models.
-    fn dir(&self) -> PathBuf {
-        self.face_models
-            .clone()
-            .unwrap_or_else(emotui::geometry::default_face_models_dir)
-    }
-
-    /// Loads the face models on the backend the model options choose.
-    pub fn load(&self, model: &ModelArgs) -> anyhow::Result<FaceModels> {
-        Ok(FaceModels::load(&self.dir(), &model.options())?)
-    }
-
-    /// The face models, to be loaded when first needed.
-    pub fn lazy(&self, model: &ModelArgs) -> anyhow::Result<LazyFaceModels> {
-        Ok(LazyFaceModels::new(&self.dir(), &model.options())?)
-    }
-}
-
-/// The cache file.
-#[derive(Debug, Clone, Args)]
-pub struct StoreArgs {
-    /// The cache file [default: $XDG_CACHE_HOME/emotui/emotui.sqlite, else
-    /// ~/.cache/emotui/emotui.sqlite].
-    #[arg(long, global = true, value_name = "PATH", conflicts_with = "no_cache")]
-    pub cache: Option<PathBuf>,
-
-    /// Compute everything again and store nothing.
-    #[arg(long, global = true)]
-    pub no_cache: bool,
-}
-
-impl StoreArgs {
-    /// The cache file to use, if any.
-    pub fn path(&self) -> Option<PathBuf> {
-        if self.no_cache {
-            return None;
-        }
-        self.cache.clone().or_else(emotui::store::default_path)
-    }
-
-    /// Opens the cache; `None` with `--no-cache` or when there is nowhere
-    /// to put it (no HOME), which is said on stderr.
-    pub fn open(&self) -> anyhow::Result<Option<Store>> {
-        match self.path() {
-            Some(p) => Ok(Some(Store::open(&p)?)),
-            None if self.no_cache => Ok(None),
-            None => {
-                eprintln!(
-                    "emotui: no cache (neither XDG_CACHE_HOME nor HOME is set; give --cache PATH)"
-                );
-                Ok(None)
-            }
-        }
     }
 }
 
@@ -282,7 +270,7 @@ pub fn run(command: Command, model: &ModelArgs) -> anyhow::Result<bool> {
         Command::Sanity(a) => sanity::run(a, model),
         Command::Crop(a) => crop::run(a, model),
         Command::Landmarks(a) => landmarks::run(a, model),
-        Command::Cache(a) => cache::run(a),
+        Command::Cache(a) => cache::run(a, model),
     }
 }
 

@@ -2,12 +2,17 @@
 //! margin, optionally turned so that the eyes are level, resized, and
 //! optionally made gray the way Keras loads the practical's faces.
 
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
 use image::{DynamicImage, GrayImage, RgbImage};
 
-use super::detect::Detection;
+use super::FaceModels;
+use super::detect::{Detection, DetectorKind};
 use super::mesh::{Roi, sample};
-use crate::model::card::ResizeFilter;
-use crate::preprocess::{Planes, Resizer, luma};
+use crate::error::Result;
+use crate::model::card::{Colour, ResizeFilter};
+use crate::preprocess::{Planes, Resizer, load_image, luma, to_planes};
 
 /// The default margin on each side, as a fraction of the face box's longer
 /// side: the box of MediaPipe's detector is tight around brows and chin.
@@ -104,6 +109,70 @@ pub fn reading_order(faces: &mut [Detection]) {
     });
 }
 
+/// Which detector finds the faces to cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DetectorChoice {
+    /// Full range (it finds every face of a group photo), then short range
+    /// when that finds none (it is surer on close-ups).
+    #[default]
+    Auto,
+    /// One detector only.
+    Only(DetectorKind),
+}
+
+/// The faces cut out of one photo.
+#[derive(Debug, Clone)]
+pub struct CroppedPhoto {
+    /// The detector that found them.
+    pub detector: DetectorKind,
+    /// Each face's detection and picture, numbered left to right.
+    pub faces: Vec<(Detection, DynamicImage)>,
+}
+
+/// Finds the faces of the photo at `path` and cuts each out.
+pub fn crop_photo(
+    models: &FaceModels,
+    path: &Path,
+    detector: DetectorChoice,
+    opts: &CropOptions,
+    worker: usize,
+) -> Result<CroppedPhoto> {
+    let rgb = to_planes(&load_image(path)?, Colour::Rgb);
+    let (kind, mut found) = match detector {
+        DetectorChoice::Auto => models.detect_any(&rgb, worker)?,
+        DetectorChoice::Only(kind) => (kind, models.detect(&rgb, kind, worker)?),
+    };
+    reading_order(&mut found);
+    Ok(CroppedPhoto {
+        detector: kind,
+        faces: found
+            .into_iter()
+            .map(|d| {
+                let img = crop_face(&rgb, &d, opts);
+                (d, img)
+            })
+            .collect(),
+    })
+}
+
+/// Where the `k`-th face (from 1) of `photo` goes in `dir`:
+/// `<stem>_<k>.png`, with `-2`, `-3`… after the stem when another photo of
+/// the same stem took that name already (`taken` remembers names given).
+pub fn face_path(dir: &Path, photo: &Path, k: usize, taken: &mut HashSet<PathBuf>) -> PathBuf {
+    let stem = crate::export::stem(photo);
+    (1..)
+        .map(|n| {
+            let name = if n == 1 {
+                format!("{stem}_{k}.png")
+            } else {
+                format!("{stem}-{n}_{k}.png")
+            };
+            dir.join(name)
+        })
+        .find(|p| taken.insert(p.clone()))
+        .unwrap_or_else(|| dir.join(format!("{stem}_{k}.png")))
+}
+
 /// What a detector says about an image of the faces tree.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhotoCheck {
@@ -187,6 +256,16 @@ mod tests {
         );
         assert!(two.is_photo());
         assert!(!PhotoCheck::new(Vec::new(), 100, 100).is_photo());
+    }
+
+    #[test]
+    fn face_names_never_collide() {
+        let mut taken = HashSet::new();
+        let dir = Path::new("out");
+        let a = face_path(dir, Path::new("a/x.jpg"), 1, &mut taken);
+        let b = face_path(dir, Path::new("b/x.png"), 1, &mut taken);
+        assert_eq!(a, dir.join("x_1.png"));
+        assert_eq!(b, dir.join("x-2_1.png"));
     }
 
     #[test]

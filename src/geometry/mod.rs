@@ -46,7 +46,7 @@ pub fn default_face_models_dir() -> PathBuf {
 
 /// Bumped whenever the way landmarks are computed changes, so that the
 /// cache never serves landmarks an older emotui computed differently.
-const PIPELINE_VERSION: u32 = 1;
+const PIPELINE_VERSION: u32 = 2;
 /// Faces whose landmarks are written to the cache in one transaction.
 const CACHE_BATCH: usize = 64;
 
@@ -169,22 +169,20 @@ impl FaceModels {
         if found.is_empty() {
             found = self.detect(&rgb, DetectorKind::Full, worker)?;
         }
-        let Some(face) = found.into_iter().next() else {
-            return Ok(Landmarks::template(w, h, Fallback::NoFace, None, None));
+        let Some(face) = found.first() else {
+            return Ok(Landmarks::template(w, h, Fallback::NoFace, found, None));
         };
-        let mesh = self.mesh(&rgb, &face, worker)?;
+        let mesh = self.mesh(&rgb, face, worker)?;
         Ok(match mesh.points {
             Some(points) => Landmarks {
                 width: w,
                 height: h,
                 source: LandmarkSource::Mesh,
-                detection: Some(face),
+                faces: found,
                 presence: Some(mesh.presence),
                 points,
             },
-            None => {
-                Landmarks::template(w, h, Fallback::LowPresence, Some(face), Some(mesh.presence))
-            }
+            None => Landmarks::template(w, h, Fallback::LowPresence, found, Some(mesh.presence)),
         })
     }
 }
@@ -389,8 +387,9 @@ pub struct Landmarks {
     pub height: usize,
     /// Mesh or template.
     pub source: LandmarkSource,
-    /// The detection the mesh was cropped around, if any.
-    pub detection: Option<Detection>,
+    /// Every face the detector found, best first; the mesh ran on the
+    /// first.
+    pub faces: Vec<Detection>,
     /// The mesh's presence score, if it ran.
     pub presence: Option<f32>,
     /// `[x, y]` of each of the 468 points (MediaPipe's numbering).
@@ -402,20 +401,30 @@ impl Landmarks {
         width: usize,
         height: usize,
         why: Fallback,
-        detection: Option<Detection>,
+        faces: Vec<Detection>,
         presence: Option<f32>,
     ) -> Landmarks {
         Landmarks {
             width,
             height,
             source: LandmarkSource::Template(why),
-            detection,
+            faces,
             presence,
             points: template()
                 .iter()
                 .map(|&[x, y]| [x * width as f32, y * height as f32])
                 .collect(),
         }
+    }
+
+    /// The detection the mesh was cropped around, if any.
+    pub fn detection(&self) -> Option<&Detection> {
+        self.faces.first()
+    }
+
+    /// Whether the image looks like a photo to crop rather than a face.
+    pub fn photo_check(&self) -> crop::PhotoCheck {
+        crop::PhotoCheck::new(self.faces.clone(), self.width, self.height)
     }
 
     /// The distance between the outer eye corners, the scale of a face.

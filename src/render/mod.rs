@@ -9,7 +9,7 @@ mod heatmap;
 mod plot;
 mod regions;
 pub use plot::sanity_curve;
-pub use regions::{region_colour, regions_image};
+pub use regions::{draw_regions, region_colour, regions_image};
 
 pub use explanation::{
     Caption, Display, PanelKind, PanelOptions, caption, density_plot, explanation_overlay,

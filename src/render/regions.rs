@@ -4,7 +4,7 @@ use image::{Rgb, RgbImage};
 
 use super::explanation::{display_size, face_image};
 use super::mix;
-use crate::geometry::{LandmarkSource, Landmarks, Region, RegionMap};
+use crate::geometry::{LandmarkSource, Landmarks, Region};
 use crate::preprocess::Planes;
 
 /// How strongly a region's colour tints the face inside it.
@@ -25,20 +25,20 @@ pub fn region_colour(r: Region) -> Rgb<u8> {
 }
 
 /// The face, its longer side `target` pixels, each region tinted in its
-/// colour with its outline, and the mesh points as dots (white for the
-/// face's own mesh, grey for the template).
+/// colour with its outline, and the mesh points as dots.
 pub fn regions_image(face: &Planes, landmarks: &Landmarks, target: u32) -> RgbImage {
-    let (w, h) = display_size(face, target);
-    let mut img = face_image(face, (w, h));
-    let sx = w as f32 / landmarks.width.max(1) as f32;
-    let sy = h as f32 / landmarks.height.max(1) as f32;
-    let points: Vec<[f32; 2]> = landmarks
-        .points
-        .iter()
-        .map(|p| [p[0] * sx, p[1] * sy])
-        .collect();
-    // Labelled at display resolution, so that outlines are smooth.
-    let map = RegionMap::new(&points, w as usize, h as usize);
+    let mut img = face_image(face, display_size(face, target));
+    draw_regions(&mut img, landmarks, true);
+    img
+}
+
+/// Draws the regions of `landmarks` over a picture of the same face (any
+/// size): outlines in each region's colour, the inside tinted when `tint`,
+/// and the mesh points (white for the face's own mesh, grey for the
+/// template).
+pub fn draw_regions(img: &mut RgbImage, landmarks: &Landmarks, tint: bool) {
+    let (w, h) = img.dimensions();
+    let map = landmarks.regions_at(w as usize, h as usize);
     for y in 0..h {
         for x in 0..w {
             let r = map.at(x as usize, y as usize);
@@ -46,24 +46,26 @@ pub fn regions_image(face: &Planes, landmarks: &Landmarks, target: u32) -> RgbIm
                 continue;
             }
             let c = region_colour(r);
-            let px = img.get_pixel(x, y);
-            let v = if map.is_border(x as usize, y as usize) {
-                c
-            } else {
-                mix(*px, c, TINT)
-            };
-            img.put_pixel(x, y, v);
+            if map.is_border(x as usize, y as usize) {
+                img.put_pixel(x, y, c);
+            } else if tint {
+                let px = *img.get_pixel(x, y);
+                img.put_pixel(x, y, mix(px, c, TINT));
+            }
         }
     }
     let dot = match landmarks.source {
         LandmarkSource::Mesh => Rgb([255, 255, 255]),
         LandmarkSource::Template(_) => Rgb([150, 150, 150]),
     };
-    for p in &points {
-        let (x, y) = (p[0].floor(), p[1].floor());
+    let (sx, sy) = (
+        w as f32 / landmarks.width.max(1) as f32,
+        h as f32 / landmarks.height.max(1) as f32,
+    );
+    for p in &landmarks.points {
+        let (x, y) = ((p[0] * sx).floor(), (p[1] * sy).floor());
         if x >= 0.0 && y >= 0.0 && (x as u32) < w && (y as u32) < h {
             img.put_pixel(x as u32, y as u32, dot);
         }
     }
-    img
 }
