@@ -18,6 +18,8 @@ fn main() -> ExitCode {
             protocol: args.protocol.protocol(),
             model: args.model.path(),
             load: args.model.options(),
+            face_models: args.model.face_models_dir(),
+            cache: args.model.cache_path(),
         })
         .map(|()| true),
     };

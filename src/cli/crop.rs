@@ -67,7 +67,6 @@ pub struct CropArgs {
     /// Overwrite existing faces and manifests in --out.
     #[arg(long)]
     pub force: bool,
-
 }
 
 impl DetectorArg {

@@ -306,8 +306,6 @@ pub struct ExplainArgs {
     /// Skip the facial regions (landmarks and where the weight falls).
     #[arg(long)]
     pub no_regions: bool,
-
-
 }
 
 impl ExplainArgs {

@@ -38,8 +38,6 @@ pub struct LandmarksArgs {
     /// Overwrite files in --out.
     #[arg(long)]
     pub force: bool,
-
-
 }
 
 pub fn run(args: LandmarksArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {

@@ -152,7 +152,10 @@ impl ModelArgs {
 
     /// The face models, to be loaded when first needed.
     pub fn lazy_face_models(&self) -> anyhow::Result<LazyFaceModels> {
-        Ok(LazyFaceModels::new(&self.face_models_dir(), &self.options())?)
+        Ok(LazyFaceModels::new(
+            &self.face_models_dir(),
+            &self.options(),
+        )?)
     }
 
     /// The cache file to use, if any.

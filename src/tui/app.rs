@@ -19,6 +19,7 @@ use emotui::faces::{Face, FaceTree};
 use emotui::model::Model;
 
 use super::explain::{ExplainParams, ExplainTab, Exported, KeyAction};
+use super::faceparts::{CropJob, FaceParts, GeometryJob};
 use super::images::Images;
 use super::layout::{Geometry, MIN_SIZE, Tab};
 use super::survey::SurveyTab;
@@ -38,6 +39,10 @@ pub enum Command {
     Compare(CompareJob),
     /// Run the sanity check on a face.
     Sanity(SanityJob),
+    /// Compute a face's landmarks and photo check.
+    Geometry(GeometryJob),
+    /// Crop a photo's faces into a folder.
+    Crop(CropJob),
 }
 
 /// A line being edited at the bottom of the screen.
@@ -103,6 +108,8 @@ pub struct App {
     predictions: Predictions,
     explain: ExplainTab,
     survey: SurveyTab,
+    /// Landmarks, regions and photo checks of the faces seen.
+    parts: FaceParts,
     status: Status,
     prompt: Option<Prompt>,
     help: bool,
@@ -127,6 +134,7 @@ impl App {
             },
             explain: ExplainTab::new(),
             survey: SurveyTab::new(survey),
+            parts: FaceParts::default(),
             status: Status {
                 model: "loading model…".into(),
                 protocol,
@@ -147,6 +155,11 @@ impl App {
             ));
         }
         app
+    }
+
+    /// The face models could not be found: `L` and `c` say why.
+    pub fn face_models_unavailable(&mut self, why: String) {
+        self.parts = FaceParts::unavailable(why);
     }
 
     /// Whether the user asked to quit.
@@ -178,7 +191,55 @@ impl App {
         let mut commands: Vec<Command> = self.pending.drain(..).collect();
         commands.extend(self.ensure_explanation());
         commands.extend(self.ensure_comparison());
+        commands.extend(self.ensure_geometry());
         commands
+    }
+
+    /// The selected face's landmarks and photo check, unless known; and
+    /// once they and its explanation are in, where the weight falls.
+    fn ensure_geometry(&mut self) -> Option<Command> {
+        if self.tab == Tab::Survey {
+            return None;
+        }
+        let face = self.tree.selected()?;
+        let path = self.tree.faces[face].path.clone();
+        if matches!(self.predictions.results[face], Some(Err(_))) {
+            return None;
+        }
+        if let Some(g) = self.parts.get(&path) {
+            self.explain.ensure_regions(face, &g.landmarks);
+        }
+        self.parts.ensure(&path).map(Command::Geometry)
+    }
+
+    /// The `c` key in the browse tab: crops the selected photo's faces into
+    /// `<tree>-cropped/<CLASS>/`.
+    fn crop(&mut self) {
+        let Some(face) = self.tree.selected() else {
+            return;
+        };
+        let f = &self.tree.faces[face];
+        let photo = match self.parts.get(&f.path) {
+            Some(g) if g.photo.is_photo() => f.path.clone(),
+            Some(_) => {
+                self.status.message = Some("this is a face, not a photo: nothing to crop".into());
+                return;
+            }
+            None => {
+                self.status.message = Some(match self.parts.why_unavailable() {
+                    Some(why) => format!("cannot crop: {why}"),
+                    None => "still looking for faces in it…".into(),
+                });
+                return;
+            }
+        };
+        let mut out = super::faceparts::crops_root(&self.tree.root);
+        if let Some(c) = &f.class {
+            out.push(c);
+        }
+        self.status.message = Some(format!("cropping {} into {}…", f.name(), out.display()));
+        self.parts.cropping = Some(photo.clone());
+        self.pending.push(Command::Crop(CropJob { photo, out }));
     }
 
     /// The other methods' comparison the explain tab shows, unless it has it.
@@ -250,6 +311,10 @@ impl App {
             KeyCode::Char('/') => {
                 self.prompt = Some(Prompt::Filter(self.tree.filter().to_string()))
             }
+            KeyCode::Char('L') if self.tab != Tab::Survey => {
+                self.status.message = Some(self.parts.toggle())
+            }
+            KeyCode::Char('c') if self.tab == Tab::Browse => self.crop(),
             KeyCode::Char('n') => self.jump_wrong(true),
             KeyCode::Char('N') => self.jump_wrong(false),
             KeyCode::Esc | KeyCode::Char('x') if self.explain.running() => self.explain.cancel(),
@@ -319,7 +384,11 @@ impl App {
             return;
         };
         let path = self.tree.faces[face].path.clone();
-        match self.explain.export(face, &path, &dir, overwrite) {
+        let landmarks = self.parts.get(&path).map(|g| g.landmarks.clone());
+        match self
+            .explain
+            .export(face, &path, &dir, overwrite, landmarks.as_deref())
+        {
             Exported::Written(n, d) => {
                 self.status.message = Some(format!("wrote {n} files to {}", d.display()))
             }
@@ -408,6 +477,22 @@ impl App {
                     self.status.error = Some(e);
                 }
             }
+            Message::Geometry { path, result } => self.parts.on_result(path, result),
+            Message::Cropped { photo, result } => {
+                self.parts.cropping = None;
+                let name = photo.file_name().map(|n| n.to_string_lossy().into_owned());
+                let name = name.unwrap_or_default();
+                match result {
+                    Ok(n) => {
+                        let root = super::faceparts::crops_root(&self.tree.root);
+                        self.status.message = Some(format!(
+                            "{name}: {n} faces written; open them with: emotui {}",
+                            root.display()
+                        ))
+                    }
+                    Err(e) => self.status.error = Some(format!("crop {name}: {e}")),
+                }
+            }
             Message::Image { .. } => {}
         }
         commands.extend(self.settle(before));
@@ -471,7 +556,15 @@ impl App {
         }
         let waiting = self.waiting();
         match self.tab {
-            Tab::Browse => browse::draw(f, &self.tree, &self.predictions, images, g.pane, &waiting),
+            Tab::Browse => browse::draw(
+                f,
+                &self.tree,
+                &self.predictions,
+                &self.parts,
+                images,
+                g.pane,
+                &waiting,
+            ),
             Tab::Explain => {
                 let face = self.tree.selected().map(|i| {
                     let unreadable = match &self.predictions.results[i] {
@@ -480,7 +573,8 @@ impl App {
                     };
                     (i, self.tree.faces[i].path.as_path(), unreadable)
                 });
-                self.explain.draw(f, images, g.pane, face, &waiting)
+                let drawn = face.and_then(|(_, p, _)| self.parts.drawn(p));
+                self.explain.draw(f, images, g.pane, face, drawn, &waiting)
             }
             Tab::Survey => self.survey.draw(f, g.pane, &self.predictions),
         }
@@ -576,6 +670,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("← h", "close the class"),
     ("/", "filter faces by name (Esc clears)"),
     ("n / N", "next / previous misclassified face"),
+    ("L", "landmarks and facial regions over faces and panels"),
+    ("c", "browse: crop the faces of a photo into <tree>-cropped"),
     ("Tab, 1 2 3", "browse, explain, survey tabs"),
     ("s / S", "explain: more / fewer superpixels"),
     (

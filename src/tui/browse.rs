@@ -1,5 +1,7 @@
-//! The browse tab: the selected face and the model's probability for every
-//! label, the prediction highlighted and the true class marked.
+//! The browse tab: the selected face (with its landmarks and regions on
+//! `L`) and the model's probability for every label, the prediction
+//! highlighted and the true class marked; an image that is a photo of
+//! faces rather than a face is flagged, to be cropped with `c`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,8 +9,15 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use emotui::emotion;
+use std::sync::Arc;
 
+use emotui::emotion;
+use emotui::geometry::LandmarkSource;
+use emotui::model::card::Colour;
+use emotui::preprocess::{load_image, to_planes};
+use emotui::render;
+
+use super::faceparts::FaceParts;
 use super::images::{Images, Slot, Source};
 use super::theme;
 use super::tree::{Predictions, Tree};
@@ -18,6 +27,7 @@ pub fn draw(
     f: &mut Frame,
     tree: &Tree,
     predictions: &Predictions,
+    parts: &FaceParts,
     images: &mut Images,
     area: Rect,
     waiting: &str,
@@ -46,8 +56,9 @@ pub fn draw(
     let inner = block.inner(area);
     f.render_widget(block, area);
     let bars = predictions.labels.len().max(1) as u16 + 2;
-    let [img, info] = Layout::vertical([
+    let [img, note, info] = Layout::vertical([
         Constraint::Min(3),
+        Constraint::Length(1),
         Constraint::Length(bars.min(inner.height / 2)),
     ])
     .areas(inner);
@@ -56,11 +67,67 @@ pub fn draw(
             theme::error_text(format!("Cannot use this file:\n{e}")),
             img,
         ),
-        _ => images.show(f, img, Slot::Face, &path.display().to_string(), || {
-            Source::File(path.clone())
-        }),
+        _ => match parts.drawn(&path) {
+            Some(landmarks) => {
+                let key = format!("L|{}", path.display());
+                images.show(f, img, Slot::Face, &key, || {
+                    Source::Render(Arc::new(move |pw, ph| {
+                        // The face at the size shown, so that outlines stay thin.
+                        let face = load_image(&path).map(|i| to_planes(&i, Colour::Rgb));
+                        match face {
+                            Ok(planes) => render::regions_image(&planes, &landmarks, pw.min(ph)),
+                            Err(_) => image::RgbImage::new(1, 1),
+                        }
+                    }))
+                })
+            }
+            None => images.show(f, img, Slot::Face, &path.display().to_string(), || {
+                Source::File(path.clone())
+            }),
+        },
     }
+    f.render_widget(face_note(parts, &tree.faces[face].path), note);
     draw_probabilities(f, tree, predictions, face, info, waiting);
+}
+
+/// One line under the face: a photo to crop, where the landmarks came
+/// from, or that they are on their way.
+fn face_note<'a>(parts: &FaceParts, path: &std::path::Path) -> Paragraph<'a> {
+    let muted = Style::default().fg(theme::MUTED);
+    let (text, style) = match (parts.get(path), parts.error(path)) {
+        (Some(g), _) if parts.cropping.as_deref() == Some(path) => (
+            format!("photo: {} faces · cropping…", g.photo.faces.len()),
+            theme::bold().fg(theme::ACCENT),
+        ),
+        (Some(g), _) if g.photo.is_photo() => (
+            format!(
+                "photo: {} faces, press c to crop (the largest fills {:.0}% of it)",
+                g.photo.faces.len(),
+                100.0 * g.photo.fill
+            ),
+            theme::bold().fg(theme::ACCENT),
+        ),
+        (Some(g), _) => (
+            match g.landmarks.source {
+                LandmarkSource::Mesh => format!(
+                    "face mesh: {} landmarks · L {} them",
+                    g.landmarks.points.len(),
+                    if parts.show { "hides" } else { "shows" }
+                ),
+                LandmarkSource::Template(why) => why.describe().to_string(),
+            },
+            muted,
+        ),
+        (None, Some(e)) => (format!("no landmarks: {e}"), muted),
+        (None, None) if parts.pending(path) => ("finding the face…".into(), muted),
+        (None, None) => (
+            parts
+                .why_unavailable()
+                .map_or(String::new(), |w| format!("no landmarks: {w}")),
+            muted,
+        ),
+    };
+    Paragraph::new(Line::from(Span::styled(text, style)))
 }
 
 fn draw_probabilities(

@@ -18,6 +18,7 @@ use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, Gauge, GraphType, P
 
 use emotui::explain::{Outcome, Preset, Request};
 use emotui::export;
+use emotui::geometry::{LabelRegions, Landmarks, face_regions, refit_regions};
 use emotui::lime::trust::{self, Refit, Stability, Verdict};
 use emotui::lime::{
     Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, LabelExplanation,
@@ -199,6 +200,8 @@ pub struct ExplainTab {
     sanity_cancel: Arc<AtomicBool>,
     /// Show the sanity check instead of the charts (`z`).
     show_sanity: bool,
+    /// Where LIME's weight falls on the face, per explanation.
+    regions: HashMap<ExplainKey, Arc<Vec<LabelRegions>>>,
 }
 
 impl ExplainTab {
@@ -217,6 +220,20 @@ impl ExplainTab {
             sanity: HashMap::new(),
             sanity_cancel: Arc::new(AtomicBool::new(false)),
             show_sanity: false,
+            regions: HashMap::new(),
+        }
+    }
+
+    /// Once `face` is explained, where the weight falls on its regions (a
+    /// small refit on the explanation's samples, done once).
+    pub fn ensure_regions(&mut self, face: usize, landmarks: &Landmarks) {
+        let key = self.key(face);
+        if self.regions.contains_key(&key) {
+            return;
+        }
+        if let Some(o) = self.cache.get(&key) {
+            let shares = refit_regions(landmarks, &o.samples, &o.explanation);
+            self.regions.insert(key, Arc::new(shares));
         }
     }
 
@@ -552,17 +569,32 @@ impl ExplainTab {
 
     /// Writes the explanation of `face` with every file `emotui explain
     /// --out` writes. Existing files are only replaced when `overwrite`.
-    pub fn export(&self, face: usize, path: &Path, dir: &Path, overwrite: bool) -> Exported {
+    /// With `landmarks`, the region picture and shares too.
+    pub fn export(
+        &self,
+        face: usize,
+        path: &Path,
+        dir: &Path,
+        overwrite: bool,
+        landmarks: Option<&Landmarks>,
+    ) -> Exported {
         let Some(outcome) = self.current(face) else {
             return Exported::Nothing;
         };
         if let Err(e) = export::check_folder(dir) {
             return Exported::Failed(e.to_string());
         }
-        let files = match export::explanation_files(dir, path, &outcome, &self.params.panels) {
+        let mut files = match export::explanation_files(dir, path, &outcome, &self.params.panels) {
             Ok(files) => files,
             Err(e) => return Exported::Failed(e.to_string()),
         };
+        if let Some(l) = landmarks {
+            let regions = face_regions(l.clone(), &outcome, None);
+            match export::region_files(dir, path, &outcome, &regions, None) {
+                Ok(more) => files.extend(more),
+                Err(e) => return Exported::Failed(e.to_string()),
+            }
+        }
         if !overwrite && !export::conflicts(&files).is_empty() {
             return Exported::AskOverwrite(dir.to_path_buf());
         }
@@ -603,6 +635,7 @@ impl ExplainTab {
         images: &mut Images,
         area: Rect,
         face: Option<(usize, &Path, Option<&str>)>,
+        drawn: Option<Arc<Landmarks>>,
         waiting: &str,
     ) {
         let block = Block::default().borders(Borders::ALL).title(self.title());
@@ -711,7 +744,12 @@ impl ExplainTab {
             (true, true) => "all",
             (true, false) => self.method.name(),
         };
-        let face_key = format!("{}|{:?}|{view}", path.display(), self.key(face));
+        let face_key = format!(
+            "{}|{:?}|{view}|{}",
+            path.display(),
+            self.key(face),
+            if drawn.is_some() { "L" } else { "" }
+        );
         // The superpixels.
         let [cap, img] = caption_split(cells[0]);
         let n_rows = match &shown {
@@ -720,21 +758,32 @@ impl ExplainTab {
         };
         f.render_widget(
             Paragraph::new(vec![
-                Line::from(Span::styled("Superpixels", theme::bold())),
+                Line::from(Span::styled(
+                    if drawn.is_some() {
+                        "Facial regions"
+                    } else {
+                        "Superpixels"
+                    },
+                    theme::bold(),
+                )),
                 Line::from(format!("{} of them", samples.superpixels.count)),
                 Line::from(format!("{n_rows} perturbations")),
             ]),
             cap,
         );
-        let s = samples.clone();
+        let (s, lm) = (samples.clone(), drawn.clone());
         images.show(
             f,
             img,
             Slot::Superpixels,
             &format!("sp|{face_key}"),
             move || {
-                Source::Render(Arc::new(move |pw, ph| {
-                    render::superpixels_image(&s.face, &s.superpixels, fit(&s.face, pw, ph))
+                Source::Render(Arc::new(move |pw, ph| match &lm {
+                    // The regions tinted: outlines alone vanish in half-blocks.
+                    Some(l) => render::regions_image(&s.face, l, fit(&s.face, pw, ph)),
+                    None => {
+                        render::superpixels_image(&s.face, &s.superpixels, fit(&s.face, pw, ph))
+                    }
                 }))
             },
         );
@@ -745,17 +794,21 @@ impl ExplainTab {
                 caption(f, cap, l, &self.params.panels, kind, stability(l));
                 let opts = self.params.panels;
                 let key = format!("panel|{face_key}|{n_rows}|{li}|{kind:?}|{opts:?}");
-                let (s, l2) = (samples.clone(), l.clone());
+                let (s, l2, lm) = (samples.clone(), l.clone(), drawn.clone());
                 images.show(f, img, Slot::Panel(cell - 1), &key, move || {
                     Source::Render(Arc::new(move |pw, ph| {
-                        render::explanation_overlay(
+                        let mut img = render::explanation_overlay(
                             &s.face,
                             &s.superpixels,
                             &l2,
                             &opts,
                             fit(&s.face, pw, ph),
                             kind,
-                        )
+                        );
+                        if let Some(l) = &lm {
+                            render::draw_regions(&mut img, l, false);
+                        }
+                        img
                     }))
                 });
                 cell += 1;
@@ -772,7 +825,13 @@ impl ExplainTab {
                 _ if comparing => {
                     draw_comparison(f, charts, self.method, self.compare_all, comparison)
                 }
-                _ => draw_charts(f, charts, labels, trust),
+                _ => {
+                    let regions = match &shown {
+                        Shown::Done(_) => self.regions.get(&self.key(face)).map(|r| r.as_slice()),
+                        Shown::Refining(_) => None,
+                    };
+                    draw_charts(f, charts, labels, trust, regions)
+                }
             }
         }
     }
@@ -1088,6 +1147,7 @@ fn draw_charts(
     area: Rect,
     labels: &[LabelExplanation],
     trust: Option<&trust::Trust>,
+    regions: Option<&[LabelRegions]>,
 ) {
     let n = labels.len().max(1) as u16;
     let stacked = area.height / n >= 2 * CHART_MIN_ROWS;
@@ -1117,8 +1177,12 @@ fn draw_charts(
         } else {
             (None, *part, None)
         };
-        if let Some(area) = density {
-            draw_density(f, l, area);
+        // Where the weight falls says more than its density, when known.
+        let shares = regions.and_then(|r| r.iter().find(|x| x.label == l.name));
+        match (density, shares) {
+            (Some(area), Some(shares)) => draw_regions(f, shares, area),
+            (Some(area), None) => draw_density(f, l, area),
+            _ => {}
         }
         draw_weights(f, l, trust.and_then(|t| t.stability_of(l.label)), weights);
         let Some(curves) = curves else { continue };
@@ -1231,6 +1295,54 @@ fn draw_weights(f: &mut Frame, l: &LabelExplanation, st: Option<&Stability>, are
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
 }
+
+/// The share of the label's supporting (+) and contradicting (−) weight
+/// in each facial region, largest first.
+fn draw_regions(f: &mut Frame, shares: &LabelRegions, area: Rect) {
+    let title = match shares.r2 {
+        Some(r2) => format!(" {}: regions · R² {r2:.2} ", shares.label),
+        None => format!(" {}: regions ", shares.label),
+    };
+    let block = Block::default().borders(Borders::TOP).title(title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut rows: Vec<_> = shares
+        .shares
+        .regions
+        .iter()
+        .filter(|r| r.positive >= REGION_SHOWN || r.negative >= REGION_SHOWN)
+        .collect();
+    rows.sort_by(|a, b| {
+        b.positive
+            .total_cmp(&a.positive)
+            .then(a.negative.total_cmp(&b.negative))
+    });
+    let bar_w = inner.width.saturating_sub(26).max(2) as f64;
+    let lines: Vec<Line> = rows
+        .iter()
+        .take(inner.height as usize)
+        .map(|r| {
+            let bar = "█".repeat((r.positive * bar_w).round() as usize);
+            Line::from(vec![
+                Span::raw(format!("{:<11}", r.region.name())),
+                Span::styled(
+                    format!("+{:>3.0}% ", 100.0 * r.positive),
+                    theme::bold().fg(theme::SUPPORT),
+                ),
+                Span::styled(
+                    format!("−{:>3.0}% ", 100.0 * r.negative),
+                    Style::default().fg(theme::CONTRADICT),
+                ),
+                Span::styled(bar, Style::default().fg(theme::SUPPORT)),
+            ])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Regions with less than this share of either sign are left out of the
+/// list.
+const REGION_SHOWN: f64 = 0.005;
 
 /// Deletion (red) and insertion (blue) curves against random orders (grey).
 fn draw_faithfulness(f: &mut Frame, name: &str, fa: &trust::Faithfulness, area: Rect) {

@@ -10,6 +10,7 @@
 mod app;
 mod browse;
 mod explain;
+mod faceparts;
 mod images;
 mod layout;
 mod survey;
@@ -22,6 +23,7 @@ mod snapshots;
 
 use std::io::stdout;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
@@ -29,11 +31,14 @@ use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, Key
 use ratatui_image::picker::{Picker, ProtocolType};
 
 use emotui::faces::FaceTree;
+use emotui::geometry::LazyFaceModels;
+use emotui::geometry::crop::CropOptions;
 use emotui::model::LoadOptions;
+use emotui::model::card::Colour;
 
 use app::{App, Command};
 use images::Images;
-use workers::{Explainer, Imager, Message};
+use workers::{Explainer, Geometer, Imager, Message};
 
 /// What the explorer needs to start.
 pub struct Options {
@@ -43,6 +48,10 @@ pub struct Options {
     pub protocol: Option<ProtocolType>,
     pub model: PathBuf,
     pub load: LoadOptions,
+    /// MediaPipe's face models.
+    pub face_models: PathBuf,
+    /// The landmarks cache, if any.
+    pub cache: Option<PathBuf>,
 }
 
 fn picker(choice: Option<ProtocolType>) -> Picker {
@@ -120,8 +129,20 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     if let Some(path) = survey {
         workers::load_survey(path, tx.clone());
     }
+    let geometer = match LazyFaceModels::new(&options.face_models, &options.load) {
+        Ok(models) => Some(Geometer::new(
+            Arc::new(models),
+            options.cache.clone(),
+            tx.clone(),
+        )),
+        Err(e) => {
+            app.face_models_unavailable(e.to_string());
+            None
+        }
+    };
     let mut runtime = Runtime {
         imager: Imager::new(picker, tx.clone()),
+        geometer,
         explainer: None,
         model: None,
         load: options.load.clone(),
@@ -182,6 +203,8 @@ pub fn run(options: Options) -> anyhow::Result<()> {
 /// The workers the event loop drives.
 struct Runtime {
     imager: Imager,
+    /// Landmarks and crops; `None` without face models.
+    geometer: Option<Geometer>,
     explainer: Option<Explainer>,
     /// The loaded model, for the other methods and the sanity check.
     model: Option<std::sync::Arc<emotui::model::Model>>,
@@ -192,6 +215,21 @@ struct Runtime {
 }
 
 impl Runtime {
+    /// Crops as the model takes faces: its input side, gray if it reads
+    /// gray, eyes levelled.
+    fn crop_options(&self) -> CropOptions {
+        let mut opts = CropOptions {
+            align: true,
+            ..CropOptions::default()
+        };
+        if let Some(m) = &self.model {
+            let input = &m.card().input;
+            opts.size = input.width.max(input.height);
+            opts.gray = input.colour == Colour::Gray;
+        }
+        opts
+    }
+
     fn perform(&mut self, commands: Vec<Command>) {
         for c in commands {
             match c {
@@ -213,6 +251,16 @@ impl Runtime {
                 Command::Sanity(job) => {
                     if let Some(m) = &self.model {
                         workers::sanity(m.clone(), self.load.clone(), job, self.tx.clone());
+                    }
+                }
+                Command::Geometry(job) => {
+                    if let Some(g) = &self.geometer {
+                        g.geometry(job);
+                    }
+                }
+                Command::Crop(job) => {
+                    if let Some(g) = &self.geometer {
+                        g.crop(job, self.crop_options());
                     }
                 }
             }

@@ -29,7 +29,15 @@ use emotui::preprocess::load_image;
 use emotui::stats::{CaretStatistics, ConfusionMatrix};
 use emotui::survey::{StrayLabel, Survey, SurveyOptions};
 
+use emotui::export::{self, Content, File};
+use emotui::geometry::crop::{self, CropOptions, DetectorChoice, PhotoCheck};
+use emotui::geometry::{LazyFaceModels, landmarks_of_files};
+use emotui::model::card::Colour;
+use emotui::preprocess::to_planes;
+use emotui::store::Store;
+
 use super::explain::ExplainKey;
+use super::faceparts::{CropJob, FaceGeometry, GeometryJob};
 use super::images::{ImageRequest, Slot, Source};
 
 /// The survey as the survey tab shows it.
@@ -168,8 +176,131 @@ pub fn sanity(model: Arc<Model>, load: LoadOptions, job: SanityJob, tx: Sender<M
     });
 }
 
+/// What the geometry worker is asked to do.
+enum GeometryRequest {
+    Geometry(GeometryJob),
+    Crop(CropJob, CropOptions),
+}
+
+/// The geometry worker: landmarks and photo checks (newest first, through
+/// the cache) and crops, one at a time, with the face models loaded on
+/// first use.
+pub struct Geometer {
+    tx: Sender<GeometryRequest>,
+}
+
+impl Geometer {
+    pub fn new(
+        models: Arc<LazyFaceModels>,
+        cache: Option<PathBuf>,
+        out: Sender<Message>,
+    ) -> Geometer {
+        let (tx, rx) = channel::<GeometryRequest>();
+        std::thread::spawn(move || {
+            // A cache that cannot be opened only costs time.
+            let mut store = cache.and_then(|p| Store::open(&p).ok());
+            while let Ok(first) = rx.recv() {
+                let mut queue = vec![first];
+                while let Ok(r) = rx.try_recv() {
+                    queue.push(r);
+                }
+                // Crops all run; of the faces asked for, only the newest.
+                let newest = queue
+                    .iter()
+                    .rposition(|r| matches!(r, GeometryRequest::Geometry(_)));
+                for (i, request) in queue.into_iter().enumerate() {
+                    let msg = match request {
+                        GeometryRequest::Geometry(job) if Some(i) != newest => Message::Geometry {
+                            path: job.path,
+                            result: Err(emotui::Error::Cancelled),
+                        },
+                        GeometryRequest::Geometry(job) => Message::Geometry {
+                            result: face_geometry(&models, store.as_mut(), &job.path),
+                            path: job.path,
+                        },
+                        GeometryRequest::Crop(job, opts) => Message::Cropped {
+                            result: crop(&models, &job, &opts),
+                            photo: job.photo,
+                        },
+                    };
+                    if out.send(msg).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Geometer { tx }
+    }
+
+    pub fn geometry(&self, job: GeometryJob) {
+        let _ = self.tx.send(GeometryRequest::Geometry(job));
+    }
+
+    pub fn crop(&self, job: CropJob, opts: CropOptions) {
+        let _ = self.tx.send(GeometryRequest::Crop(job, opts));
+    }
+}
+
+/// A face's landmarks (through the cache) and whether it is a photo: when
+/// the short-range detector behind the landmarks says so, the full-range
+/// one counts its faces.
+fn face_geometry(
+    models: &LazyFaceModels,
+    store: Option<&mut Store>,
+    path: &std::path::Path,
+) -> emotui::Result<FaceGeometry> {
+    let landmarks = landmarks_of_files(
+        models,
+        store,
+        &[path.to_path_buf()],
+        1,
+        &AtomicBool::new(false),
+        |_, _| {},
+    )?
+    .pop()
+    .unwrap_or(Err(emotui::Error::Cancelled))?;
+    let mut photo = landmarks.photo_check();
+    if photo.is_photo() {
+        let rgb = to_planes(&load_image(path)?, Colour::Rgb);
+        let (_, faces) = models.get()?.detect_any(&rgb, 0)?;
+        if faces.len() > photo.faces.len() {
+            photo = PhotoCheck::new(faces, rgb.width, rgb.height);
+        }
+    }
+    Ok(FaceGeometry {
+        landmarks: Arc::new(landmarks),
+        photo,
+    })
+}
+
+/// Crops a photo of the tree into `job.out`, never overwriting: how many
+/// faces were written.
+fn crop(models: &LazyFaceModels, job: &CropJob, opts: &CropOptions) -> emotui::Result<usize> {
+    let cut = crop::crop_photo(&*models.get()?, &job.photo, DetectorChoice::Auto, opts, 0)?;
+    let mut taken = std::collections::HashSet::new();
+    let files: Vec<File> = cut
+        .faces
+        .into_iter()
+        .enumerate()
+        .map(|(k, (_, img))| File {
+            path: crop::face_path(&job.out, &job.photo, k + 1, &mut taken),
+            content: Content::Face(img),
+        })
+        .collect();
+    export::write(&files, false)?;
+    Ok(files.len())
+}
+
 /// Everything workers tell the UI.
 pub enum Message {
+    Geometry {
+        path: PathBuf,
+        result: Result<FaceGeometry, emotui::Error>,
+    },
+    Cropped {
+        photo: PathBuf,
+        result: Result<usize, emotui::Error>,
+    },
     ModelLoaded(Result<Arc<Model>, emotui::Error>),
     SurveyLoaded(Result<SurveyData, emotui::Error>),
     Predicted {
