@@ -670,8 +670,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("← h", "close the class"),
     ("/", "filter faces by name (Esc clears)"),
     ("n / N", "next / previous misclassified face"),
-    ("L", "landmarks and facial regions over faces and panels"),
-    ("c", "browse: crop the faces of a photo into <tree>-cropped"),
+    (
+        "L, c",
+        "facial regions on faces; browse: crop a photo's faces",
+    ),
     ("Tab, 1 2 3", "browse, explain, survey tabs"),
     ("s / S", "explain: more / fewer superpixels"),
     (

@@ -20,7 +20,12 @@ use emotui::model::card::ModelCard;
 use emotui::predict::Prediction;
 use emotui::preprocess::Preprocessor;
 
+use std::sync::Arc;
+
+use emotui::geometry::{Detection, LandmarkSource, Landmarks};
+
 use super::app::{App, Command};
+use super::faceparts::FaceGeometry;
 use super::images::Images;
 use super::workers::{self, ExplainEvent, Message, SurveyData};
 
@@ -92,10 +97,66 @@ fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
-/// Runs the explanation jobs among `commands` with `model`, feeding the
-/// outcome back as the worker would.
+/// A face's geometry as MediaPipe's own pipeline gave it
+/// (tests/fixtures/face_reference.json): the same on every machine, unlike
+/// a backend's last digits.
+fn fixture_geometry(path: &Path) -> emotui::Result<FaceGeometry> {
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/face_reference.json")).unwrap(),
+    )
+    .unwrap();
+    let entry = &fixture["faces"][path.display().to_string()];
+    if entry.is_null() {
+        return Err(emotui::Error::Invalid("not in the fixture".into()));
+    }
+    let pair =
+        |v: &serde_json::Value| [v[0].as_f64().unwrap() as f32, v[1].as_f64().unwrap() as f32];
+    let d = &entry["detection"];
+    let b: Vec<f32> = d["box"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap() as f32)
+        .collect();
+    let face = Detection {
+        score: d["score"].as_f64().unwrap() as f32,
+        bbox: [b[0], b[1], b[2], b[3]],
+        keypoints: std::array::from_fn(|k| pair(&d["keypoints"][k])),
+    };
+    let (w, h) = (
+        entry["size"][0].as_u64().unwrap() as usize,
+        entry["size"][1].as_u64().unwrap() as usize,
+    );
+    let landmarks = Landmarks {
+        width: w,
+        height: h,
+        source: LandmarkSource::Mesh,
+        faces: vec![face],
+        presence: Some(1.0),
+        points: entry["landmarks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(pair)
+            .collect(),
+    };
+    Ok(FaceGeometry {
+        photo: landmarks.photo_check(),
+        landmarks: Arc::new(landmarks),
+    })
+}
+
+/// Runs the explanation and geometry jobs among `commands` with `model`,
+/// feeding the outcome back as the workers would.
 fn run_jobs(app: &mut App, model: &Mouth, commands: Vec<Command>) {
     for c in commands {
+        if let Command::Geometry(job) = &c {
+            let more = app.on_message(Message::Geometry {
+                path: job.path.clone(),
+                result: fixture_geometry(&job.path),
+            });
+            run_jobs(app, model, more);
+        }
         if let Command::Compare(job) = &c {
             let result = emotui::methods::compare(
                 model,
@@ -265,6 +326,87 @@ fn too_small() {
     insta::assert_snapshot!("too_small_20x5", screen(&mut app, 20, 5));
 }
 
+/// `L` in the browse tab draws the face's landmarks and regions; the line
+/// under the face says where they came from.
+#[test]
+fn browse_landmarks() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    let mut commands = Vec::new();
+    for _ in 0..4 {
+        commands.extend(app.on_key(key(KeyCode::Char('j'))));
+    }
+    run_jobs(&mut app, &model, commands);
+    let commands = app.on_key(key(KeyCode::Char('L')));
+    run_jobs(&mut app, &model, commands);
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("face mesh: 468 landmarks · L hides them"), "{s}");
+    insta::assert_snapshot!("browse_landmarks_160x48", s);
+}
+
+/// An image with several faces is flagged as a photo, and `c` asks to crop
+/// it into `<tree>-cropped/<CLASS>`.
+#[test]
+fn browse_photo() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    for _ in 0..4 {
+        app.on_key(key(KeyCode::Char('j')));
+    }
+    let path = PathBuf::from("data/test_crop/JOY/feat_0-f15-hao.png");
+    let mut g = fixture_geometry(&path).unwrap();
+    let one = g.photo.faces[0].clone();
+    let small = |dx: f32| Detection {
+        bbox: [dx, 0.0, dx + 60.0, 60.0],
+        ..one.clone()
+    };
+    g.photo = emotui::geometry::crop::PhotoCheck::new(
+        vec![small(0.0), small(100.0), small(200.0)],
+        320,
+        320,
+    );
+    app.on_message(Message::Geometry {
+        path: path.clone(),
+        result: Ok(g),
+    });
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("photo: 3 faces, press c to crop"), "{s}");
+    insta::assert_snapshot!("browse_photo_160x48", s);
+    let commands = app.on_key(key(KeyCode::Char('c')));
+    let crop = commands.iter().find_map(|c| match c {
+        Command::Crop(job) => Some(job.clone()),
+        _ => None,
+    });
+    let crop = crop.expect("c asks for a crop");
+    assert_eq!(crop.photo, path);
+    assert_eq!(crop.out, PathBuf::from("data/test_crop-cropped/JOY"));
+}
+
+/// With the face's landmarks in, the explain tab lists where each label's
+/// weight falls, and `L` shows the regions in place of the superpixels.
+#[test]
+fn explain_regions() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    for _ in 0..4 {
+        app.on_key(key(KeyCode::Char('j')));
+    }
+    let mut commands = app.on_key(key(KeyCode::Char('2')));
+    commands.extend(app.on_key(key(KeyCode::Char('L'))));
+    // The face's geometry was asked for when the cursor reached it.
+    commands.extend(app.on_message(Message::Geometry {
+        path: PathBuf::from("data/test_crop/JOY/feat_0-f15-hao.png"),
+        result: fixture_geometry(Path::new("data/test_crop/JOY/feat_0-f15-hao.png")),
+    }));
+    run_jobs(&mut app, &model, commands);
+    let s = screen(&mut app, 160, 48);
+    assert!(
+        s.contains("happy: regions") && s.contains("Facial regions"),
+        "{s}"
+    );
+    insta::assert_snapshot!("explain_regions_160x48", s);
+}
+
 /// The explorer's export (key `e`) and `emotui explain --out` write the
 /// same CSV and JSON, byte for byte, for the same face, parameters and
 /// seed: both go through the library's engine and export module.
@@ -281,6 +423,7 @@ fn explorer_export_equals_cli_out() {
         "tract".as_ref(),
         "explain".as_ref(),
         face.as_os_str(),
+        "--no-cache".as_ref(),
         "--out".as_ref(),
         cli_out.as_os_str(),
     ])
@@ -310,11 +453,33 @@ fn explorer_export_equals_cli_out() {
         result: Ok(p),
     });
     // Down to the face, then the explain tab.
+    let mut commands = Vec::new();
     while app.selected_face() != Some(joy) {
-        app.on_key(key(KeyCode::Char('j')));
+        commands.extend(app.on_key(key(KeyCode::Char('j'))));
     }
-    let commands = app.on_key(key(KeyCode::Char('2')));
+    // Only the geometry of the face explained.
+    commands.retain(|c| matches!(c, Command::Geometry(job) if job.path == face));
+    commands.extend(app.on_key(key(KeyCode::Char('2'))));
     for c in commands {
+        if let Command::Geometry(job) = &c {
+            // The same landmarks as the CLI's: the bundled face models.
+            let models = emotui::geometry::FaceModels::load(
+                &root().join("models/face"),
+                &emotui::model::LoadOptions {
+                    backend: emotui::model::BackendChoice::Tract,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let landmarks = models.landmarks(&img, 0).unwrap();
+            app.on_message(Message::Geometry {
+                path: job.path.clone(),
+                result: Ok(FaceGeometry {
+                    photo: landmarks.photo_check(),
+                    landmarks: Arc::new(landmarks),
+                }),
+            });
+        }
         if let Command::Explain(job) = c {
             let outcome = explain::run(&model, &img, &job.request, &AtomicBool::new(false), |_| {});
             app.on_message(Message::Explain {
@@ -337,6 +502,7 @@ fn explorer_export_equals_cli_out() {
     for name in [
         "feat_0-f15-hao_explanation.csv",
         "feat_0-f15-hao_explanation.json",
+        "feat_0-f15-hao_regions.csv",
     ] {
         let (a, b) = (read(&cli_out, name), read(&tui_out, name));
         assert!(a == b, "{name} differs");
