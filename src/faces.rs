@@ -11,6 +11,16 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// The files `emotui crop` writes at the root of the tree it makes, with
+/// every photo and face: part of the tree, never reported as strays.
+pub const CROP_MANIFESTS: [&str; 2] = ["manifest.csv", "manifest.json"];
+
+fn is_manifest(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| CROP_MANIFESTS.contains(&n))
+}
+
 /// File extensions taken as images (decoding checks the content later).
 pub const IMAGE_EXTENSIONS: [&str; 9] = [
     "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp", "jfif",
@@ -126,6 +136,8 @@ impl FaceTree {
                 tree.classes.push(FaceClass { name, faces });
             } else if has_image_extension(&path) {
                 tree.unlabelled.push(Face { path, class: None });
+            } else if is_manifest(&path) {
+                // `emotui crop` lists its photos here: not a stray file.
             } else {
                 tree.problem(&path, "not an image file (by its extension); skipped");
             }

@@ -21,8 +21,6 @@ use super::{ModelArgs, count, progress};
 /// Photos decoded and cropped per round: enough to keep every core busy,
 /// few enough that big photos never pile up in memory.
 const ROUND: usize = 16;
-/// The manifest files' stem in the output folder.
-const MANIFEST: &str = "manifest";
 
 /// Arguments of `emotui crop`.
 #[derive(Debug, Args)]
@@ -48,7 +46,8 @@ pub struct CropArgs {
 
     /// Space added on each side of the face box, as a fraction of its
     /// longer side.
-    #[arg(long, value_name = "M", default_value_t = crop::DEFAULT_MARGIN, value_parser = margin)]
+    #[arg(long, value_name = "M", default_value_t = crop::DEFAULT_MARGIN,
+          allow_negative_numbers = true, value_parser = margin)]
     pub margin: f32,
 
     /// Write gray faces (PIL's luma, as Keras loads them in grayscale).
@@ -126,10 +125,8 @@ struct Entry {
 
 pub fn run(args: CropArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     emotui::export::check_folder(&args.out)?;
-    let manifests = [
-        args.out.join(format!("{MANIFEST}.csv")),
-        args.out.join(format!("{MANIFEST}.json")),
-    ];
+    let [csv_name, json_name] = emotui::faces::CROP_MANIFESTS;
+    let manifests = [args.out.join(csv_name), args.out.join(json_name)];
     if !args.force
         && let Some(p) = manifests.iter().find(|p| emotui::export::occupied(p))
     {
