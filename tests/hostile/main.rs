@@ -227,6 +227,15 @@ fn noise_png(w: u32, h: u32) -> Vec<u8> {
 
 fn build(d: &Path) {
     let good = good_face();
+    // Face models that are not: the emotion model under their names.
+    let emotion = std::fs::read(root().join("models/emotion_fer_minixception.onnx")).unwrap();
+    for name in [
+        "face_detection_short_range",
+        "face_detection_full_range",
+        "face_landmark",
+    ] {
+        write(&d.join(format!("facemodels/{name}.onnx")), &emotion);
+    }
     let jpeg = encoded(image::ImageFormat::Jpeg);
     // Single images.
     write(&d.join("img/good.png"), &good);
@@ -575,6 +584,91 @@ fn trees() {
         .stdout(&["a.png", "b.png"]),
         case("explorer without a terminal", "tree", 2, &["terminal"]),
         case("explorer on a missing folder", "nowhere", 2, &["nowhere"]),
+    ]);
+}
+
+/// Photos to crop and faces to find landmarks on: bad images, no faces,
+/// wrong face models, a cache that is not one.
+#[test]
+fn faces_from_photos() {
+    let crop = |name: &'static str, file: &str, code, stderr: &[&'static str]| {
+        let out = name.replace(' ', "_");
+        case(
+            name,
+            &format!("crop {TRACT} {file} --out {{d}}/crops/{out}"),
+            code,
+            stderr,
+        )
+    };
+    let marks = |name, args: &str, code, stderr: &[&'static str]| {
+        case(
+            name,
+            &format!("landmarks {TRACT} --no-cache {args}"),
+            code,
+            stderr,
+        )
+    };
+    run_all(vec![
+        crop("crop zero bytes", "img/zero.png", 1, &["zero.png", "empty"]),
+        crop("crop text as png", "img/text.png", 1, &["text.png"]),
+        crop(
+            "crop header only",
+            "img/header_only.png",
+            1,
+            &["header_only.png"],
+        ),
+        crop("crop a pipe", "img/pipe.png", 1, &["pipe.png"]).within(QUICK),
+        crop("crop a 20000² bomb", "img/bomb.png", 1, &["bomb.png"]).within(QUICK),
+        crop("crop 1x1", "img/tiny.png", 0, &["tiny.png: no face found"]),
+        crop(
+            "crop 1x5000",
+            "img/thin.png",
+            0,
+            &["thin.png: no face found"],
+        ),
+        crop(
+            "crop a missing photo",
+            "img/missing.png",
+            2,
+            &["missing.png"],
+        ),
+        crop("crop an empty folder", "empty", 2, &["no photo"]),
+        case(
+            "crop into a file",
+            &format!("crop {TRACT} img/good.png --out img/good.png/faces"),
+            2,
+            &["good.png", "not a folder"],
+        ),
+        marks("landmarks zero bytes", "img/zero.png", 1, &["zero.png"]),
+        marks("landmarks 1x1", "img/tiny.png", 0, &[]).stdout(&["template"]),
+        marks("landmarks 1x5000", "img/thin.png", 0, &[]),
+        marks(
+            "landmarks without face models",
+            "--face-models {d}/nowhere img/good.png",
+            2,
+            &["nowhere", "face models"],
+        ),
+        marks(
+            "landmarks with wrong face models",
+            "--face-models {d}/facemodels img/good.png",
+            2,
+            &[
+                "face_detection_short_range.onnx",
+                "not the bundled face model",
+            ],
+        ),
+        case(
+            "landmarks with a cache that is not one",
+            &format!("landmarks {TRACT} --cache {{d}}/img/text.png img/good.png"),
+            2,
+            &["text.png", "cache"],
+        ),
+        case(
+            "explain with a cache that is not one",
+            &format!("explain {TRACT} --trust none --cache {{d}}/img/text.png img/good.png"),
+            0,
+            &["no facial regions", "text.png"],
+        ),
     ]);
 }
 
