@@ -17,26 +17,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use common::{median, root};
+use common::{root, timed};
 use emotui::geometry::crop::{CropOptions, DetectorChoice, crop_photo};
 use emotui::geometry::{DetectorKind, FaceModels, LazyFaceModels, landmarks_of_files};
 use emotui::model::card::Colour;
 use emotui::model::{BackendChoice, LoadOptions};
 use emotui::preprocess::{load_image, to_planes};
 use emotui::store::Store;
-
-fn timed(mut f: impl FnMut()) -> f64 {
-    f();
-    median(
-        (0..5)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed().as_secs_f64()
-            })
-            .collect(),
-    )
-}
 
 fn bundled_faces() -> Vec<image::DynamicImage> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("data/test_crop"))

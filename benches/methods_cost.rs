@@ -11,25 +11,11 @@
 mod common;
 
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
-use common::{faces, median, models};
+use common::{faces, models, timed};
 use emotui::explain::{self, Preset, Request};
 use emotui::methods::{self, Context, Method, MethodOptions};
 use emotui::model::{Classifier, Model};
-
-fn timed(mut f: impl FnMut()) -> f64 {
-    f();
-    median(
-        (0..5)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed().as_secs_f64()
-            })
-            .collect(),
-    )
-}
 
 /// `n` evaluations of the model alone, in the chunks the engine uses.
 fn model_alone(model: &Model, face: &image::DynamicImage, n: usize) -> f64 {

@@ -1,29 +1,14 @@
 //! The `emotui` binary run as a user runs it: real files, bad files, exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
+#[path = "common/bin.rs"]
+mod bin;
 #[path = "common/png.rs"]
 mod png;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+use std::process::Command;
 
-fn emotui(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_emotui"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run emotui")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use bin::{emotui, root, text};
 
 #[test]
 fn predict_demo_faces_with_tract() {

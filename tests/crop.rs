@@ -3,27 +3,12 @@
 //! manifest that lists every photo, nothing overwritten, a cache that is
 //! used and can be emptied.
 
+#[path = "common/bin.rs"]
+mod bin;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn emotui(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_emotui"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run emotui")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use bin::{emotui, root, text};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -199,17 +184,24 @@ fn landmarks_are_cached_and_the_cache_can_be_emptied() {
 #[test]
 fn explain_says_where_the_weight_falls() {
     let dir = tempfile::tempdir().unwrap();
-    let o = emotui(&[
-        "explain",
-        "data/test_crop/JOY/feat_0-f15-hao.png",
-        "--backend",
-        "tract",
-        "--trust",
-        "none",
+    let explain = |extra: &[&str]| {
+        let mut args = vec![
+            "explain",
+            "data/test_crop/JOY/feat_0-f15-hao.png",
+            "--backend",
+            "tract",
+            "--trust",
+            "none",
+        ];
+        args.extend_from_slice(extra);
+        emotui(&args)
+    };
+    let cache = dir.path().join("c.sqlite");
+    let o = explain(&[
         "--format",
         "json",
         "--cache",
-        s(&dir.path().join("c.sqlite")),
+        s(&cache),
         "--out",
         s(dir.path()),
     ]);
@@ -231,17 +223,7 @@ fn explain_says_where_the_weight_falls() {
     let csv = std::fs::read_to_string(dir.path().join("feat_0-f15-hao_regions.csv")).unwrap();
     assert!(csv.starts_with("case,method,label,rule,region,positive,negative,r2"));
     // Missing face models: the explanation still comes, without regions.
-    let o = emotui(&[
-        "explain",
-        "data/test_crop/JOY/feat_0-f15-hao.png",
-        "--backend",
-        "tract",
-        "--trust",
-        "none",
-        "--face-models",
-        "/nonexistent",
-        "--no-cache",
-    ]);
+    let o = explain(&["--face-models", "/nonexistent", "--no-cache"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(

@@ -15,6 +15,8 @@
 //!
 //! Run with tract always; with ONNX Runtime when its library is installed.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use emotui::geometry::{DetectorKind, FaceModels, LandmarkSource};
@@ -218,22 +220,12 @@ impl emotui::model::Classifier for RegionModel {
 /// LIME with the default options on the demo JOY face, explained by a model
 /// that only sees `regions`; the share of positive weight they get.
 fn share_of_positive_weight(regions: &[emotui::geometry::Region]) -> f64 {
-    use emotui::model::card::{InputSpec, Layout, ResizeFilter};
     let face_path = root().join("data/test_crop/JOY/feat_0-f15-hao.png");
     let image = load_image(&face_path).unwrap();
     let landmarks = models(BackendChoice::Tract).landmarks(&image, 0).unwrap();
     let map = landmarks.regions_at(64, 64);
     let model = RegionModel {
-        pre: emotui::preprocess::Preprocessor::new(InputSpec {
-            layout: Layout::Nhwc,
-            width: 64,
-            height: 64,
-            channels: 1,
-            colour: Colour::Gray,
-            resize: ResizeFilter::Bilinear,
-            scale: 1.0 / 255.0,
-            offset: 0.0,
-        }),
+        pre: emotui::preprocess::Preprocessor::new(common::spec()),
         labels: vec!["looked-at".into(), "rest".into()],
         mask: map.labels.iter().map(|r| regions.contains(r)).collect(),
     };

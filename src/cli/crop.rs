@@ -123,6 +123,23 @@ struct Entry {
     note: Option<String>,
 }
 
+impl Entry {
+    /// A photo's line before any face is known.
+    fn photo(path: &Path, class: Option<String>, note: Option<String>) -> Entry {
+        Entry {
+            photo: path.display().to_string(),
+            class,
+            face: None,
+            detector: None,
+            score: None,
+            bbox: None,
+            keypoints: None,
+            output: None,
+            note,
+        }
+    }
+}
+
 pub fn run(args: CropArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     emotui::export::check_folder(&args.out)?;
     let [csv_name, json_name] = emotui::faces::CROP_MANIFESTS;
@@ -158,17 +175,7 @@ pub fn run(args: CropArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         });
         for (photo, r) in chunk.iter().zip(found) {
             let class = args.class.clone().or_else(|| photo.class.clone());
-            let mut entry = Entry {
-                photo: photo.path.display().to_string(),
-                class: class.clone(),
-                face: None,
-                detector: None,
-                score: None,
-                bbox: None,
-                keypoints: None,
-                output: None,
-                note: None,
-            };
+            let mut entry = Entry::photo(&photo.path, class.clone(), None);
             match r {
                 None | Some(Err(_)) => {
                     // Nothing cancels here: no result means a thread died.
@@ -265,17 +272,7 @@ fn photos(args: &CropArgs) -> anyhow::Result<(Vec<Photo>, Vec<Entry>)> {
         .into_iter()
         .map(|(path, problem)| {
             eprintln!("emotui: {}: {problem}", path.display());
-            Entry {
-                photo: path.display().to_string(),
-                class: None,
-                face: None,
-                detector: None,
-                score: None,
-                bbox: None,
-                keypoints: None,
-                output: None,
-                note: Some(problem),
-            }
+            Entry::photo(&path, None, Some(problem))
         })
         .collect();
     Ok((photos, entries))
