@@ -53,13 +53,9 @@ const CACHE_BATCH: usize = 64;
 /// MediaPipe's two detectors and its face mesh, loaded.
 #[derive(Debug)]
 pub struct FaceModels {
-    dir: PathBuf,
     short: Net,
     full: Net,
     mesh: Net,
-    /// What cached landmarks must have been computed with: the three
-    /// models' bytes and [`PIPELINE_VERSION`].
-    key: String,
 }
 
 impl FaceModels {
@@ -77,8 +73,6 @@ impl FaceModels {
         };
         let n = mesh::MESH_SIZE;
         Ok(FaceModels {
-            key: models_key(dir)?,
-            dir: dir.to_path_buf(),
             short: detector(DetectorKind::Short)?,
             full: detector(DetectorKind::Full)?,
             mesh: Net::load(
@@ -88,21 +82,6 @@ impl FaceModels {
                 options,
             )?,
         })
-    }
-
-    /// The folder the models came from.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The cache key of everything landmarks depend on besides the image.
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    /// The backend the models run on.
-    pub fn backend_name(&self) -> &'static str {
-        self.mesh.backend_name()
     }
 
     /// Faces found by one detector in a photo (three 8-bit planes), in the

@@ -75,11 +75,6 @@ impl Net {
         self.shape.iter().product()
     }
 
-    /// The backend's name (`ort` or `tract`).
-    pub fn backend_name(&self) -> &'static str {
-        self.backend.name()
-    }
-
     /// Runs one image on worker `worker`; every output, in graph order.
     pub fn run(&self, worker: usize, input: &[f32]) -> Result<Vec<Vec<f32>>> {
         if input.len() != self.input_len() {
