@@ -278,10 +278,10 @@ pub fn landmarks_of_files(
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
-        let models = models.get()?;
+        let loaded = models.get()?;
         let results = crate::parallel::map(batch, workers, cancel, |w, (i, _, bytes)| {
             crate::preprocess::decode_image(&paths[*i], bytes)
-                .and_then(|img| models.landmarks(&img, w))
+                .and_then(|img| loaded.landmarks(&img, w))
         });
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
