@@ -257,11 +257,28 @@ impl App {
             return None;
         }
         let face = self.tree.selected()?;
-        if matches!(self.predictions.results[face], Some(Err(_))) {
+        if self.not_explained(face).is_some() {
             return None;
         }
         let path = self.tree.faces[face].path.clone();
         self.explain.ensure(face, &path).map(Command::Explain)
+    }
+
+    /// Why `face` is not explained: it cannot be read, or it is a photo of
+    /// faces rather than a face (explaining it whole says nothing about any
+    /// one face).
+    fn not_explained(&self, face: usize) -> Option<String> {
+        if let Some(Err(e)) = &self.predictions.results[face] {
+            return Some(format!("Cannot explain this file:\n{e}"));
+        }
+        let g = self.parts.get(&self.tree.faces[face].path)?;
+        g.photo.is_photo().then(|| {
+            format!(
+                "This is a photo with {} faces, not a face: explained whole, it says nothing \
+                 about any of them.\nPress c in the browse tab to crop its faces, then explain each.",
+                g.photo.faces.len()
+            )
+        })
     }
 
     /// Applies `change` and settles its consequences.
@@ -566,14 +583,11 @@ impl App {
                 &waiting,
             ),
             Tab::Explain => {
-                let face = self.tree.selected().map(|i| {
-                    let unreadable = match &self.predictions.results[i] {
-                        Some(Err(e)) => Some(e.as_str()),
-                        _ => None,
-                    };
-                    (i, self.tree.faces[i].path.as_path(), unreadable)
-                });
-                let drawn = face.and_then(|(_, p, _)| self.parts.drawn(p));
+                let face = self
+                    .tree
+                    .selected()
+                    .map(|i| (i, self.tree.faces[i].path.as_path(), self.not_explained(i)));
+                let drawn = face.as_ref().and_then(|(_, p, _)| self.parts.drawn(p));
                 self.explain.draw(f, images, g.pane, face, drawn, &waiting)
             }
             Tab::Survey => self.survey.draw(f, g.pane, &self.predictions),

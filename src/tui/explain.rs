@@ -628,28 +628,26 @@ impl ExplainTab {
         )
     }
 
-    /// Draws the tab's pane for `face` (its path and whether it can be read).
+    /// Draws the tab's pane for `face` (its path, and why it is not
+    /// explained when it is not).
     pub fn draw(
         &self,
         f: &mut Frame,
         images: &mut Images,
         area: Rect,
-        face: Option<(usize, &Path, Option<&str>)>,
+        face: Option<(usize, &Path, Option<String>)>,
         drawn: Option<Arc<Landmarks>>,
         waiting: &str,
     ) {
         let block = Block::default().borders(Borders::ALL).title(self.title());
         let inner = block.inner(area);
         f.render_widget(block, area);
-        let Some((face, path, unreadable)) = face else {
+        let Some((face, path, blocked)) = face else {
             f.render_widget(Paragraph::new("Select a face to explain."), inner);
             return;
         };
-        if let Some(e) = unreadable {
-            f.render_widget(
-                theme::error_text(format!("Cannot explain this file:\n{e}")),
-                inner,
-            );
+        if let Some(why) = blocked {
+            f.render_widget(theme::error_text(why), inner);
             return;
         }
         let shown = match (self.current(face), self.refining(face)) {

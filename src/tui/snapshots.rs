@@ -380,6 +380,11 @@ fn browse_photo() {
     let crop = crop.expect("c asks for a crop");
     assert_eq!(crop.photo, path);
     assert_eq!(crop.out, PathBuf::from("data/test_crop-cropped/JOY"));
+    // A photo is not explained whole: the explain tab says what to do.
+    let commands = app.on_key(key(KeyCode::Char('2')));
+    assert!(!commands.iter().any(|c| matches!(c, Command::Explain(_))));
+    let s = screen(&mut app, 160, 48);
+    assert!(s.contains("This is a photo with 3 faces"), "{s}");
 }
 
 /// With the face's landmarks in, the explain tab lists where each label's
