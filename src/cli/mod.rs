@@ -246,7 +246,7 @@ impl WidthArg {
 pub enum Command {
     /// Predict the emotion of faces (files or folders).
     Predict(predict::PredictArgs),
-    /// Explain faces with LIME: which superpixels drive each label.
+    /// Explain faces with LIME: which superpixels and facial regions drive each label.
     Explain(explain::ExplainArgs),
     /// Run the model over a faces tree and compare with the folder classes.
     Eval(eval::EvalArgs),
