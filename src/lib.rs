@@ -19,6 +19,7 @@
 // Confusion matrices and images read best with explicit row/column indices.
 #![allow(clippy::needless_range_loop)]
 
+pub mod atlas;
 pub mod emotion;
 pub mod error;
 pub mod explain;

@@ -1,5 +1,6 @@
 //! The on-disk cache of results that are slow to compute and keyed by what
-//! they depend on: today the landmarks of each face.
+//! they depend on: the landmarks of each face, and each face's explanation
+//! for the atlas.
 //!
 //! One SQLite file (rusqlite with its bundled library, so nothing needs to
 //! be installed): transactions make a half-written row impossible, and
@@ -67,6 +68,26 @@ pub struct Info {
     pub bytes: u64,
     /// Faces with landmarks.
     pub landmarks: u64,
+    /// Faces explained for the atlas.
+    pub explanations: u64,
+}
+
+/// What a cached result is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A face's landmarks.
+    Landmarks,
+    /// A face's explanation for the atlas.
+    Explanation,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Landmarks => "landmarks",
+            Kind::Explanation => "explanation",
+        }
+    }
 }
 
 impl Store {
@@ -86,11 +107,12 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| err(&e))?;
         conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS landmarks (
+            "CREATE TABLE IF NOT EXISTS results (
+                 kind TEXT NOT NULL,
+                 key TEXT NOT NULL,
                  image TEXT NOT NULL,
-                 models TEXT NOT NULL,
                  json TEXT NOT NULL,
-                 PRIMARY KEY (image, models)
+                 PRIMARY KEY (kind, key, image)
              ) WITHOUT ROWID;",
         )
         .map_err(|e| err(&e))?;
@@ -109,31 +131,34 @@ impl Store {
         sql_error(&self.path, e)
     }
 
-    /// The landmarks stored for an image hash under a models key.
-    pub fn landmarks(&self, image: &str, models: &str) -> Result<Option<String>> {
+    /// The result of `kind` stored for an image hash under `key` (what
+    /// else it depends on: models, parameters).
+    pub fn get(&self, kind: Kind, key: &str, image: &str) -> Result<Option<String>> {
         self.conn
             .query_row(
-                "SELECT json FROM landmarks WHERE image = ?1 AND models = ?2",
-                params![image, models],
+                "SELECT json FROM results WHERE kind = ?1 AND key = ?2 AND image = ?3",
+                params![kind.name(), key, image],
                 |r| r.get(0),
             )
             .optional()
             .map_err(|e| self.error(e))
     }
 
-    /// Stores landmarks (as JSON) for many images in one transaction.
-    pub fn put_landmarks(&mut self, models: &str, rows: &[(String, String)]) -> Result<()> {
+    /// Stores results of `kind` (image hash, JSON) under `key`, all in one
+    /// transaction.
+    pub fn put(&mut self, kind: Kind, key: &str, rows: &[(String, String)]) -> Result<()> {
         let path = &self.path;
         let err = |e| sql_error(path, e);
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO landmarks (image, models, json) VALUES (?1, ?2, ?3)",
+                    "INSERT OR REPLACE INTO results (kind, key, image, json) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(err)?;
             for (image, json) in rows {
-                stmt.execute(params![image, models, json]).map_err(err)?;
+                stmt.execute(params![kind.name(), key, image, json])
+                    .map_err(err)?;
             }
         }
         tx.commit().map_err(err)
@@ -141,17 +166,25 @@ impl Store {
 
     /// Sizes and counts.
     pub fn info(&self) -> Result<Info> {
-        let landmarks: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM landmarks", [], |r| r.get(0))
-            .map_err(|e| self.error(e))?;
+        let count = |kind: Kind| -> Result<u64> {
+            let n: i64 = self
+                .conn
+                .query_row(
+                    "SELECT COUNT(*) FROM results WHERE kind = ?1",
+                    params![kind.name()],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.error(e))?;
+            Ok(n.max(0) as u64)
+        };
         let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
         Ok(Info {
             path: self.path.clone(),
             bytes: size(&self.path) + size(Path::new(&wal)),
-            landmarks: landmarks.max(0) as u64,
+            landmarks: count(Kind::Landmarks)?,
+            explanations: count(Kind::Explanation)?,
         })
     }
 
@@ -159,7 +192,7 @@ impl Store {
     pub fn clear(&mut self) -> Result<u64> {
         let n = self
             .conn
-            .execute("DELETE FROM landmarks", [])
+            .execute("DELETE FROM results", [])
             .map_err(|e| self.error(e))?;
         self.conn
             .execute_batch("VACUUM")
@@ -184,22 +217,29 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("emotui-store-{}", std::process::id()));
         let path = dir.join("nested").join(FILE_NAME);
         let mut s = Store::open(&path).unwrap();
-        s.put_landmarks(
-            "m1",
-            &[("a".into(), "[1]".into()), ("b".into(), "[2]".into())],
-        )
-        .unwrap();
+        let rows = [("a".into(), "[1]".into()), ("b".into(), "[2]".into())];
+        s.put(Kind::Landmarks, "m1", &rows).unwrap();
+        s.put(Kind::Explanation, "m1", &rows[..1]).unwrap();
         drop(s);
         let mut s = Store::open(&path).unwrap();
-        assert_eq!(s.landmarks("a", "m1").unwrap().as_deref(), Some("[1]"));
         assert_eq!(
-            s.landmarks("a", "m2").unwrap(),
-            None,
-            "another model, another key"
+            s.get(Kind::Landmarks, "m1", "a").unwrap().as_deref(),
+            Some("[1]")
         );
-        assert_eq!(s.info().unwrap().landmarks, 2);
-        assert_eq!(s.clear().unwrap(), 2);
-        assert_eq!(s.landmarks("b", "m1").unwrap(), None);
+        assert_eq!(
+            s.get(Kind::Landmarks, "m2", "a").unwrap(),
+            None,
+            "another key"
+        );
+        assert_eq!(
+            s.get(Kind::Explanation, "m1", "b").unwrap(),
+            None,
+            "another kind"
+        );
+        let info = s.info().unwrap();
+        assert_eq!((info.landmarks, info.explanations), (2, 1));
+        assert_eq!(s.clear().unwrap(), 3);
+        assert_eq!(s.get(Kind::Landmarks, "m1", "b").unwrap(), None);
         std::fs::remove_dir_all(dir).unwrap();
     }
 

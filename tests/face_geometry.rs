@@ -182,41 +182,6 @@ fn detection_and_mesh_match_mediapipe_with_onnx_runtime() {
     check_mesh(&m);
 }
 
-/// p(label 0) = 1 − mean brightness of the pixels of one region of one face
-/// (at the model's 64×64 input); label 1 takes the rest.
-struct RegionModel {
-    pre: emotui::preprocess::Preprocessor,
-    labels: Vec<String>,
-    mask: Vec<bool>,
-}
-
-impl emotui::model::Classifier for RegionModel {
-    fn labels(&self) -> &[String] {
-        &self.labels
-    }
-    fn preprocessor(&self) -> &emotui::preprocess::Preprocessor {
-        &self.pre
-    }
-    fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
-        let per = self.mask.len();
-        let count = self.mask.iter().filter(|&&m| m).count().max(1) as f32;
-        Ok(batch
-            .chunks(per)
-            .take(n)
-            .flat_map(|img| {
-                let mean = img
-                    .iter()
-                    .zip(&self.mask)
-                    .filter(|(_, m)| **m)
-                    .map(|(v, _)| v)
-                    .sum::<f32>()
-                    / count;
-                [1.0 - mean, mean]
-            })
-            .collect())
-    }
-}
-
 /// LIME with the default options on the demo JOY face, explained by a model
 /// that only sees `regions`; the share of positive weight they get.
 fn share_of_positive_weight(regions: &[emotui::geometry::Region]) -> f64 {
@@ -224,11 +189,7 @@ fn share_of_positive_weight(regions: &[emotui::geometry::Region]) -> f64 {
     let image = load_image(&face_path).unwrap();
     let landmarks = models(BackendChoice::Tract).landmarks(&image, 0).unwrap();
     let map = landmarks.regions_at(64, 64);
-    let model = RegionModel {
-        pre: emotui::preprocess::Preprocessor::new(common::spec()),
-        labels: vec!["looked-at".into(), "rest".into()],
-        mask: map.labels.iter().map(|r| regions.contains(r)).collect(),
-    };
+    let model = common::RegionModel::new(&map, regions);
     let samples = emotui::lime::sample(
         &model,
         &image,

@@ -40,6 +40,7 @@ pub fn run(args: CacheArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             println!("cache      {}", info.path.display());
             println!("size       {:.1} kB", info.bytes as f64 / 1000.0);
             println!("landmarks  {} faces", info.landmarks);
+            println!("explained  {} faces (atlas)", info.explanations);
         }
         CacheAction::Clear => {
             let n = store.clear()?;

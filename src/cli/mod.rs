@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one module per subcommand. Each
 //! subcommand only parses, calls the library and formats its answer.
 
+mod atlas;
 mod cache;
 mod crop;
 mod eval;
@@ -261,6 +262,9 @@ pub enum Command {
     Landmarks(landmarks::LandmarksArgs),
     /// What the cache holds, or empty it.
     Cache(cache::CacheArgs),
+    /// Every face of a tree explained once: where the model looks for each
+    /// emotion and each confusion.
+    Atlas(atlas::AtlasArgs),
 }
 
 /// Runs a subcommand; `Ok(false)` means it ran but some input failed.
@@ -274,6 +278,7 @@ pub fn run(command: Command, model: &ModelArgs) -> anyhow::Result<bool> {
         Command::Crop(a) => crop::run(a, model),
         Command::Landmarks(a) => landmarks::run(a, model),
         Command::Cache(a) => cache::run(a, model),
+        Command::Atlas(a) => atlas::run(a, model),
     }
 }
 

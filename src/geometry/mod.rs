@@ -25,14 +25,14 @@ pub use detect::{Detection, DetectorKind};
 pub use mesh::Roi;
 pub use regions::{Region, RegionMap, RegionShares};
 pub use shares::{
-    FaceRegions, LabelRegions, ShareRule, face_regions, refit_regions, spread_regions,
+    FaceRegions, LabelRegions, ShareRule, face_regions, refit_labels, refit_regions, spread_regions,
 };
 
 use crate::error::{Error, Result};
 use crate::model::card::Colour;
 use crate::model::{LoadOptions, Net};
 use crate::preprocess::{Planes, to_planes};
-use crate::store::{self, Store};
+use crate::store::{self, Kind, Store};
 
 /// The bundled face models' folder relative to the repository root.
 pub const BUNDLED_FACE_MODELS: &str = "models/face";
@@ -46,7 +46,7 @@ pub fn default_face_models_dir() -> PathBuf {
 
 /// Bumped whenever the way landmarks are computed changes, so that the
 /// cache never serves landmarks an older emotui computed differently.
-const PIPELINE_VERSION: u32 = 2;
+const PIPELINE_VERSION: u32 = 1;
 /// Faces whose landmarks are written to the cache in one transaction.
 const CACHE_BATCH: usize = 64;
 
@@ -259,7 +259,7 @@ pub fn landmarks_of_files(
         };
         let hash = store::digest(&bytes);
         let cached = match store.as_deref() {
-            Some(s) => s.landmarks(&hash, models.key())?,
+            Some(s) => s.get(Kind::Landmarks, models.key(), &hash)?,
             None => None,
         };
         // A row that no longer parses is computed again.
@@ -297,7 +297,7 @@ pub fn landmarks_of_files(
             out[*i] = Some(r);
         }
         if let Some(s) = store.as_deref_mut() {
-            s.put_landmarks(models.key(), &rows)?;
+            s.put(Kind::Landmarks, models.key(), &rows)?;
         }
         done += batch.len();
         progress(done, total);

@@ -15,7 +15,9 @@
 use serde::Serialize;
 
 /// A named part of the face.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Region {
     /// The subject's right brow (image left), with the skin around it.
@@ -303,14 +305,14 @@ pub const REGIONS: usize = Region::ALL.len();
 /// Where an explanation's weight falls: per region, the share of all
 /// positive weight and of all negative weight (each sums to 1 over the
 /// regions when there is any).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RegionShares {
     /// Region and its shares, in [`Region::ALL`] order.
     pub regions: Vec<RegionShare>,
 }
 
 /// One region's part of an explanation.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct RegionShare {
     /// The region.
     pub region: Region,

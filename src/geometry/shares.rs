@@ -18,10 +18,10 @@ use serde::Serialize;
 
 use super::Landmarks;
 use super::regions::{self, REGIONS, RegionShares};
-use crate::lime::{Explanation, Samples, Superpixels};
+use crate::lime::{Explanation, Kernel, Samples, Superpixels};
 
 /// Which rule gave a label's region shares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShareRule {
     /// A fit on the regions from the same perturbations.
@@ -41,7 +41,7 @@ impl ShareRule {
 }
 
 /// Where one label's explanation puts its weight.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct LabelRegions {
     /// The label.
     pub label: String,
@@ -61,6 +61,19 @@ pub fn refit_regions(
     landmarks: &Landmarks,
     samples: &Samples,
     explanation: &Explanation,
+) -> Vec<LabelRegions> {
+    let labels: Vec<usize> = explanation.labels.iter().map(|l| l.label).collect();
+    refit_labels(landmarks, samples, &labels, explanation.options.kernel)
+}
+
+/// Region shares of `labels` (indices in the model's output) refitted on
+/// LIME's perturbations with `kernel`'s sample weights: one small fit per
+/// label on the same samples, so every label costs no model evaluation.
+pub fn refit_labels(
+    landmarks: &Landmarks,
+    samples: &Samples,
+    labels: &[usize],
+    kernel: Kernel,
 ) -> Vec<LabelRegions> {
     let sp = &samples.superpixels;
     let map = landmarks.regions_at(sp.width, sp.height);
@@ -88,7 +101,7 @@ pub fn refit_regions(
             }
         }
     }
-    let w = samples.weights(explanation.options.kernel);
+    let w = samples.weights(kernel);
     let mut xtx = vec![0.0f64; p * p];
     for (z, &wr) in x.chunks_exact(p).zip(&w) {
         for i in 0..p {
@@ -102,11 +115,10 @@ pub fn refit_regions(
     let identity: Vec<[f32; REGIONS]> = (0..REGIONS)
         .map(|r| std::array::from_fn(|c| if c == r { 1.0 } else { 0.0 }))
         .collect();
-    explanation
-        .labels
+    labels
         .iter()
-        .map(|l| {
-            let y = samples.response(l.label);
+        .map(|&label| {
+            let y = samples.response(label);
             let mut xty = vec![0.0f64; p];
             for ((z, &wr), &yr) in x.chunks_exact(p).zip(&w).zip(&y) {
                 for (t, zi) in xty.iter_mut().zip(z) {
@@ -129,7 +141,7 @@ pub fn refit_regions(
                 .map(|(j, &r)| (r, beta[j + 1]))
                 .collect();
             LabelRegions {
-                label: l.name.clone(),
+                label: samples.labels[label].clone(),
                 rule: ShareRule::Refit,
                 r2: Some(if tss > 0.0 { 1.0 - sse / tss } else { 0.0 }),
                 shares: regions::shares(&identity, &weights),

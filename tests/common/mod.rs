@@ -125,3 +125,50 @@ pub fn sample_joy(model: &dyn Classifier, options: &SamplingOptions) -> lime::Sa
     )
     .unwrap()
 }
+
+/// p(label 0, "looked-at") = 1 − mean brightness of the pixels of some
+/// regions of one face (at the model's 64×64 input); label 1 takes the
+/// rest.
+pub struct RegionModel {
+    pub pre: Preprocessor,
+    pub labels: Vec<String>,
+    pub mask: Vec<bool>,
+}
+
+impl RegionModel {
+    /// Looks at `regions` of the face whose regions at 64×64 are `map`.
+    pub fn new(map: &emotui::geometry::RegionMap, regions: &[emotui::geometry::Region]) -> Self {
+        RegionModel {
+            pre: Preprocessor::new(spec()),
+            labels: vec!["looked-at".into(), "rest".into()],
+            mask: map.labels.iter().map(|r| regions.contains(r)).collect(),
+        }
+    }
+}
+
+impl Classifier for RegionModel {
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+    fn preprocessor(&self) -> &Preprocessor {
+        &self.pre
+    }
+    fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+        let per = self.mask.len();
+        let count = self.mask.iter().filter(|&&m| m).count().max(1) as f32;
+        Ok(batch
+            .chunks(per)
+            .take(n)
+            .flat_map(|img| {
+                let mean = img
+                    .iter()
+                    .zip(&self.mask)
+                    .filter(|(_, m)| **m)
+                    .map(|(v, _)| v)
+                    .sum::<f32>()
+                    / count;
+                [1.0 - mean, mean]
+            })
+            .collect())
+    }
+}

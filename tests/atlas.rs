@@ -1,0 +1,154 @@
+//! The atlas over a tree: a model that looks only at one region gets that
+//! region's weight in every group; a second run is served from the store;
+//! a run stopped half-way loses nothing; two processes share one store.
+
+#[path = "common/bin.rs"]
+mod bin;
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use bin::{emotui, root, text};
+use emotui::atlas::{self, AtlasRequest, Group};
+use emotui::faces::FaceTree;
+use emotui::geometry::{LazyFaceModels, Region};
+use emotui::model::{BackendChoice, LoadOptions};
+use emotui::store::Store;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A tree of the demo JOY face (`looked-at`) and `rest` classes: the same
+/// face, so that one region mask is right for all, at a few brightnesses so
+/// that every file differs.
+fn tree(dir: &Path) -> PathBuf {
+    let face = image::open(root().join("data/test_crop/JOY/feat_0-f15-hao.png")).unwrap();
+    for (class, n) in [("looked-at", 3), ("rest", 2)] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        for i in 0..n {
+            let lighter = face.brighten(i * 3 + if class == "rest" { 1 } else { 0 });
+            lighter
+                .save(dir.join(class).join(format!("face_{i}.png")))
+                .unwrap();
+        }
+    }
+    dir.to_path_buf()
+}
+
+fn face_models() -> LazyFaceModels {
+    LazyFaceModels::new(
+        &root().join("models/face"),
+        &LoadOptions {
+            backend: BackendChoice::Tract,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// The region model's atlas: in every group that has faces, the looked-at
+/// label's weight is where the model looks.
+fn known_answer(regions: &[Region]) {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = FaceTree::scan(&tree(dir.path())).unwrap();
+    let faces: Vec<_> = tree.faces().cloned().collect();
+    let models = face_models();
+    let face = image::open(&faces[0].path).unwrap();
+    let landmarks = models.get().unwrap().landmarks(&face, 0).unwrap();
+    let model = common::RegionModel::new(&landmarks.regions_at(64, 64), regions);
+    let mut store = Store::open(&dir.path().join("c.sqlite")).unwrap();
+    let atlas = atlas::run(
+        &model,
+        "known-answer",
+        &models,
+        Some(&mut store),
+        &faces,
+        &AtlasRequest::default(),
+        None,
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(atlas.faces.len(), 5);
+    let summary = atlas.summary(42);
+    let groups: Vec<_> = summary.iter().filter(|g| g.label == "looked-at").collect();
+    assert!(!groups.is_empty());
+    for g in groups {
+        let share: f64 = g
+            .regions
+            .iter()
+            .filter(|r| regions.contains(&r.region))
+            .map(|r| r.mean)
+            .sum();
+        eprintln!("{:?}: {regions:?} hold {:.1}%", g.group, 100.0 * share);
+        assert!(share >= 0.9, "{:?}: below 90%", g.group);
+    }
+    assert!(
+        summary
+            .iter()
+            .any(|g| matches!(&g.group, Group::Cell { class, .. } if class == "rest"))
+    );
+}
+
+#[test]
+fn a_model_that_looks_at_the_mouth_gets_an_atlas_of_the_mouth() {
+    known_answer(&[Region::Mouth]);
+}
+
+#[test]
+fn a_model_that_looks_at_the_eyes_gets_an_atlas_of_the_eyes() {
+    known_answer(&[Region::EyeLeft, Region::EyeRight]);
+}
+
+/// `emotui atlas` twice on one store: the second run explains nothing; two
+/// at once (one a shard) corrupt nothing and agree.
+#[test]
+fn the_store_serves_the_second_run_and_two_processes_share_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = tree(&dir.path().join("tree"));
+    let cache = dir.path().join("c.sqlite");
+    let atlas = |extra: &[&str]| {
+        let mut args = vec![
+            "atlas",
+            s(&tree),
+            "--backend",
+            "tract",
+            "--permutations",
+            "200",
+            "--format",
+            "csv",
+            "--cache",
+            s(&cache),
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    // Two processes at once on the same store.
+    let spawn = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_emotui"))
+            .args(atlas(extra))
+            .current_dir(root())
+            .output()
+    };
+    let (a, b) = std::thread::scope(|sc| {
+        let a = sc.spawn(|| spawn(&[]).unwrap());
+        let b = sc.spawn(|| spawn(&["--shard", "1/2"]).unwrap());
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(a.status.success(), "{}", text(&a).1);
+    assert!(b.status.success(), "{}", text(&b).1);
+    // The third run is all from the store, and prints the same atlas.
+    let c = emotui(&atlas(&[]).iter().map(String::as_str).collect::<Vec<_>>());
+    let (out, err) = text(&c);
+    assert!(c.status.success(), "{err}");
+    assert!(err.contains("5 faces, 5 from the cache"), "{err}");
+    assert_eq!(out, text(&a).0);
+    let info = emotui(&["cache", "info", "--cache", s(&cache)]);
+    assert!(
+        text(&info).0.contains("explained  5 faces"),
+        "{}",
+        text(&info).0
+    );
+}
