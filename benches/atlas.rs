@@ -1,0 +1,99 @@
+//! The atlas's throughput: `cargo bench --bench atlas`.
+//!
+//! A tree of 40 faces (the bundled ones, each shifted by a pixel or two so
+//! that no two files are alike) explained for the atlas with the default
+//! request (100 superpixels, 1,000 perturbations, every label), without a
+//! store, against the same number of model evaluations alone (40 × 1,000
+//! on a prepared batch, in the engine's chunks), with ort (when its library
+//! is found) and tract. Target: within 1.15×.
+
+mod common;
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use common::{models, root};
+use emotui::atlas::{self, AtlasRequest};
+use emotui::faces::Face;
+use emotui::geometry::LazyFaceModels;
+use emotui::model::{BackendChoice, Classifier, LoadOptions};
+
+const FACES: usize = 40;
+
+fn main() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundled: Vec<_> = walk(&root().join("data/test_crop"));
+    let faces: Vec<Face> = (0..FACES)
+        .map(|i| {
+            let img = image::open(&bundled[i % bundled.len()]).unwrap();
+            let (w, h) = (img.width(), img.height());
+            let shift = (i / bundled.len()) as u32 % 5;
+            let path = tmp.path().join(format!("face_{i:02}.png"));
+            img.crop_imm(shift, 0, w - 5, h - 5).save(&path).unwrap();
+            Face {
+                path,
+                class: Some("JOY".into()),
+            }
+        })
+        .collect();
+    let request = AtlasRequest::default();
+    for (name, model) in models() {
+        let backend = if name == "ort" {
+            BackendChoice::Ort
+        } else {
+            BackendChoice::Tract
+        };
+        let face_models = LazyFaceModels::new(
+            &root().join("models/face"),
+            &LoadOptions {
+                backend,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        // Load the face models before timing: a long run loads them once.
+        face_models.get().unwrap();
+        let t = Instant::now();
+        atlas::run(
+            &model,
+            "bench",
+            &face_models,
+            None,
+            &faces,
+            &request,
+            None,
+            &AtomicBool::new(false),
+            |_, _| {},
+        )
+        .unwrap();
+        let atlas_s = t.elapsed().as_secs_f64();
+        let face = image::open(&faces[0].path).unwrap();
+        let one = model.preprocessor().tensor(&face);
+        let chunk = 100;
+        let batch = one.repeat(chunk);
+        let evaluations = FACES * request.sampling.n_permutations;
+        let t = Instant::now();
+        let mut left = evaluations;
+        while left > 0 {
+            let k = left.min(chunk);
+            model.predict(&batch[..k * one.len()], k).unwrap();
+            left -= k;
+        }
+        let alone = t.elapsed().as_secs_f64();
+        println!(
+            "{name:>5}: atlas of {FACES} faces {atlas_s:.2} s ({:.1} faces/s); {evaluations} evaluations alone {alone:.2} s; ratio {:.2}×",
+            FACES as f64 / atlas_s,
+            atlas_s / alone
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|c| std::fs::read_dir(c.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    out.sort();
+    out
+}
