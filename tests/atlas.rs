@@ -152,3 +152,50 @@ fn the_store_serves_the_second_run_and_two_processes_share_it() {
         text(&info).0
     );
 }
+
+/// Killed half-way, `emotui atlas` has kept every face it finished: the
+/// next run starts from them.
+#[test]
+fn a_killed_run_loses_at_most_the_face_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = tree(&dir.path().join("tree"));
+    let cache = dir.path().join("c.sqlite");
+    let args = [
+        "atlas",
+        s(&tree),
+        "--backend",
+        "tract",
+        "--permutations",
+        "300",
+        "--cache",
+        s(&cache),
+    ];
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_emotui"))
+        .args(args)
+        .current_dir(root())
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let explained = || {
+        Store::open(&cache)
+            .ok()
+            .and_then(|s| s.info().ok())
+            .map_or(0, |i| i.explanations)
+    };
+    let start = std::time::Instant::now();
+    while explained() < 2 && start.elapsed().as_secs() < 120 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let kept = explained();
+    assert!((2..5).contains(&kept), "{kept} faces kept before the kill");
+    let o = emotui(&args);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("5 faces, {kept} from the cache")),
+        "{err}"
+    );
+}

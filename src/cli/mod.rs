@@ -70,12 +70,12 @@ pub struct ModelArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub face_models: Option<PathBuf>,
 
-    /// The cache of landmarks [default: $XDG_CACHE_HOME/emotui/emotui.sqlite,
-    /// else ~/.cache/emotui/emotui.sqlite].
+    /// The cache of landmarks and atlas explanations [default:
+    /// $XDG_CACHE_HOME/emotui/emotui.sqlite, else ~/.cache/emotui/emotui.sqlite].
     #[arg(long, global = true, value_name = "PATH", conflicts_with = "no_cache")]
     pub cache: Option<PathBuf>,
 
-    /// Compute landmarks again and store nothing.
+    /// Compute everything again and store nothing.
     #[arg(long, global = true)]
     pub no_cache: bool,
 }

@@ -664,6 +664,30 @@ fn faces_from_photos() {
             &["text.png", "cache"],
         ),
         case(
+            "atlas shard 0/3",
+            &format!("atlas {TRACT} tree --shard 0/3"),
+            2,
+            &["--shard", "1 ≤ K ≤ N"],
+        ),
+        case(
+            "atlas shard 4/3",
+            &format!("atlas {TRACT} tree --shard 4/3"),
+            2,
+            &["--shard"],
+        ),
+        case(
+            "atlas shard words",
+            &format!("atlas {TRACT} tree --shard a/b"),
+            2,
+            &["--shard"],
+        ),
+        case(
+            "atlas of an empty folder",
+            &format!("atlas {TRACT} empty"),
+            2,
+            &["empty"],
+        ),
+        case(
             "explain with a cache that is not one",
             &format!("explain {TRACT} --trust none --cache {{d}}/img/text.png img/good.png"),
             0,
