@@ -59,6 +59,7 @@ fn main() {
             "bench",
             &face_models,
             None,
+            &[],
             &faces,
             &request,
             None,

@@ -153,7 +153,8 @@ pub fn record_key(model: &Model, request: &AtlasRequest) -> Result<String> {
 }
 
 /// Explains with `model` every face (of `shard`, if any) not already in
-/// the store under `key` (see [`record_key`]), writing each record as soon
+/// the store or in one of the stores `also` (other jobs' shards) under
+/// `key` (see [`record_key`]), writing each new record to the store as soon
 /// as it is done; `progress(done, total)` after each face. Cancelling
 /// returns [`Error::Cancelled`] with everything finished so far kept in the
 /// store.
@@ -163,6 +164,7 @@ pub fn run(
     key: &str,
     face_models: &LazyFaceModels,
     mut store: Option<&mut Store>,
+    also: &[Store],
     faces: &[Face],
     request: &AtlasRequest,
     shard: Option<Shard>,
@@ -190,10 +192,13 @@ pub fn run(
             Err(e) => (Err(e), false),
             Ok(bytes) => {
                 let hash = store::digest(&bytes);
-                let cached = match store.as_deref() {
-                    Some(s) => s.get(Kind::Explanation, key, &hash)?,
-                    None => None,
-                };
+                let mut cached = None;
+                for s in store.as_deref().into_iter().chain(also) {
+                    cached = s.get(Kind::Explanation, key, &hash)?;
+                    if cached.is_some() {
+                        break;
+                    }
+                }
                 match cached.and_then(|json| serde_json::from_str::<FaceRecord>(&json).ok()) {
                     Some(r) => (Ok(r), true),
                     None => {

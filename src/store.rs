@@ -91,6 +91,18 @@ impl Kind {
 }
 
 impl Store {
+    /// Opens a cache that must exist already (another job's, to read
+    /// from): a missing file is an error, never an empty cache.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            return Err(Error::File {
+                path: path.to_path_buf(),
+                problem: "no such cache file".into(),
+            });
+        }
+        Store::open(path)
+    }
+
     /// Opens (creating if needed) the cache at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         let err = |e: &dyn std::fmt::Display| Error::File {

@@ -64,6 +64,7 @@ fn known_answer(regions: &[Region]) {
         "known-answer",
         &models,
         Some(&mut store),
+        &[],
         &faces,
         &AtlasRequest::default(),
         None,
@@ -198,4 +199,55 @@ fn a_killed_run_loses_at_most_the_face_in_flight() {
         err.contains(&format!("5 faces, {kept} from the cache")),
         "{err}"
     );
+}
+
+/// A batch job's shards, each with its own cache file, then one atlas of
+/// the whole tree read from them: nothing explained again, the same atlas
+/// as one machine's.
+#[test]
+fn shards_in_their_own_files_make_one_atlas() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = tree(&dir.path().join("tree"));
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "atlas",
+            s(&tree),
+            "--backend",
+            "tract",
+            "--permutations",
+            "200",
+            "--format",
+            "csv",
+        ];
+        args.extend_from_slice(extra);
+        emotui(&args)
+    };
+    let part = |k: usize| dir.path().join(format!("shard-{k}.sqlite"));
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        let o = run(&["--shard", &shard, "--cache", s(&part(k))]);
+        assert!(o.status.success(), "{}", text(&o).1);
+    }
+    let merged = dir.path().join("all.sqlite");
+    let o = run(&[
+        "--cache",
+        s(&merged),
+        "--read-cache",
+        s(&part(1)),
+        "--read-cache",
+        s(&part(2)),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("5 faces, 5 from the cache"), "{err}");
+    let single = run(&["--no-cache"]);
+    assert_eq!(out, text(&single).0, "the same atlas as one run");
+    // A shard file that is not there is an error, never an empty shard.
+    let o = run(&[
+        "--no-cache",
+        "--read-cache",
+        s(&dir.path().join("missing.sqlite")),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("missing.sqlite"));
 }

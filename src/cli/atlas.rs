@@ -44,6 +44,12 @@ pub struct AtlasArgs {
     #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
     pub shard: Option<Shard>,
 
+    /// Also read faces already explained from these cache files (the
+    /// shards' own, after a batch job): with every shard's file, the whole
+    /// tree's atlas without explaining anything again (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub read_cache: Vec<PathBuf>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
@@ -64,6 +70,11 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     let model = model_args.load()?;
     let face_models = model_args.lazy_face_models()?;
     let mut store = model_args.open_cache()?;
+    let also = args
+        .read_cache
+        .iter()
+        .map(|p| emotui::store::Store::open_existing(p))
+        .collect::<emotui::Result<Vec<_>>>()?;
     let total = args
         .shard
         .map_or(faces.len(), |s| faces.len().div_ceil(s.n));
@@ -74,6 +85,7 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         &key,
         &face_models,
         store.as_mut(),
+        &also,
         &faces,
         &request,
         args.shard,
