@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::faces::Face;
 use crate::geometry::regions::{REGIONS, Region};
 use crate::geometry::{
-    LabelRegions, LandmarkSource, LazyFaceModels, landmarks_of_files, refit_labels,
+    LabelRegions, LandmarkSource, LazyFaceModels, landmarks_of_image, refit_labels,
 };
 use crate::lime::{self, Kernel, SamplingOptions};
 use crate::model::{Classifier, Model, ModelCard};
@@ -208,6 +208,7 @@ pub fn run(
                             store.as_deref_mut(),
                             &face.path,
                             &bytes,
+                            &hash,
                             request,
                             &labels,
                             cancel,
@@ -238,7 +239,8 @@ pub fn run(
     })
 }
 
-/// One face: LIME's perturbations, the landmarks, one region fit per label.
+/// One face (its bytes read and hashed already): LIME's perturbations, the
+/// landmarks, one region fit per label.
 #[allow(clippy::too_many_arguments)]
 fn explain_face(
     model: &dyn Classifier,
@@ -246,22 +248,14 @@ fn explain_face(
     store: Option<&mut Store>,
     path: &Path,
     bytes: &[u8],
+    hash: &str,
     request: &AtlasRequest,
     labels: &[usize],
     cancel: &AtomicBool,
 ) -> Result<FaceRecord> {
     let image = crate::preprocess::decode_image(path, bytes)?;
     let samples = lime::sample(model, &image, &request.sampling, cancel, |_, _| {})?;
-    let landmarks = landmarks_of_files(
-        face_models,
-        store,
-        &[path.to_path_buf()],
-        1,
-        cancel,
-        |_, _| {},
-    )?
-    .pop()
-    .unwrap_or(Err(Error::Cancelled))?;
+    let landmarks = landmarks_of_image(face_models, store, hash, &image, 0)?;
     Ok(FaceRecord {
         probabilities: samples.prediction().to_vec(),
         landmarks: landmarks.source,
@@ -355,45 +349,34 @@ impl Atlas {
                 regions: stats(&shares, &mut rng),
             });
         };
+        let members = |keep: &dyn Fn(Option<usize>, usize) -> bool| -> Vec<&FaceRecord> {
+            done.iter()
+                .filter(|(t, r)| keep(*t, r.predicted()))
+                .map(|(_, r)| *r)
+                .collect()
+        };
+        let name = |i: usize| self.labels[i].clone();
         let classes = 0..self.labels.len();
         for c in classes.clone() {
-            let of: Vec<&FaceRecord> = done
-                .iter()
-                .filter(|(t, _)| *t == Some(c))
-                .map(|(_, r)| *r)
-                .collect();
             add(
-                Group::True {
-                    class: self.labels[c].clone(),
-                },
+                Group::True { class: name(c) },
                 c,
-                of,
+                members(&|t, _| t == Some(c)),
             );
         }
         for p in classes.clone() {
-            let of: Vec<&FaceRecord> = done
-                .iter()
-                .filter(|(_, r)| r.predicted() == p)
-                .map(|(_, r)| *r)
-                .collect();
             add(
-                Group::Predicted {
-                    label: self.labels[p].clone(),
-                },
+                Group::Predicted { label: name(p) },
                 p,
-                of,
+                members(&|_, q| q == p),
             );
         }
         for c in classes.clone() {
             for p in classes.clone() {
-                let of: Vec<&FaceRecord> = done
-                    .iter()
-                    .filter(|(t, r)| *t == Some(c) && r.predicted() == p)
-                    .map(|(_, r)| *r)
-                    .collect();
+                let of = members(&|t, q| t == Some(c) && q == p);
                 let cell = || Group::Cell {
-                    class: self.labels[c].clone(),
-                    label: self.labels[p].clone(),
+                    class: name(c),
+                    label: name(p),
                 };
                 add(cell(), p, of.clone());
                 if c != p {

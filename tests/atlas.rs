@@ -37,6 +37,22 @@ fn tree(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// `emotui atlas` on `tree` with tract, few perturbations, CSV.
+fn quick_atlas(tree: &Path) -> Vec<String> {
+    [
+        "atlas",
+        s(tree),
+        "--backend",
+        "tract",
+        "--permutations",
+        "200",
+        "--format",
+        "csv",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
 fn face_models() -> LazyFaceModels {
     LazyFaceModels::new(
         &root().join("models/face"),
@@ -111,20 +127,14 @@ fn the_store_serves_the_second_run_and_two_processes_share_it() {
     let tree = tree(&dir.path().join("tree"));
     let cache = dir.path().join("c.sqlite");
     let atlas = |extra: &[&str]| {
-        let mut args = vec![
-            "atlas",
-            s(&tree),
-            "--backend",
-            "tract",
-            "--permutations",
-            "200",
-            "--format",
-            "csv",
-            "--cache",
-            s(&cache),
-        ];
-        args.extend_from_slice(extra);
-        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+        let mut args = quick_atlas(&tree);
+        args.extend(
+            ["--cache", s(&cache)]
+                .iter()
+                .chain(extra)
+                .map(|a| a.to_string()),
+        );
+        args
     };
     // Two processes at once on the same store.
     let spawn = |extra: &[&str]| {
@@ -209,18 +219,9 @@ fn shards_in_their_own_files_make_one_atlas() {
     let dir = tempfile::tempdir().unwrap();
     let tree = tree(&dir.path().join("tree"));
     let run = |extra: &[&str]| {
-        let mut args = vec![
-            "atlas",
-            s(&tree),
-            "--backend",
-            "tract",
-            "--permutations",
-            "200",
-            "--format",
-            "csv",
-        ];
-        args.extend_from_slice(extra);
-        emotui(&args)
+        let mut args = quick_atlas(&tree);
+        args.extend(extra.iter().map(|a| a.to_string()));
+        emotui(&args.iter().map(String::as_str).collect::<Vec<_>>())
     };
     let part = |k: usize| dir.path().join(format!("shard-{k}.sqlite"));
     for k in 1..=2 {

@@ -232,6 +232,40 @@ impl LazyFaceModels {
     }
 }
 
+/// The landmarks the cache holds for an image hash, if any (a row that no
+/// longer parses counts as none: it is computed again).
+fn cached_landmarks(
+    models: &LazyFaceModels,
+    store: Option<&Store>,
+    hash: &str,
+) -> Result<Option<Landmarks>> {
+    Ok(match store {
+        Some(s) => s
+            .get(Kind::Landmarks, models.key(), hash)?
+            .and_then(|json| serde_json::from_str(&json).ok()),
+        None => None,
+    })
+}
+
+/// The landmarks of an image already read (`hash` of its bytes) and
+/// decoded: from the cache, or computed on `worker` and stored.
+pub fn landmarks_of_image(
+    models: &LazyFaceModels,
+    store: Option<&mut Store>,
+    hash: &str,
+    image: &DynamicImage,
+    worker: usize,
+) -> Result<Landmarks> {
+    if let Some(l) = cached_landmarks(models, store.as_deref(), hash)? {
+        return Ok(l);
+    }
+    let l = models.get()?.landmarks(image, worker)?;
+    if let (Some(s), Ok(json)) = (store, serde_json::to_string(&l)) {
+        s.put(Kind::Landmarks, models.key(), &[(hash.to_string(), json)])?;
+    }
+    Ok(l)
+}
+
 /// Landmarks of face files, from the cache when it has them; the others
 /// are computed on every worker (loading the models then) and written to
 /// the cache in batches. The outer error is the models', the cache's or a
@@ -258,12 +292,7 @@ pub fn landmarks_of_files(
             }
         };
         let hash = store::digest(&bytes);
-        let cached = match store.as_deref() {
-            Some(s) => s.get(Kind::Landmarks, models.key(), &hash)?,
-            None => None,
-        };
-        // A row that no longer parses is computed again.
-        match cached.and_then(|json| serde_json::from_str::<Landmarks>(&json).ok()) {
+        match cached_landmarks(models, store.as_deref(), &hash)? {
             Some(l) => out.push(Some(Ok(l))),
             None => {
                 out.push(None);

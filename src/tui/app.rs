@@ -25,7 +25,7 @@ use super::layout::{Geometry, MIN_SIZE, Tab};
 use super::survey::SurveyTab;
 use super::theme;
 use super::tree::{Predictions, Tree};
-use super::workers::{CompareJob, ExplainJob, Message, SanityJob};
+use super::workers::{CompareJob, ExplainJob, Message, RegionsJob, SanityJob};
 use super::{browse, workers};
 
 /// Something only the event loop can do.
@@ -43,6 +43,8 @@ pub enum Command {
     Geometry(GeometryJob),
     /// Crop a photo's faces into a folder.
     Crop(CropJob),
+    /// Find where an explanation's weight falls on the face's regions.
+    Regions(RegionsJob),
 }
 
 /// A line being edited at the bottom of the screen.
@@ -197,19 +199,22 @@ impl App {
 
     /// The selected face's landmarks and photo check, unless known; and
     /// once they and its explanation are in, where the weight falls.
-    fn ensure_geometry(&mut self) -> Option<Command> {
-        if self.tab == Tab::Survey {
-            return None;
-        }
-        let face = self.tree.selected()?;
-        let path = self.tree.faces[face].path.clone();
+    fn ensure_geometry(&mut self) -> Vec<Command> {
+        let Some(face) = self.tree.selected().filter(|_| self.tab != Tab::Survey) else {
+            return Vec::new();
+        };
         if matches!(self.predictions.results[face], Some(Err(_))) {
-            return None;
+            return Vec::new();
         }
-        if let Some(g) = self.parts.get(&path) {
-            self.explain.ensure_regions(face, &g.landmarks);
+        let path = self.tree.faces[face].path.clone();
+        let mut commands = Vec::new();
+        if let Some(g) = self.parts.get(&path)
+            && let Some(job) = self.explain.ensure_regions(face, &g.landmarks)
+        {
+            commands.push(Command::Regions(job));
         }
-        self.parts.ensure(&path).map(Command::Geometry)
+        commands.extend(self.parts.ensure(&path).map(Command::Geometry));
+        commands
     }
 
     /// The `c` key in the browse tab: crops the selected photo's faces into
@@ -495,6 +500,7 @@ impl App {
                 }
             }
             Message::Geometry { path, result } => self.parts.on_result(path, result),
+            Message::Regions { key, shares } => self.explain.on_regions(key, shares),
             Message::Cropped { photo, result } => {
                 self.parts.cropping = None;
                 let name = photo.file_name().map(|n| n.to_string_lossy().into_owned());

@@ -18,7 +18,7 @@ use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, Gauge, GraphType, P
 
 use emotui::explain::{Outcome, Preset, Request};
 use emotui::export;
-use emotui::geometry::{LabelRegions, Landmarks, face_regions, refit_regions};
+use emotui::geometry::{LabelRegions, Landmarks, face_regions};
 use emotui::lime::trust::{self, Refit, Stability, Verdict};
 use emotui::lime::{
     Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, LabelExplanation,
@@ -30,7 +30,7 @@ use emotui::render::{self, Display, PanelKind, PanelOptions};
 
 use super::images::{Images, Slot, Source};
 use super::theme;
-use super::workers::{CompareJob, ExplainEvent, ExplainJob, SanityEvent, SanityJob};
+use super::workers::{CompareJob, ExplainEvent, ExplainJob, RegionsJob, SanityEvent, SanityJob};
 
 /// Most superpixels the keys go up to.
 const KEY_MAX_SUPERPIXELS: usize = 200;
@@ -200,8 +200,9 @@ pub struct ExplainTab {
     sanity_cancel: Arc<AtomicBool>,
     /// Show the sanity check instead of the charts (`z`).
     show_sanity: bool,
-    /// Where LIME's weight falls on the face, per explanation.
-    regions: HashMap<ExplainKey, Arc<Vec<LabelRegions>>>,
+    /// Where LIME's weight falls on the face, per explanation (`None`
+    /// while a worker computes it).
+    regions: HashMap<ExplainKey, Option<Arc<Vec<LabelRegions>>>>,
 }
 
 impl ExplainTab {
@@ -224,17 +225,30 @@ impl ExplainTab {
         }
     }
 
-    /// Once `face` is explained, where the weight falls on its regions (a
-    /// small refit on the explanation's samples, done once).
-    pub fn ensure_regions(&mut self, face: usize, landmarks: &Landmarks) {
+    /// Once `face` is explained, the job that finds where the weight falls
+    /// on its regions (a refit on the explanation's samples, off the UI
+    /// thread), unless it is done or running.
+    pub fn ensure_regions(
+        &mut self,
+        face: usize,
+        landmarks: &Arc<Landmarks>,
+    ) -> Option<RegionsJob> {
         let key = self.key(face);
         if self.regions.contains_key(&key) {
-            return;
+            return None;
         }
-        if let Some(o) = self.cache.get(&key) {
-            let shares = refit_regions(landmarks, &o.samples, &o.explanation);
-            self.regions.insert(key, Arc::new(shares));
-        }
+        let outcome = self.cache.get(&key)?.clone();
+        self.regions.insert(key.clone(), None);
+        Some(RegionsJob {
+            key,
+            outcome,
+            landmarks: landmarks.clone(),
+        })
+    }
+
+    /// The regions worker's answer.
+    pub fn on_regions(&mut self, key: ExplainKey, shares: Vec<LabelRegions>) {
+        self.regions.insert(key, Some(Arc::new(shares)));
     }
 
     /// The comparison the shown method needs for `face`, unless it is
@@ -825,7 +839,11 @@ impl ExplainTab {
                 }
                 _ => {
                     let regions = match &shown {
-                        Shown::Done(_) => self.regions.get(&self.key(face)).map(|r| r.as_slice()),
+                        Shown::Done(_) => self
+                            .regions
+                            .get(&self.key(face))
+                            .and_then(|r| r.as_deref())
+                            .map(Vec::as_slice),
                         Shown::Refining(_) => None,
                     };
                     draw_charts(f, charts, labels, trust, regions)

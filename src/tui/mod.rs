@@ -258,6 +258,7 @@ impl Runtime {
                         g.geometry(job);
                     }
                 }
+                Command::Regions(job) => workers::regions(job, self.tx.clone()),
                 Command::Crop(job) => {
                     if let Some(g) = &self.geometer {
                         g.crop(job, self.crop_options());

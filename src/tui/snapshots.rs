@@ -150,6 +150,18 @@ fn fixture_geometry(path: &Path) -> emotui::Result<FaceGeometry> {
 /// feeding the outcome back as the workers would.
 fn run_jobs(app: &mut App, model: &Mouth, commands: Vec<Command>) {
     for c in commands {
+        if let Command::Regions(job) = &c {
+            let shares = emotui::geometry::refit_regions(
+                &job.landmarks,
+                &job.outcome.samples,
+                &job.outcome.explanation,
+            );
+            let more = app.on_message(Message::Regions {
+                key: job.key.clone(),
+                shares,
+            });
+            run_jobs(app, model, more);
+        }
         if let Command::Geometry(job) = &c {
             let more = app.on_message(Message::Geometry {
                 path: job.path.clone(),

@@ -31,7 +31,9 @@ use emotui::survey::{StrayLabel, Survey, SurveyOptions};
 
 use emotui::export::{self, Content, File};
 use emotui::geometry::crop::{self, CropOptions, DetectorChoice, PhotoCheck};
-use emotui::geometry::{LazyFaceModels, landmarks_of_files};
+use emotui::geometry::{
+    LabelRegions, Landmarks, LazyFaceModels, landmarks_of_files, refit_regions,
+};
 use emotui::model::card::Colour;
 use emotui::preprocess::to_planes;
 use emotui::store::Store;
@@ -141,6 +143,28 @@ pub fn compare(model: Arc<Model>, job: CompareJob, tx: Sender<Message>) {
         let _ = tx.send(Message::Compared {
             key: job.key,
             result: result.map(Arc::new),
+        });
+    });
+}
+
+/// Where an explanation's weight falls on a face's regions.
+pub struct RegionsJob {
+    pub key: ExplainKey,
+    pub outcome: Arc<Outcome>,
+    pub landmarks: Arc<Landmarks>,
+}
+
+/// Refits an explanation's samples on the face's regions in the background.
+pub fn regions(job: RegionsJob, tx: Sender<Message>) {
+    std::thread::spawn(move || {
+        let shares = refit_regions(
+            &job.landmarks,
+            &job.outcome.samples,
+            &job.outcome.explanation,
+        );
+        let _ = tx.send(Message::Regions {
+            key: job.key,
+            shares,
         });
     });
 }
@@ -300,6 +324,10 @@ pub enum Message {
     Cropped {
         photo: PathBuf,
         result: Result<usize, emotui::Error>,
+    },
+    Regions {
+        key: ExplainKey,
+        shares: Vec<LabelRegions>,
     },
     ModelLoaded(Result<Arc<Model>, emotui::Error>),
     SurveyLoaded(Result<SurveyData, emotui::Error>),
