@@ -107,7 +107,41 @@ fn known_answer(regions: &[Region]) {
             .iter()
             .any(|g| matches!(&g.group, Group::Cell { class, .. } if class == "rest"))
     );
+    // The maps in the canonical frame put the weight on the template's
+    // same regions.
+    let mask = atlas::facs::template_mask(regions);
+    let looked_at = atlas.groups();
+    let looked_at: Vec<_> = looked_at
+        .iter()
+        .filter(|m| atlas.labels[m.label] == "looked-at")
+        .collect();
+    assert!(!looked_at.is_empty());
+    for m in looked_at {
+        let map = atlas.map(m).map;
+        let inside: f32 = map
+            .iter()
+            .zip(&mask)
+            .filter(|(_, k)| **k)
+            .map(|(v, _)| v)
+            .sum();
+        let iou = atlas::facs::top_iou(&map, &mask);
+        eprintln!(
+            "{:?}: map {:.1}% inside, IoU {iou:.2}",
+            m.group,
+            100.0 * inside
+        );
+        assert!(
+            inside >= MAP_INSIDE,
+            "{:?}: {inside} of the map inside",
+            m.group
+        );
+    }
 }
+
+/// The least share of a known-answer model's canonical map that must fall
+/// inside its regions on the template: superpixels that straddle a
+/// region's edge carry weight over it.
+const MAP_INSIDE: f32 = 0.6;
 
 #[test]
 fn a_model_that_looks_at_the_mouth_gets_an_atlas_of_the_mouth() {
@@ -251,4 +285,57 @@ fn shards_in_their_own_files_make_one_atlas() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("missing.sqlite"));
+}
+
+/// `--out` writes the class maps, the cells and the bars, never over a
+/// file without `--force`; JSON carries the FACS comparison.
+#[test]
+fn pictures_and_the_facs_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pictures");
+    let cache = dir.path().join("c.sqlite");
+    let mut args = quick_atlas(&root().join("data/test_crop"));
+    args.pop();
+    args.extend(
+        ["json", "--cache", s(&cache), "--out", s(&out)]
+            .iter()
+            .map(|a| a.to_string()),
+    );
+    let run = |extra: &[&str]| {
+        let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
+        a.extend(extra);
+        emotui(&a)
+    };
+    let first = run(&[]);
+    let (json, err) = text(&first);
+    assert!(first.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let happy = v["facs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["class"] == "happy")
+        .expect("the happy faces are compared with AU6+12");
+    assert_eq!(happy["aus"], serde_json::json!([6, 12]));
+    assert!((0.0..=1.0).contains(&happy["iou"].as_f64().unwrap()));
+    assert_eq!(v["facs_reference_iou"], 0.27);
+    let files = ["classes.png", "cells.png", "regions.png"];
+    let before: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    for b in &before {
+        image::load_from_memory(b).unwrap();
+    }
+    let again = run(&[]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again).1.contains("already exists"),
+        "{}",
+        text(&again).1
+    );
+    for (f, b) in files.iter().zip(&before) {
+        assert_eq!(&std::fs::read(out.join(f)).unwrap(), b, "{f} kept");
+    }
+    assert!(run(&["--force"]).status.success());
 }

@@ -8,9 +8,12 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 
-use emotui::atlas::{self, AtlasRequest, Group, GroupRegions, Shard};
+use emotui::atlas::facs::{GAYA_MOREY_MEAN_IOU, TOP_FRACTION};
+use emotui::atlas::{self, AtlasRequest, ClassCheck, Group, GroupRegions, Shard};
+use emotui::export::{Content, File};
 use emotui::faces::collect_paths;
 use emotui::lime::SamplingOptions;
+use emotui::render;
 
 use super::explain::MAX_SUPERPIXELS;
 use super::{ModelArgs, TableFormat, count, progress};
@@ -53,9 +56,26 @@ pub struct AtlasArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
+
+    /// Write the class maps (`classes.png`), the confusion cells' maps
+    /// (`cells.png`) and the region bar charts (`regions.png`) here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Overwrite existing files in --out.
+    #[arg(long)]
+    pub force: bool,
 }
 
+/// Side of one map in the pictures `--out` writes.
+const MAP_SIDE: u32 = 96;
+/// Width of one region bar chart in `--out`'s `regions.png`.
+const BARS_WIDTH: u32 = 200;
+
 pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
+    if let Some(dir) = &args.out {
+        emotui::export::check_folder(dir)?;
+    }
     let (faces, problems) = collect_paths(std::slice::from_ref(&args.dir))?;
     for p in &problems {
         eprintln!("emotui: {}: {}", p.path.display(), p.problem);
@@ -112,12 +132,72 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             .map_or(String::new(), |s| format!(" ({})", s.path().display()))
     );
     let summary = atlas.summary(args.seed);
+    let facs = atlas.facs();
     match args.format {
-        TableFormat::Table => print!("{}", table(&summary)),
+        TableFormat::Table => print!("{}{}", table(&summary), facs_table(&facs)),
         TableFormat::Csv => print!("{}", csv_text(&summary)?),
-        TableFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+        TableFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "groups": summary,
+                "facs": facs,
+                "facs_reference_iou": GAYA_MOREY_MEAN_IOU,
+            }))?
+        ),
+    }
+    if let Some(dir) = &args.out {
+        let png = |name: &str, img| File {
+            path: dir.join(name),
+            content: Content::Png(img),
+        };
+        let files = [
+            png("classes.png", render::class_grid(&atlas, MAP_SIDE)),
+            png("cells.png", render::cell_grid(&atlas, MAP_SIDE)),
+            png(
+                "regions.png",
+                render::bars_grid(&atlas.labels, &summary, BARS_WIDTH),
+            ),
+        ];
+        emotui::export::write(&files, args.force)?;
+        for f in &files {
+            eprintln!("emotui: wrote {}", f.path.display());
+        }
     }
     Ok(ok)
+}
+
+/// Each class against its FACS prototype, and the mean overlap beside the
+/// published one.
+fn facs_table(checks: &[ClassCheck]) -> String {
+    if checks.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "\nagainst FACS prototypes (EMFACS; docs/facs.md): top {:.0}% of each class map against the regions its action units move\n",
+        100.0 * TOP_FRACTION
+    );
+    for c in checks {
+        let aus: Vec<String> = c.aus.iter().map(|a| format!("AU{a}")).collect();
+        s += &format!(
+            "{:<10} n={:<4} {:<22} most weight: {} {:.0}% ({}), IoU {:.2}\n",
+            c.class,
+            c.n,
+            aus.join("+"),
+            c.top_region.name(),
+            100.0 * c.top_share,
+            if c.top_expected {
+                "expected"
+            } else {
+                "not expected"
+            },
+            c.iou
+        );
+    }
+    let mean = checks.iter().map(|c| c.iou).sum::<f64>() / checks.len() as f64;
+    s += &format!(
+        "mean IoU {mean:.2} (Gaya-Morey et al. 2024, 12 FER networks: {GAYA_MOREY_MEAN_IOU:.2})\n"
+    );
+    s
 }
 
 /// `kind`, true class, predicted label of a group.

@@ -4,10 +4,12 @@
 //! Text uses the public-domain 8×8 bitmap font from `font8x8`, scaled by an
 //! integer factor: no font files to find on a lab machine.
 
+mod atlas;
 mod explanation;
 mod heatmap;
 mod plot;
 mod regions;
+pub use atlas::{Tile, bars_grid, cell_grid, class_grid, grid, map_image, region_bars};
 pub use plot::sanity_curve;
 pub use regions::{draw_regions, region_colour, regions_image};
 

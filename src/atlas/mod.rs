@@ -11,6 +11,9 @@
 //! class and by confusion cell, and each region's share of the weight is
 //! averaged over the group's faces with a 95% bootstrap interval.
 
+pub mod canonical;
+pub mod facs;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -25,14 +28,15 @@ use crate::geometry::regions::{REGIONS, Region};
 use crate::geometry::{
     LabelRegions, LandmarkSource, LazyFaceModels, landmarks_of_image, refit_labels,
 };
-use crate::lime::{self, Kernel, SamplingOptions};
+use crate::lime::{self, FeatureSelect, FitOptions, Kernel, SamplingOptions};
 use crate::model::{Classifier, Model, ModelCard};
 use crate::predict::argmax;
 use crate::store::{self, Kind, Store};
+use canonical::{CANONICAL, CanonicalFace};
 
 /// Bumped whenever what a face's record holds or how it is computed
 /// changes, so that old records are never read as new ones.
-const RECORD_VERSION: u32 = 1;
+const RECORD_VERSION: u32 = 2;
 /// Bootstrap resamples of the faces for each interval.
 pub const BOOTSTRAP: usize = 1000;
 /// Superpixels per face in the atlas. The atlas fits the regions (ten
@@ -107,6 +111,11 @@ pub struct FaceRecord {
     pub landmarks: LandmarkSource,
     /// Every label's region shares, in the model's label order.
     pub regions: Vec<LabelRegions>,
+    /// The face and its superpixels in the canonical frame.
+    pub canonical: CanonicalFace,
+    /// Per label (model order), each superpixel's weight per pixel of the
+    /// face, from a LIME fit on every superpixel (ridge as R lime's).
+    pub density: Vec<Vec<f32>>,
 }
 
 impl FaceRecord {
@@ -256,10 +265,44 @@ fn explain_face(
     let image = crate::preprocess::decode_image(path, bytes)?;
     let samples = lime::sample(model, &image, &request.sampling, cancel, |_, _| {})?;
     let landmarks = landmarks_of_image(face_models, store, hash, &image, 0)?;
+    let sp = &samples.superpixels;
+    let fit = FitOptions {
+        labels: lime::LabelChoice::Top(labels.len()),
+        n_features: sp.count,
+        feature_select: FeatureSelect::None,
+        kernel: request.kernel,
+    };
+    let rows: Vec<usize> = (0..samples.rows()).collect();
+    let mut sizes = vec![0usize; sp.count];
+    for &s in &sp.labels {
+        sizes[s as usize] += 1;
+    }
+    let density = samples
+        .fit_labels(labels, &fit, &samples.weights(request.kernel), &rows)
+        .into_iter()
+        .map(|f| {
+            let mut d = vec![0.0f32; sp.count];
+            for (&s, &w) in f.columns.iter().zip(&f.coefficients) {
+                d[s] = (w / sizes[s].max(1) as f64) as f32;
+            }
+            d
+        })
+        .collect();
+    let scale = [
+        sp.width as f32 / landmarks.width.max(1) as f32,
+        sp.height as f32 / landmarks.height.max(1) as f32,
+    ];
+    let points: Vec<[f32; 2]> = landmarks
+        .points
+        .iter()
+        .map(|p| [p[0] * scale[0], p[1] * scale[1]])
+        .collect();
     Ok(FaceRecord {
         probabilities: samples.prediction().to_vec(),
         landmarks: landmarks.source,
         regions: refit_labels(&landmarks, &samples, labels, request.kernel),
+        canonical: CanonicalFace::new(&samples.face, sp, &points),
+        density,
     })
 }
 
@@ -313,50 +356,91 @@ pub struct GroupRegions {
     pub regions: Vec<RegionStat>,
 }
 
+/// A group's faces and the label whose explanation describes them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Members {
+    /// The faces.
+    pub group: Group,
+    /// Whose explanation (index in the model's labels).
+    pub label: usize,
+    /// Indices in [`Atlas::faces`] (faces with a record only).
+    pub faces: Vec<usize>,
+}
+
+/// A group's average face and map in the canonical frame
+/// ([`canonical::CANONICAL`]² pixels, row-major).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupMap {
+    /// The mean of the faces' maps of the label, each summing to 1: the
+    /// share of the positive weight at each pixel.
+    pub map: Vec<f32>,
+    /// The faces' mean grey level.
+    pub face: Vec<f32>,
+}
+
+/// How the model's map of a class compares with the class's FACS
+/// prototype ([`facs`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassCheck {
+    /// The class (model's label).
+    pub class: String,
+    /// Faces of the class.
+    pub n: usize,
+    /// The prototype's action units.
+    pub aus: Vec<u8>,
+    /// The regions they move.
+    pub expected: Vec<Region>,
+    /// The region with the largest mean share of the class's own label.
+    pub top_region: Region,
+    /// Its share.
+    pub top_share: f64,
+    /// Whether it is one of `expected`.
+    pub top_expected: bool,
+    /// Overlap of the class map's top [`facs::TOP_FRACTION`] with the
+    /// expected regions of the template face.
+    pub iou: f64,
+}
+
 impl Atlas {
-    /// The groups and their region shares: per true class (the true
-    /// label's explanation), per predicted label (the predicted label's),
-    /// per confusion cell (the predicted label's, and the true label's when
-    /// they differ). Intervals from [`BOOTSTRAP`] resamples drawn with `seed`.
-    pub fn summary(&self, seed: u64) -> Vec<GroupRegions> {
-        let done: Vec<(Option<usize>, &FaceRecord)> = self
-            .faces
-            .iter()
-            .filter_map(|f| {
-                let r = f.record.as_ref().ok()?;
-                let truth = f
-                    .face
-                    .class
-                    .as_deref()
-                    .and_then(|c| emotion::find(&self.labels, c));
-                Some((truth, r))
+    /// The true class of face `i` as the model's label, if its folder
+    /// names one.
+    pub fn truth(&self, i: usize) -> Option<usize> {
+        self.faces[i]
+            .face
+            .class
+            .as_deref()
+            .and_then(|c| emotion::find(&self.labels, c))
+    }
+
+    /// Every group with faces: per true class (the true label's
+    /// explanation), per predicted label (the predicted label's), per
+    /// confusion cell (the predicted label's, and the true label's when
+    /// they differ).
+    pub fn groups(&self) -> Vec<Members> {
+        let done: Vec<(usize, Option<usize>, usize)> = (0..self.faces.len())
+            .filter_map(|i| {
+                let r = self.faces[i].record.as_ref().ok()?;
+                Some((i, self.truth(i), r.predicted()))
             })
             .collect();
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut out = Vec::new();
-        let mut add = |group: Group, label: usize, members: Vec<&FaceRecord>| {
-            if members.is_empty() {
-                return;
-            }
-            let shares: Vec<[f64; REGIONS]> = members
-                .iter()
-                .map(|r| std::array::from_fn(|i| r.regions[label].shares.regions[i].positive))
-                .collect();
-            out.push(GroupRegions {
-                group,
-                label: self.labels[label].clone(),
-                n: shares.len(),
-                regions: stats(&shares, &mut rng),
-            });
-        };
-        let members = |keep: &dyn Fn(Option<usize>, usize) -> bool| -> Vec<&FaceRecord> {
+        let members = |keep: &dyn Fn(Option<usize>, usize) -> bool| -> Vec<usize> {
             done.iter()
-                .filter(|(t, r)| keep(*t, r.predicted()))
-                .map(|(_, r)| *r)
+                .filter(|(_, t, p)| keep(*t, *p))
+                .map(|(i, _, _)| *i)
                 .collect()
         };
         let name = |i: usize| self.labels[i].clone();
         let classes = 0..self.labels.len();
+        let mut out = Vec::new();
+        let mut add = |group: Group, label: usize, faces: Vec<usize>| {
+            if !faces.is_empty() {
+                out.push(Members {
+                    group,
+                    label,
+                    faces,
+                });
+            }
+        };
         for c in classes.clone() {
             add(
                 Group::True { class: name(c) },
@@ -385,6 +469,91 @@ impl Atlas {
             }
         }
         out
+    }
+
+    /// The records of a group's faces.
+    fn records<'a>(&'a self, m: &'a Members) -> impl Iterator<Item = &'a FaceRecord> + 'a {
+        m.faces
+            .iter()
+            .filter_map(|&i| self.faces[i].record.as_ref().ok())
+    }
+
+    /// Each face's positive share per region for the group's label.
+    fn shares(&self, m: &Members) -> Vec<[f64; REGIONS]> {
+        self.records(m)
+            .map(|r| std::array::from_fn(|i| r.regions[m.label].shares.regions[i].positive))
+            .collect()
+    }
+
+    /// The groups ([`Atlas::groups`]) and their region shares, intervals
+    /// from [`BOOTSTRAP`] resamples drawn with `seed`.
+    pub fn summary(&self, seed: u64) -> Vec<GroupRegions> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        self.groups()
+            .into_iter()
+            .map(|m| {
+                let shares = self.shares(&m);
+                GroupRegions {
+                    label: self.labels[m.label].clone(),
+                    n: shares.len(),
+                    regions: stats(&shares, &mut rng),
+                    group: m.group,
+                }
+            })
+            .collect()
+    }
+
+    /// A group's mean map and mean face in the canonical frame.
+    pub fn map(&self, m: &Members) -> GroupMap {
+        let n = CANONICAL * CANONICAL;
+        let mut out = GroupMap {
+            map: vec![0.0; n],
+            face: vec![0.0; n],
+        };
+        let count = m.faces.len().max(1) as f32;
+        for r in self.records(m) {
+            let map = r.canonical.map(&r.density[m.label]);
+            for ((o, v), (f, g)) in out
+                .map
+                .iter_mut()
+                .zip(map)
+                .zip(out.face.iter_mut().zip(&r.canonical.face))
+            {
+                *o += v / count;
+                *f += *g as f32 / count;
+            }
+        }
+        out
+    }
+
+    /// Every true class with a FACS prototype: where the model's weight
+    /// for the class falls on its faces against where the prototype moves
+    /// the face.
+    pub fn facs(&self) -> Vec<ClassCheck> {
+        self.groups()
+            .into_iter()
+            .filter(|m| matches!(m.group, Group::True { .. }))
+            .filter_map(|m| {
+                let proto = facs::Prototype::of(&self.labels[m.label])?;
+                let expected = proto.regions();
+                let shares = self.shares(&m);
+                let mean: Vec<f64> = (0..REGIONS)
+                    .map(|r| shares.iter().map(|s| s[r]).sum::<f64>() / shares.len() as f64)
+                    .collect();
+                let top = (0..REGIONS).max_by(|&a, &b| mean[a].total_cmp(&mean[b]))?;
+                let top_region = Region::ALL[top];
+                Some(ClassCheck {
+                    class: self.labels[m.label].clone(),
+                    n: shares.len(),
+                    aus: proto.aus.to_vec(),
+                    top_region,
+                    top_share: mean[top],
+                    top_expected: expected.contains(&top_region),
+                    iou: facs::top_iou(&self.map(&m).map, &facs::template_mask(&expected)),
+                    expected,
+                })
+            })
+            .collect()
     }
 }
 
