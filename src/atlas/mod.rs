@@ -526,17 +526,48 @@ impl Atlas {
         out
     }
 
+    /// Faces per true class (rows) and predicted label (columns), in the
+    /// model's label order: the model's confusion matrix on the atlas.
+    pub fn confusion(&self) -> Vec<Vec<usize>> {
+        let k = self.labels.len();
+        let mut m = vec![vec![0; k]; k];
+        for (i, f) in self.faces.iter().enumerate() {
+            if let (Some(t), Ok(r)) = (self.truth(i), &f.record) {
+                m[t][r.predicted()] += 1;
+            }
+        }
+        m
+    }
+
+    /// Everything the atlas shows: groups, their region shares (intervals
+    /// drawn with `seed`) and maps, the FACS comparison, the confusion
+    /// matrix.
+    pub fn overview(&self, seed: u64) -> Overview {
+        let groups = self.groups();
+        let maps: Vec<GroupMap> = groups.iter().map(|m| self.map(m)).collect();
+        let facs = self.facs(&groups, &maps);
+        Overview {
+            summary: self.summary(seed),
+            facs,
+            maps,
+            groups,
+            confusion: self.confusion(),
+            labels: self.labels.clone(),
+        }
+    }
+
     /// Every true class with a FACS prototype: where the model's weight
     /// for the class falls on its faces against where the prototype moves
     /// the face.
-    pub fn facs(&self) -> Vec<ClassCheck> {
-        self.groups()
-            .into_iter()
-            .filter(|m| matches!(m.group, Group::True { .. }))
-            .filter_map(|m| {
+    fn facs(&self, groups: &[Members], maps: &[GroupMap]) -> Vec<ClassCheck> {
+        groups
+            .iter()
+            .zip(maps)
+            .filter(|(m, _)| matches!(m.group, Group::True { .. }))
+            .filter_map(|(m, map)| {
                 let proto = facs::Prototype::of(&self.labels[m.label])?;
                 let expected = proto.regions();
-                let shares = self.shares(&m);
+                let shares = self.shares(m);
                 let mean: Vec<f64> = (0..REGIONS)
                     .map(|r| shares.iter().map(|s| s[r]).sum::<f64>() / shares.len() as f64)
                     .collect();
@@ -549,11 +580,37 @@ impl Atlas {
                     top_region,
                     top_share: mean[top],
                     top_expected: expected.contains(&top_region),
-                    iou: facs::top_iou(&self.map(&m).map, &facs::template_mask(&expected)),
+                    iou: facs::top_iou(&map.map, &facs::template_mask(&expected)),
                     expected,
                 })
             })
             .collect()
+    }
+}
+
+/// Everything an atlas shows, computed once ([`Atlas::overview`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overview {
+    /// The model's labels.
+    pub labels: Vec<String>,
+    /// The groups with faces.
+    pub groups: Vec<Members>,
+    /// Their region shares, in the same order.
+    pub summary: Vec<GroupRegions>,
+    /// Their maps, in the same order.
+    pub maps: Vec<GroupMap>,
+    /// Each class against its FACS prototype.
+    pub facs: Vec<ClassCheck>,
+    /// Faces per true class and predicted label ([`Atlas::confusion`]).
+    pub confusion: Vec<Vec<usize>>,
+}
+
+impl Overview {
+    /// The position of a group described by `label`'s explanation.
+    pub fn find(&self, group: &Group, label: usize) -> Option<usize> {
+        self.groups
+            .iter()
+            .position(|m| &m.group == group && m.label == label)
     }
 }
 

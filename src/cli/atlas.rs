@@ -131,11 +131,11 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             .as_ref()
             .map_or(String::new(), |s| format!(" ({})", s.path().display()))
     );
-    let summary = atlas.summary(args.seed);
-    let facs = atlas.facs();
+    let overview = atlas.overview(args.seed);
+    let (summary, facs) = (&overview.summary, &overview.facs);
     match args.format {
-        TableFormat::Table => print!("{}{}", table(&summary), facs_table(&facs)),
-        TableFormat::Csv => print!("{}", csv_text(&summary)?),
+        TableFormat::Table => print!("{}{}", table(summary), facs_table(facs)),
+        TableFormat::Csv => print!("{}", csv_text(summary)?),
         TableFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
@@ -151,11 +151,11 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             content: Content::Png(img),
         };
         let files = [
-            png("classes.png", render::class_grid(&atlas, MAP_SIDE)),
-            png("cells.png", render::cell_grid(&atlas, MAP_SIDE)),
+            png("classes.png", render::class_grid(&overview, MAP_SIDE)),
+            png("cells.png", render::cell_grid(&overview, MAP_SIDE)),
             png(
                 "regions.png",
-                render::bars_grid(&atlas.labels, &summary, BARS_WIDTH),
+                render::bars_grid(&overview.labels, summary, BARS_WIDTH),
             ),
         ];
         emotui::export::write(&files, args.force)?;

@@ -7,7 +7,7 @@ use image::{GrayImage, Luma, Rgb, RgbImage};
 
 use super::{draw_text, fill_rect, mix, region_colour, text_width};
 use crate::atlas::canonical::CANONICAL;
-use crate::atlas::{Atlas, Group, GroupMap, GroupRegions, Members};
+use crate::atlas::{Group, GroupMap, GroupRegions, Overview};
 
 const PAPER: Rgb<u8> = Rgb([255, 255, 255]);
 const INK: Rgb<u8> = Rgb([20, 20, 20]);
@@ -155,35 +155,26 @@ pub fn region_bars(g: &GroupRegions, width: u32) -> RgbImage {
 
 /// A map tile for the group `group` described by `label`'s explanation, if
 /// it has faces.
-fn map_tile(
-    atlas: &Atlas,
-    groups: &[Members],
-    group: &Group,
-    label: usize,
-    size: u32,
-) -> Option<Tile> {
-    let m = groups
-        .iter()
-        .find(|m| &m.group == group && m.label == label)?;
+fn map_tile(o: &Overview, group: &Group, label: usize, size: u32) -> Option<Tile> {
+    let i = o.find(group, label)?;
     Some(Tile {
-        image: map_image(&atlas.map(m), size),
-        caption: format!("n={}", m.faces.len()),
+        image: map_image(&o.maps[i], size),
+        caption: format!("n={}", o.groups[i].faces.len()),
     })
 }
 
 /// The class maps, one column per label: the faces predicted as it (its
 /// map), then the faces of the class (its own label's map).
-pub fn class_grid(atlas: &Atlas, size: u32) -> RgbImage {
-    let groups = atlas.groups();
+pub fn class_grid(o: &Overview, size: u32) -> RgbImage {
     let row = |name: &str, group: &dyn Fn(String) -> Group| {
-        let tiles = (0..atlas.labels.len())
-            .map(|l| map_tile(atlas, &groups, &group(atlas.labels[l].clone()), l, size))
+        let tiles = (0..o.labels.len())
+            .map(|l| map_tile(o, &group(o.labels[l].clone()), l, size))
             .collect();
         (name.to_string(), tiles)
     };
     grid(
         "Where the model looks, per emotion",
-        &atlas.labels,
+        &o.labels,
         &[
             row("predicted", &|label| Group::Predicted { label }),
             row("true class", &|class| Group::True { class }),
@@ -193,19 +184,18 @@ pub fn class_grid(atlas: &Atlas, size: u32) -> RgbImage {
 
 /// The confusion matrix's cells: a row per true class, a column per
 /// predicted label, each the predicted label's map over the cell's faces.
-pub fn cell_grid(atlas: &Atlas, size: u32) -> RgbImage {
-    let groups = atlas.groups();
-    let rows: Vec<(String, Vec<Option<Tile>>)> = atlas
+pub fn cell_grid(o: &Overview, size: u32) -> RgbImage {
+    let rows: Vec<(String, Vec<Option<Tile>>)> = o
         .labels
         .iter()
         .map(|class| {
-            let tiles = (0..atlas.labels.len())
+            let tiles = (0..o.labels.len())
                 .map(|p| {
                     let group = Group::Cell {
                         class: class.clone(),
-                        label: atlas.labels[p].clone(),
+                        label: o.labels[p].clone(),
                     };
-                    map_tile(atlas, &groups, &group, p, size)
+                    map_tile(o, &group, p, size)
                 })
                 .collect();
             (class.clone(), tiles)
@@ -213,7 +203,7 @@ pub fn cell_grid(atlas: &Atlas, size: u32) -> RgbImage {
         .collect();
     grid(
         "Confusion cells (rows: true class; columns: predicted, its map)",
-        &atlas.labels,
+        &o.labels,
         &rows,
     )
 }

@@ -18,6 +18,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 use emotui::faces::{Face, FaceTree};
 use emotui::model::Model;
 
+use super::atlas::{AtlasJob, AtlasKey, AtlasTab};
 use super::explain::{ExplainParams, ExplainTab, Exported, KeyAction};
 use super::faceparts::{CropJob, FaceParts, GeometryJob};
 use super::images::Images;
@@ -45,6 +46,8 @@ pub enum Command {
     Crop(CropJob),
     /// Find where an explanation's weight falls on the face's regions.
     Regions(RegionsJob),
+    /// Make the atlas of the tree.
+    Atlas(AtlasJob),
 }
 
 /// A line being edited at the bottom of the screen.
@@ -110,6 +113,7 @@ pub struct App {
     predictions: Predictions,
     explain: ExplainTab,
     survey: SurveyTab,
+    atlas: AtlasTab,
     /// Landmarks, regions and photo checks of the faces seen.
     parts: FaceParts,
     status: Status,
@@ -136,6 +140,7 @@ impl App {
             },
             explain: ExplainTab::new(),
             survey: SurveyTab::new(survey),
+            atlas: AtlasTab::new(),
             parts: FaceParts::default(),
             status: Status {
                 model: "loading model…".into(),
@@ -200,7 +205,11 @@ impl App {
     /// The selected face's landmarks and photo check, unless known; and
     /// once they and its explanation are in, where the weight falls.
     fn ensure_geometry(&mut self) -> Vec<Command> {
-        let Some(face) = self.tree.selected().filter(|_| self.tab != Tab::Survey) else {
+        let Some(face) = self
+            .tree
+            .selected()
+            .filter(|_| matches!(self.tab, Tab::Browse | Tab::Explain))
+        else {
             return Vec::new();
         };
         if matches!(self.predictions.results[face], Some(Err(_))) {
@@ -312,6 +321,15 @@ impl App {
             self.help = false;
             return;
         }
+        if self.tab == Tab::Atlas
+            && !matches!(
+                key.code,
+                KeyCode::Char('q' | '?' | '1'..='9') | KeyCode::Tab | KeyCode::BackTab
+            )
+        {
+            self.atlas_key(key);
+            return;
+        }
         match key.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Char('?') => self.help = true,
@@ -358,6 +376,24 @@ impl App {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A key of the atlas tab.
+    fn atlas_key(&mut self, key: KeyEvent) {
+        match self.atlas.on_key(key) {
+            AtlasKey::None => {}
+            AtlasKey::Start if self.predictions.labels.is_empty() => {
+                self.status.message = Some("the model is not loaded yet".into())
+            }
+            AtlasKey::Start => match self.atlas.start(self.tree.faces.clone()) {
+                Some(job) => self.pending.push(Command::Atlas(job)),
+                None => self.status.message = Some("the atlas is being made already".into()),
+            },
+            AtlasKey::Open(face) => {
+                self.tree.reveal(face);
+                self.tab = Tab::Explain;
+            }
         }
     }
 
@@ -516,6 +552,11 @@ impl App {
                     Err(e) => self.status.error = Some(format!("crop {name}: {e}")),
                 }
             }
+            Message::Atlas { id, event } => {
+                if let Some(e) = self.atlas.on_event(id, event) {
+                    self.status.error = Some(e);
+                }
+            }
             Message::Image { .. } => {}
         }
         commands.extend(self.settle(before));
@@ -597,6 +638,7 @@ impl App {
                 self.explain.draw(f, images, g.pane, face, drawn, &waiting)
             }
             Tab::Survey => self.survey.draw(f, g.pane, &self.predictions),
+            Tab::Atlas => self.atlas.draw(f, images, g.pane, &waiting),
         }
         self.draw_status(f, g.status);
         if self.help {
@@ -663,6 +705,9 @@ impl App {
             }
             _ => {}
         }
+        if let Some(p) = self.atlas.progress() {
+            spans.push(Span::raw(format!("│ {p} ")));
+        }
         if let Some(m) = &self.status.message {
             spans.push(Span::styled(
                 format!("│ {m} "),
@@ -694,7 +739,11 @@ pub const HELP: &[(&str, &str)] = &[
         "L, c",
         "facial regions on faces; browse: crop a photo's faces",
     ),
-    ("Tab, 1 2 3", "browse, explain, survey tabs"),
+    ("Tab, 1 2 3 4", "browse, explain, survey, atlas tabs"),
+    (
+        "a x f o",
+        "atlas: run, stop; f: the cell's faces; o: their order",
+    ),
     ("s / S", "explain: more / fewer superpixels"),
     (
         "f / F, a",

@@ -22,6 +22,10 @@ pub enum Slot {
     Face,
     Superpixels,
     Panel(usize),
+    /// The atlas's class maps (label × predicted/true).
+    AtlasClass(usize),
+    /// The atlas's selected cell's maps.
+    AtlasCell(usize),
 }
 
 /// Draws a picture to fit in (width, height) pixels, so that its lines are

@@ -10,11 +10,12 @@ pub enum Tab {
     Browse,
     Explain,
     Survey,
+    Atlas,
 }
 
 impl Tab {
     /// Every tab, in order.
-    pub const ALL: [Tab; 3] = [Tab::Browse, Tab::Explain, Tab::Survey];
+    pub const ALL: [Tab; 4] = [Tab::Browse, Tab::Explain, Tab::Survey, Tab::Atlas];
 
     /// The tab bar's title.
     pub fn title(self) -> &'static str {
@@ -22,6 +23,7 @@ impl Tab {
             Tab::Browse => "1 Browse",
             Tab::Explain => "2 Explain",
             Tab::Survey => "3 Survey",
+            Tab::Atlas => "4 Atlas",
         }
     }
 
@@ -90,7 +92,7 @@ impl Geometry {
                 );
                 (Some((left, inner)), right)
             }
-            Tab::Survey => (None, body),
+            Tab::Survey | Tab::Atlas => (None, body),
         };
         Geometry {
             area,

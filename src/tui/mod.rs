@@ -8,6 +8,7 @@
 //! on quit, on error and on panic.
 
 mod app;
+mod atlas;
 mod browse;
 mod explain;
 mod faceparts;
@@ -37,6 +38,7 @@ use emotui::model::LoadOptions;
 use emotui::model::card::Colour;
 
 use app::{App, Command};
+use atlas::AtlasEvent;
 use images::Images;
 use workers::{Explainer, Geometer, Imager, Message};
 
@@ -129,20 +131,22 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     if let Some(path) = survey {
         workers::load_survey(path, tx.clone());
     }
-    let geometer = match LazyFaceModels::new(&options.face_models, &options.load) {
-        Ok(models) => Some(Geometer::new(
-            Arc::new(models),
-            options.cache.clone(),
-            tx.clone(),
-        )),
+    let face_models = match LazyFaceModels::new(&options.face_models, &options.load) {
+        Ok(models) => Ok(Arc::new(models)),
         Err(e) => {
             app.face_models_unavailable(e.to_string());
-            None
+            Err(e)
         }
     };
+    let geometer = face_models
+        .as_ref()
+        .ok()
+        .map(|m| Geometer::new(m.clone(), options.cache.clone(), tx.clone()));
     let mut runtime = Runtime {
         imager: Imager::new(picker, tx.clone()),
         geometer,
+        face_models,
+        cache: options.cache.clone(),
         explainer: None,
         model: None,
         load: options.load.clone(),
@@ -205,6 +209,10 @@ struct Runtime {
     imager: Imager,
     /// Landmarks and crops; `None` without face models.
     geometer: Option<Geometer>,
+    /// MediaPipe's models for the atlas, or why they cannot be loaded.
+    face_models: emotui::Result<Arc<LazyFaceModels>>,
+    /// The results cache, if any.
+    cache: Option<PathBuf>,
     explainer: Option<Explainer>,
     /// The loaded model, for the other methods and the sanity check.
     model: Option<std::sync::Arc<emotui::model::Model>>,
@@ -259,6 +267,25 @@ impl Runtime {
                     }
                 }
                 Command::Regions(job) => workers::regions(job, self.tx.clone()),
+                Command::Atlas(job) => match (&self.model, &self.face_models) {
+                    (Some(m), Ok(models)) => workers::atlas(
+                        m.clone(),
+                        models.clone(),
+                        self.cache.clone(),
+                        job,
+                        self.tx.clone(),
+                    ),
+                    (_, Err(e)) => {
+                        let _ = self.tx.send(Message::Atlas {
+                            id: job.id,
+                            event: AtlasEvent::Done(Err(emotui::Error::Invalid(format!(
+                                "the atlas needs the face models: {e}"
+                            )))),
+                        });
+                    }
+                    // The explorer asks only once the model is in.
+                    (None, _) => {}
+                },
                 Command::Crop(job) => {
                     if let Some(g) = &self.geometer {
                         g.crop(job, self.crop_options());

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use emotui::geometry::{Detection, LandmarkSource, Landmarks};
 
 use super::app::{App, Command};
+use super::atlas::{AtlasEvent, AtlasJob, AtlasView};
 use super::faceparts::FaceGeometry;
 use super::images::Images;
 use super::workers::{self, ExplainEvent, Message, SurveyData};
@@ -539,4 +540,87 @@ fn explorer_export_equals_cli_out() {
         v
     };
     assert_eq!(names(&cli_out), names(&tui_out));
+}
+
+/// The atlas of the bundled tree with the known-answer model, as the
+/// atlas worker makes it: the faces' landmarks from MediaPipe's own
+/// pipeline (the fixture, put in the cache first), so that nothing depends
+/// on a backend's last digits.
+fn atlas_view(model: &Mouth, job: &AtlasJob) -> Arc<AtlasView> {
+    use emotui::store::{self, Kind, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let mut cache = Store::open(&dir.path().join("c.sqlite")).unwrap();
+    let face_models = emotui::geometry::LazyFaceModels::new(
+        &root().join("models/face"),
+        &emotui::model::LoadOptions::default(),
+    )
+    .unwrap();
+    for face in &job.faces {
+        let landmarks = fixture_geometry(&face.path).unwrap().landmarks;
+        let hash = store::digest(&std::fs::read(&face.path).unwrap());
+        let json = serde_json::to_string(&*landmarks).unwrap();
+        cache
+            .put(Kind::Landmarks, face_models.key(), &[(hash, json)])
+            .unwrap();
+    }
+    let request = emotui::atlas::AtlasRequest::default();
+    let atlas = emotui::atlas::run(
+        model,
+        "snapshot",
+        &face_models,
+        Some(&mut cache),
+        &[],
+        &job.faces,
+        &request,
+        None,
+        &job.cancel,
+        |_, _| {},
+    )
+    .unwrap();
+    Arc::new(AtlasView {
+        id: job.id,
+        overview: atlas.overview(request.sampling.seed),
+        atlas,
+    })
+}
+
+/// The atlas tab before a run, while it runs, and with the atlas in; `f`
+/// and Enter open the selected cell's first face in the explain tab.
+#[test]
+fn atlas_tab() {
+    let model = Mouth::new();
+    let mut app = explorer(&model);
+    app.on_key(key(KeyCode::Char('4')));
+    insta::assert_snapshot!("atlas_idle_80x24", screen(&mut app, 80, 24));
+    let job = app
+        .on_key(key(KeyCode::Char('a')))
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Atlas(job) => Some(job),
+            _ => None,
+        })
+        .expect("a starts the atlas");
+    assert_eq!(job.faces.len(), 8);
+    app.on_message(Message::Atlas {
+        id: job.id,
+        event: AtlasEvent::Progress { done: 0, total: 8 },
+    });
+    assert!(screen(&mut app, 80, 24).contains("atlas 0/8"));
+    let view = atlas_view(&model, &job);
+    app.on_message(Message::Atlas {
+        id: job.id,
+        event: AtlasEvent::Done(Ok(view.clone())),
+    });
+    both_sizes("atlas", &mut app);
+    app.on_key(key(KeyCode::Char('f')));
+    let commands = app.on_key(key(KeyCode::Enter));
+    let face = app.selected_face().expect("a face is selected");
+    assert!(
+        view.atlas.faces[face].record.is_ok(),
+        "the face opened is one of the atlas's"
+    );
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::Explain(_))),
+        "Enter explains it"
+    );
 }

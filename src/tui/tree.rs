@@ -209,6 +209,22 @@ impl Tree {
         }
     }
 
+    /// Puts the cursor on `face`, opening its class and clearing a filter
+    /// that hides it.
+    pub fn reveal(&mut self, face: usize) {
+        if !self.matches(face) {
+            self.filter.clear();
+        }
+        for c in &mut self.classes {
+            if c.faces.contains(&face) {
+                c.expanded = true;
+            }
+        }
+        if let Some(pos) = self.rows().iter().position(|r| *r == Row::Face(face)) {
+            self.cursor = pos;
+        }
+    }
+
     /// Moves to the next (or previous) misclassified face, opening its
     /// class; `false` when there is none.
     pub fn jump_wrong(&mut self, predictions: &Predictions, forward: bool) -> bool {
@@ -234,14 +250,7 @@ impl Tree {
             };
             let f = order[i];
             if predictions.is_wrong(&self.faces[f], f) {
-                for c in &mut self.classes {
-                    if c.faces.contains(&f) {
-                        c.expanded = true;
-                    }
-                }
-                if let Some(pos) = self.rows().iter().position(|r| *r == Row::Face(f)) {
-                    self.cursor = pos;
-                }
+                self.reveal(f);
                 return true;
             }
         }

@@ -38,9 +38,11 @@ use emotui::model::card::Colour;
 use emotui::preprocess::to_planes;
 use emotui::store::Store;
 
+use super::atlas::{AtlasEvent, AtlasJob, AtlasView};
 use super::explain::ExplainKey;
 use super::faceparts::{CropJob, FaceGeometry, GeometryJob};
 use super::images::{ImageRequest, Slot, Source};
+use emotui::atlas::AtlasRequest;
 
 /// The survey as the survey tab shows it.
 #[derive(Debug, Clone)]
@@ -315,8 +317,60 @@ fn crop(models: &LazyFaceModels, job: &CropJob, opts: &CropOptions) -> emotui::R
     Ok(files.len())
 }
 
+/// Makes the atlas of the tree in the background, through the cache:
+/// faces explained before are read back, new ones kept as they finish.
+pub fn atlas(
+    model: Arc<Model>,
+    face_models: Arc<LazyFaceModels>,
+    cache: Option<PathBuf>,
+    job: AtlasJob,
+    tx: Sender<Message>,
+) {
+    std::thread::spawn(move || {
+        let id = job.id;
+        let progress_tx = tx.clone();
+        let result = (|| {
+            // A cache that cannot be opened only costs time.
+            let mut store = cache.and_then(|p| Store::open(&p).ok());
+            let request = AtlasRequest::default();
+            let key = emotui::atlas::record_key(&model, &request)?;
+            let atlas = emotui::atlas::run(
+                model.as_ref(),
+                &key,
+                &face_models,
+                store.as_mut(),
+                &[],
+                &job.faces,
+                &request,
+                None,
+                &job.cancel,
+                |done, total| {
+                    let _ = progress_tx.send(Message::Atlas {
+                        id,
+                        event: AtlasEvent::Progress { done, total },
+                    });
+                },
+            )?;
+            let overview = atlas.overview(request.sampling.seed);
+            Ok(Arc::new(AtlasView {
+                id,
+                atlas,
+                overview,
+            }))
+        })();
+        let _ = tx.send(Message::Atlas {
+            id,
+            event: AtlasEvent::Done(result),
+        });
+    });
+}
+
 /// Everything workers tell the UI.
 pub enum Message {
+    Atlas {
+        id: u64,
+        event: AtlasEvent,
+    },
     Geometry {
         path: PathBuf,
         result: Result<FaceGeometry, emotui::Error>,
