@@ -288,18 +288,27 @@ fn shards_in_their_own_files_make_one_atlas() {
 }
 
 /// `--out` writes the class maps, the cells and the bars, never over a
-/// file without `--force`; JSON carries the FACS comparison.
+/// file without `--force`; JSON carries the FACS comparison and, with a
+/// survey that names its faces, people's answers beside the model.
 #[test]
-fn pictures_and_the_facs_comparison() {
+fn pictures_facs_and_people() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pictures");
     let cache = dir.path().join("c.sqlite");
     let mut args = quick_atlas(&root().join("data/test_crop"));
     args.pop();
     args.extend(
-        ["json", "--cache", s(&cache), "--out", s(&out)]
-            .iter()
-            .map(|a| a.to_string()),
+        [
+            "json",
+            "--cache",
+            s(&cache),
+            "--out",
+            s(&out),
+            "--survey",
+            "tests/fixtures/survey_with_images.csv",
+        ]
+        .iter()
+        .map(|a| a.to_string()),
     );
     let run = |extra: &[&str]| {
         let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -319,6 +328,22 @@ fn pictures_and_the_facs_comparison() {
     assert_eq!(happy["aus"], serde_json::json!([6, 12]));
     assert!((0.0..=1.0).contains(&happy["iou"].as_f64().unwrap()));
     assert_eq!(v["facs_reference_iou"], 0.27);
+    // The survey (tests/fixtures/survey_with_images.csv): 2 of 3 people
+    // call the ANGER face neutral, 2 of 3 the SURPRISE face fear.
+    let people = &v["people"];
+    let hard: Vec<&str> = people["faces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["people_right"].as_f64().unwrap() < 0.5)
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(hard.len(), 2, "{hard:?}");
+    assert!(hard[0].ends_with("ANGER/feat_15-f13-anc.png"));
+    assert!(hard[1].ends_with("SURPRISE/feat_0-f1-su.png"));
+    assert_eq!(people["called_neutral"]["n"], 1);
+    assert_eq!(people["rest"]["n"], 3);
+    assert_eq!(people["unmatched"], serde_json::json!(["nowhere.png"]));
     let files = ["classes.png", "cells.png", "regions.png"];
     let before: Vec<Vec<u8>> = files
         .iter()

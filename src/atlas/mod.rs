@@ -13,6 +13,7 @@
 
 pub mod canonical;
 pub mod facs;
+pub mod people;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -9,11 +9,13 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 
 use emotui::atlas::facs::{GAYA_MOREY_MEAN_IOU, TOP_FRACTION};
+use emotui::atlas::people::{FaceSet, PEOPLE_WRONG, People};
 use emotui::atlas::{self, AtlasRequest, ClassCheck, Group, GroupRegions, Shard};
 use emotui::export::{Content, File};
 use emotui::faces::collect_paths;
 use emotui::lime::SamplingOptions;
 use emotui::render;
+use emotui::survey::{Survey, SurveyOptions};
 
 use super::explain::MAX_SUPERPIXELS;
 use super::{ModelArgs, TableFormat, count, progress};
@@ -53,6 +55,13 @@ pub struct AtlasArgs {
     #[arg(long, value_name = "PATH")]
     pub read_cache: Vec<PathBuf>,
 
+    /// A survey whose rows name the faces (an `image` column with the
+    /// faces' paths or file names): the faces people get wrong beside what
+    /// the model looks at, and the faces people call neutral against the
+    /// rest.
+    #[arg(long, value_name = "CSV")]
+    pub survey: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
@@ -87,6 +96,20 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     request.sampling.n_superpixels = args.superpixels;
     request.sampling.n_permutations = args.permutations;
     request.sampling.seed = args.seed;
+    // Read before the long part: a bad file is said at once.
+    let survey = args
+        .survey
+        .as_deref()
+        .map(|p| Survey::read(p, &SurveyOptions::default()))
+        .transpose()?;
+    if let Some(s) = &survey
+        && s.columns.2.is_none()
+    {
+        eprintln!(
+            "emotui: {}: no image column, so no face can be matched: `emotui survey` compares people with the model class by class",
+            s.path.display()
+        );
+    }
     let model = model_args.load()?;
     let face_models = model_args.lazy_face_models()?;
     let mut store = model_args.open_cache()?;
@@ -133,8 +156,26 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     );
     let overview = atlas.overview(args.seed);
     let (summary, facs) = (&overview.summary, &overview.facs);
+    let people = survey
+        .as_ref()
+        .filter(|s| s.columns.2.is_some())
+        .map(|s| atlas.people(s, args.seed));
+    if let Some(p) = &people
+        && !p.unmatched.is_empty()
+    {
+        eprintln!(
+            "emotui: {} survey images match no single face of the tree (first: {})",
+            p.unmatched.len(),
+            p.unmatched[0]
+        );
+    }
     match args.format {
-        TableFormat::Table => print!("{}{}", table(summary), facs_table(facs)),
+        TableFormat::Table => print!(
+            "{}{}{}",
+            table(summary),
+            facs_table(facs),
+            people.as_ref().map(people_table).unwrap_or_default()
+        ),
         TableFormat::Csv => print!("{}", csv_text(summary)?),
         TableFormat::Json => println!(
             "{}",
@@ -142,6 +183,7 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                 "groups": summary,
                 "facs": facs,
                 "facs_reference_iou": GAYA_MOREY_MEAN_IOU,
+                "people": people,
             }))?
         ),
     }
@@ -164,6 +206,66 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         }
     }
     Ok(ok)
+}
+
+/// Faces people get wrong, and the faces they call neutral against the
+/// rest.
+fn people_table(p: &People) -> String {
+    let mut s = format!(
+        "\nagainst people ({} faces named by the survey): faces fewer than {:.0}% of people got right\n",
+        p.faces.len(),
+        100.0 * PEOPLE_WRONG
+    );
+    let hard: Vec<_> = p.hard().collect();
+    if hard.is_empty() {
+        s += "  none\n";
+    }
+    for f in hard {
+        let regions: Vec<String> = f
+            .model_regions
+            .iter()
+            .map(|(r, v)| format!("{} {:.0}%", r.name(), 100.0 * v))
+            .collect();
+        s += &format!(
+            "{:<40} people {:.0}% right (most said {}), model {} {:.2} looking at {}\n",
+            f.path,
+            100.0 * f.people_right,
+            f.people_answer,
+            f.model_label,
+            f.model_confidence,
+            regions.join(", ")
+        );
+    }
+    let set = |name: &str, set: &Option<FaceSet>| match set {
+        None => format!("{name:<26} no faces\n"),
+        Some(set) => {
+            let mut top: Vec<_> = set.regions.iter().collect();
+            top.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+            let regions: Vec<String> = top
+                .iter()
+                .take(TABLE_REGIONS)
+                .map(|r| {
+                    format!(
+                        "{} {:.0}% [{:.0}–{:.0}]",
+                        r.region.name(),
+                        100.0 * r.mean,
+                        100.0 * r.lower,
+                        100.0 * r.upper
+                    )
+                })
+                .collect();
+            format!(
+                "{name:<26} n={:<4} model confidence {:.2}; its label's weight: {}\n",
+                set.n,
+                set.mean_confidence,
+                regions.join(", ")
+            )
+        }
+    };
+    s += "\nfaces people call neutral (not neutral faces) against the rest:\n";
+    s += &set("people call them neutral", &p.called_neutral);
+    s += &set("the rest", &p.rest);
+    s
 }
 
 /// Each class against its FACS prototype, and the mean overlap beside the

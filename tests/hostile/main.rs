@@ -682,6 +682,12 @@ fn faces_from_photos() {
             &["--shard"],
         ),
         case(
+            "atlas with a survey without the columns",
+            &format!("atlas {TRACT} tree --survey survey/nocolumns.csv"),
+            2,
+            &["nocolumns.csv"],
+        ),
+        case(
             "atlas of an empty folder",
             &format!("atlas {TRACT} empty"),
             2,
