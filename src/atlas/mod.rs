@@ -25,13 +25,15 @@ use serde::{Deserialize, Serialize};
 use crate::emotion;
 use crate::error::{Error, Result};
 use crate::faces::Face;
+use crate::geometry::regions::RegionMap;
 use crate::geometry::regions::{REGIONS, Region};
 use crate::geometry::{
-    LabelRegions, LandmarkSource, LazyFaceModels, landmarks_of_image, refit_labels,
+    LabelRegions, LandmarkSource, LazyFaceModels, landmarks_of_image, refit_labels_on,
 };
 use crate::lime::{self, FeatureSelect, FitOptions, Kernel, SamplingOptions};
 use crate::model::{Classifier, Model, ModelCard};
 use crate::predict::argmax;
+use crate::preprocess::Preprocessor;
 use crate::store::{self, Kind, Store};
 use canonical::{CANONICAL, CanonicalFace};
 
@@ -168,6 +170,10 @@ pub fn record_key(model: &Model, request: &AtlasRequest) -> Result<String> {
 /// as it is done; `progress(done, total)` after each face. Cancelling
 /// returns [`Error::Cancelled`] with everything finished so far kept in the
 /// store.
+///
+/// The faces to explain go through two stages: one thread decodes the
+/// next face, segments it, draws its perturbations, finds its landmarks
+/// and warps it to the canonical frame while the model works on this one.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     model: &dyn Classifier,
@@ -188,20 +194,17 @@ pub fn run(
         .filter(|(i, _)| shard.is_none_or(|s| s.takes(*i)))
         .map(|(_, f)| f)
         .collect();
-    let labels: Vec<usize> = (0..model.labels().len()).collect();
-    let mut out = Vec::with_capacity(mine.len());
-    for (done, face) in mine.iter().enumerate() {
+    let total = mine.len();
+    let mut records: Vec<Option<(Result<FaceRecord>, bool)>> = (0..total).map(|_| None).collect();
+    // What the stores have already, and what cannot be read.
+    let mut misses = Vec::new();
+    for (i, face) in mine.iter().enumerate() {
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
-        let bytes = crate::files::read_regular(&face.path).map_err(|problem| Error::Image {
-            path: face.path.clone(),
-            problem,
-        });
-        let record = match bytes {
-            Err(e) => (Err(e), false),
-            Ok(bytes) => {
-                let hash = store::digest(&bytes);
+        match read_face(&face.path) {
+            Err(e) => records[i] = Some((Err(e), false)),
+            Ok((_, hash)) => {
                 let mut cached = None;
                 for s in store.as_deref().into_iter().chain(also) {
                     cached = s.get(Kind::Explanation, key, &hash)?;
@@ -210,62 +213,144 @@ pub fn run(
                     }
                 }
                 match cached.and_then(|json| serde_json::from_str::<FaceRecord>(&json).ok()) {
-                    Some(r) => (Ok(r), true),
-                    None => {
-                        let r = explain_face(
-                            model,
-                            face_models,
-                            store.as_deref_mut(),
-                            &face.path,
-                            &bytes,
-                            &hash,
-                            request,
-                            &labels,
-                            cancel,
-                        );
-                        if let (Ok(r), Some(s)) = (&r, store.as_deref_mut())
-                            && let Ok(json) = serde_json::to_string(r)
-                        {
-                            s.put(Kind::Explanation, key, &[(hash, json)])?;
-                        }
-                        (r, false)
-                    }
+                    Some(r) => records[i] = Some((Ok(r), true)),
+                    None => misses.push(i),
                 }
             }
-        };
-        if matches!(record.0, Err(Error::Cancelled)) {
-            return Err(Error::Cancelled);
         }
-        out.push(AtlasFace {
-            face: (*face).clone(),
-            record: record.0,
-            cached: record.1,
+    }
+    let mut done = total - misses.len();
+    if done > 0 {
+        progress(done, total);
+    }
+    let labels: Vec<usize> = (0..model.labels().len()).collect();
+    let pre = model.preprocessor().clone();
+    let cache_path = store.as_ref().map(|s| s.path().to_path_buf());
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let paths: Vec<&Path> = misses.iter().map(|&i| mine[i].path.as_path()).collect();
+        scope.spawn(move || {
+            // Its own connection: landmarks are kept as they are found.
+            let mut landmarks_store = cache_path.and_then(|p| Store::open(&p).ok());
+            for path in paths {
+                if cancel.load(Ordering::Relaxed) {
+                    return;
+                }
+                let ready =
+                    prepare_face(&pre, face_models, landmarks_store.as_mut(), path, request);
+                if tx.send(ready).is_err() {
+                    return;
+                }
+            }
         });
-        progress(done + 1, mine.len());
+        for (&i, ready) in misses.iter().zip(rx) {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+            let record = ready.and_then(|ready| {
+                let r = finish_face(model, ready.0, &labels, request, cancel)?;
+                Ok((r, ready.1))
+            });
+            let record = match record {
+                Err(Error::Cancelled) => return Err(Error::Cancelled),
+                Err(e) => Err(e),
+                Ok((r, hash)) => {
+                    if let (Some(s), Ok(json)) = (store.as_deref_mut(), serde_json::to_string(&r)) {
+                        s.put(Kind::Explanation, key, &[(hash, json)])?;
+                    }
+                    Ok(r)
+                }
+            };
+            records[i] = Some((record, false));
+            done += 1;
+            progress(done, total);
+        }
+        Ok(())
+    })?;
+    // The first stage stops early when cancelled.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Error::Cancelled);
     }
     Ok(Atlas {
         labels: model.labels().to_vec(),
-        faces: out,
+        faces: mine
+            .into_iter()
+            .zip(records)
+            .map(|(face, r)| {
+                let (record, cached) = r.unwrap_or((Err(Error::Cancelled), false));
+                AtlasFace {
+                    face: face.clone(),
+                    record,
+                    cached,
+                }
+            })
+            .collect(),
     })
 }
 
-/// One face (its bytes read and hashed already): LIME's perturbations, the
-/// landmarks, one region fit per label.
-#[allow(clippy::too_many_arguments)]
-fn explain_face(
-    model: &dyn Classifier,
+/// A face's bytes and their hash.
+fn read_face(path: &Path) -> Result<(Vec<u8>, String)> {
+    let bytes = crate::files::read_regular(path).map_err(|problem| Error::Image {
+        path: path.to_path_buf(),
+        problem,
+    })?;
+    let hash = store::digest(&bytes);
+    Ok((bytes, hash))
+}
+
+/// A face ready for the model: its perturbations drawn, its regions and
+/// canonical frame found.
+struct Ready {
+    prepared: lime::Prepared,
+    source: LandmarkSource,
+    regions: RegionMap,
+    canonical: CanonicalFace,
+}
+
+/// Everything of a face before the model (the pipeline's first stage),
+/// with the hash of the bytes read.
+fn prepare_face(
+    pre: &Preprocessor,
     face_models: &LazyFaceModels,
     store: Option<&mut Store>,
     path: &Path,
-    bytes: &[u8],
-    hash: &str,
     request: &AtlasRequest,
+) -> Result<(Ready, String)> {
+    let (bytes, hash) = read_face(path)?;
+    let image = crate::preprocess::decode_image(path, &bytes)?;
+    let prepared = lime::prepare(pre, &image, &request.sampling)?;
+    let landmarks = landmarks_of_image(face_models, store, &hash, &image, 0)?;
+    let sp = prepared.superpixels();
+    let scale = [
+        sp.width as f32 / landmarks.width.max(1) as f32,
+        sp.height as f32 / landmarks.height.max(1) as f32,
+    ];
+    let points: Vec<[f32; 2]> = landmarks
+        .points
+        .iter()
+        .map(|p| [p[0] * scale[0], p[1] * scale[1]])
+        .collect();
+    let ready = Ready {
+        regions: RegionMap::new(&points, sp.width, sp.height),
+        canonical: CanonicalFace::new(prepared.face(), sp, &points),
+        source: landmarks.source,
+        prepared,
+    };
+    Ok((ready, hash))
+}
+
+/// The model on a prepared face, then one fit per label on the regions
+/// and one on every superpixel, from the same samples.
+fn finish_face(
+    model: &dyn Classifier,
+    ready: Ready,
     labels: &[usize],
+    request: &AtlasRequest,
     cancel: &AtomicBool,
 ) -> Result<FaceRecord> {
-    let image = crate::preprocess::decode_image(path, bytes)?;
-    let samples = lime::sample(model, &image, &request.sampling, cancel, |_, _| {})?;
-    let landmarks = landmarks_of_image(face_models, store, hash, &image, 0)?;
+    let samples = ready
+        .prepared
+        .sample_until(model, cancel, |_, _| {}, |_| false)?;
     let sp = &samples.superpixels;
     let fit = FitOptions {
         labels: lime::LabelChoice::Top(labels.len()),
@@ -289,20 +374,11 @@ fn explain_face(
             d
         })
         .collect();
-    let scale = [
-        sp.width as f32 / landmarks.width.max(1) as f32,
-        sp.height as f32 / landmarks.height.max(1) as f32,
-    ];
-    let points: Vec<[f32; 2]> = landmarks
-        .points
-        .iter()
-        .map(|p| [p[0] * scale[0], p[1] * scale[1]])
-        .collect();
     Ok(FaceRecord {
         probabilities: samples.prediction().to_vec(),
-        landmarks: landmarks.source,
-        regions: refit_labels(&landmarks, &samples, labels, request.kernel),
-        canonical: CanonicalFace::new(&samples.face, sp, &points),
+        landmarks: ready.source,
+        regions: refit_labels_on(&ready.regions, &samples, labels, request.kernel),
+        canonical: ready.canonical,
         density,
     })
 }

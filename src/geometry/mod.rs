@@ -25,7 +25,8 @@ pub use detect::{Detection, DetectorKind};
 pub use mesh::Roi;
 pub use regions::{Region, RegionMap, RegionShares};
 pub use shares::{
-    FaceRegions, LabelRegions, ShareRule, face_regions, refit_labels, refit_regions, spread_regions,
+    FaceRegions, LabelRegions, ShareRule, face_regions, refit_labels, refit_labels_on,
+    refit_regions, spread_regions,
 };
 
 use crate::error::{Error, Result};

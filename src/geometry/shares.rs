@@ -17,7 +17,7 @@
 use serde::Serialize;
 
 use super::Landmarks;
-use super::regions::{self, REGIONS, RegionShares};
+use super::regions::{self, REGIONS, RegionMap, RegionShares};
 use crate::lime::{Explanation, Kernel, Samples, Superpixels};
 
 /// Which rule gave a label's region shares.
@@ -76,7 +76,23 @@ pub fn refit_labels(
     kernel: Kernel,
 ) -> Vec<LabelRegions> {
     let sp = &samples.superpixels;
-    let map = landmarks.regions_at(sp.width, sp.height);
+    refit_labels_on(
+        &landmarks.regions_at(sp.width, sp.height),
+        samples,
+        labels,
+        kernel,
+    )
+}
+
+/// [`refit_labels`] with the face's regions already drawn at the
+/// superpixels' size.
+pub fn refit_labels_on(
+    map: &RegionMap,
+    samples: &Samples,
+    labels: &[usize],
+    kernel: Kernel,
+) -> Vec<LabelRegions> {
+    let sp = &samples.superpixels;
     let k = sp.count;
     // Pixels of each superpixel in each region, and of each region.
     let mut counts = vec![[0.0f64; REGIONS]; k];

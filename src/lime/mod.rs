@@ -286,13 +286,36 @@ pub fn sample_until(
     image: &DynamicImage,
     options: &SamplingOptions,
     cancel: &AtomicBool,
-    mut progress: impl FnMut(usize, usize),
-    mut stop: impl FnMut(&Samples) -> bool,
+    progress: impl FnMut(usize, usize),
+    stop: impl FnMut(&Samples) -> bool,
 ) -> Result<Samples> {
+    prepare(classifier.preprocessor(), image, options)?
+        .sample_until(classifier, cancel, progress, stop)
+}
+
+/// A face segmented, its perturbations drawn and their parts made:
+/// everything of [`sample`] before the model, so that a pipeline can
+/// prepare the next face while the model works on this one.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    face: Planes,
+    superpixels: Superpixels,
+    composer: perturb::Composer,
+    kept: Vec<bool>,
+    options: SamplingOptions,
+    timings: Timings,
+}
+
+/// Segments the face for a model that takes `pre`'s input and draws the
+/// perturbations ([`sample`]'s first half).
+pub fn prepare(
+    pre: &crate::preprocess::Preprocessor,
+    image: &DynamicImage,
+    options: &SamplingOptions,
+) -> Result<Prepared> {
     options.validate()?;
     let mut timings = Timings::default();
     let clock = Instant::now();
-    let pre = classifier.preprocessor();
     let face = to_planes(image, pre.spec().colour);
     let superpixels = slic::slic(&face, options.n_superpixels, options.weight, options.n_iter);
     let k = superpixels.count;
@@ -300,7 +323,6 @@ pub fn sample_until(
     let clock = Instant::now();
     let composer = perturb::Composer::new(&face, &superpixels, options.background, pre);
     timings.preparation = clock.elapsed().as_secs_f64();
-
     let n = options.n_permutations;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut kept = vec![true; n * k];
@@ -309,50 +331,92 @@ pub fn sample_until(
             kept[r * k + j] = rng.random::<f64>() >= options.p_remove;
         }
     }
-    let classes = classifier.labels().len();
-    let mut probabilities = Vec::with_capacity(n * classes);
-    let per = pre.spec().len();
-    // One input buffer for every chunk: no allocation per chunk.
-    let mut buffer = vec![0.0f32; CHUNK.min(n) * per];
-    for start in (0..n).step_by(CHUNK) {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(Error::Cancelled);
-        }
-        let end = (start + CHUNK).min(n);
-        let clock = Instant::now();
-        let batch = &mut buffer[..(end - start) * per];
-        fill_rows(pre, start..end, batch, &|r| {
-            composer.compose(&kept[r * k..(r + 1) * k])
-        });
-        timings.composing += clock.elapsed().as_secs_f64();
-        let clock = Instant::now();
-        probabilities.extend(classifier.predict(batch, end - start)?);
-        timings.model += clock.elapsed().as_secs_f64();
-        progress(end, n);
-        if end < n && end.is_multiple_of(REFIT_EVERY) {
-            let partial = Samples {
-                face: face.clone(),
-                superpixels: superpixels.clone(),
-                labels: classifier.labels().to_vec(),
-                kept: kept[..end * k].to_vec(),
-                probabilities: probabilities.clone(),
-                options: options.clone(),
-                timings,
-            };
-            if stop(&partial) {
-                return Ok(partial);
-            }
-        }
-    }
-    Ok(Samples {
+    Ok(Prepared {
         face,
         superpixels,
-        labels: classifier.labels().to_vec(),
+        composer,
         kept,
-        probabilities,
         options: options.clone(),
         timings,
     })
+}
+
+impl Prepared {
+    /// The face as the model's colour planes, at its own size.
+    pub fn face(&self) -> &Planes {
+        &self.face
+    }
+
+    /// Its superpixels.
+    pub fn superpixels(&self) -> &Superpixels {
+        &self.superpixels
+    }
+
+    /// Runs the model on every perturbation ([`sample_until`]'s second
+    /// half).
+    pub fn sample_until(
+        self,
+        classifier: &dyn Classifier,
+        cancel: &AtomicBool,
+        mut progress: impl FnMut(usize, usize),
+        mut stop: impl FnMut(&Samples) -> bool,
+    ) -> Result<Samples> {
+        let Prepared {
+            face,
+            superpixels,
+            composer,
+            kept,
+            options,
+            mut timings,
+        } = self;
+        let k = superpixels.count;
+        let n = options.n_permutations;
+        let pre = classifier.preprocessor();
+        let classes = classifier.labels().len();
+        let mut probabilities = Vec::with_capacity(n * classes);
+        let per = pre.spec().len();
+        // One input buffer for every chunk: no allocation per chunk.
+        let mut buffer = vec![0.0f32; CHUNK.min(n) * per];
+        for start in (0..n).step_by(CHUNK) {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+            let end = (start + CHUNK).min(n);
+            let clock = Instant::now();
+            let batch = &mut buffer[..(end - start) * per];
+            fill_rows(pre, start..end, batch, &|r| {
+                composer.compose(&kept[r * k..(r + 1) * k])
+            });
+            timings.composing += clock.elapsed().as_secs_f64();
+            let clock = Instant::now();
+            probabilities.extend(classifier.predict(batch, end - start)?);
+            timings.model += clock.elapsed().as_secs_f64();
+            progress(end, n);
+            if end < n && end.is_multiple_of(REFIT_EVERY) {
+                let partial = Samples {
+                    face: face.clone(),
+                    superpixels: superpixels.clone(),
+                    labels: classifier.labels().to_vec(),
+                    kept: kept[..end * k].to_vec(),
+                    probabilities: probabilities.clone(),
+                    options: options.clone(),
+                    timings,
+                };
+                if stop(&partial) {
+                    return Ok(partial);
+                }
+            }
+        }
+        Ok(Samples {
+            face,
+            superpixels,
+            labels: classifier.labels().to_vec(),
+            kept,
+            probabilities,
+            options,
+            timings,
+        })
+    }
 }
 
 /// The model's probabilities (row-major, `rows × labels`) for the faces
