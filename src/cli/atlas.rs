@@ -10,7 +10,7 @@ use clap::Args;
 
 use emotui::atlas::facs::{GAYA_MOREY_MEAN_IOU, TOP_FRACTION};
 use emotui::atlas::people::{FaceSet, PEOPLE_WRONG, People};
-use emotui::atlas::{self, AtlasRequest, ClassCheck, Group, GroupRegions, Shard};
+use emotui::atlas::{self, AtlasRequest, ClassCheck, Group, GroupRegions, RegionStat, Shard};
 use emotui::export::{Content, File};
 use emotui::faces::collect_paths;
 use emotui::lime::SamplingOptions;
@@ -239,26 +239,11 @@ fn people_table(p: &People) -> String {
     let set = |name: &str, set: &Option<FaceSet>| match set {
         None => format!("{name:<26} no faces\n"),
         Some(set) => {
-            let mut top: Vec<_> = set.regions.iter().collect();
-            top.sort_by(|a, b| b.mean.total_cmp(&a.mean));
-            let regions: Vec<String> = top
-                .iter()
-                .take(TABLE_REGIONS)
-                .map(|r| {
-                    format!(
-                        "{} {:.0}% [{:.0}–{:.0}]",
-                        r.region.name(),
-                        100.0 * r.mean,
-                        100.0 * r.lower,
-                        100.0 * r.upper
-                    )
-                })
-                .collect();
             format!(
                 "{name:<26} n={:<4} model confidence {:.2}; its label's weight: {}\n",
                 set.n,
                 set.mean_confidence,
-                regions.join(", ")
+                top_regions(&set.regions)
             )
         }
     };
@@ -311,6 +296,25 @@ fn group_fields(g: &Group) -> [&str; 3] {
     }
 }
 
+/// The [`TABLE_REGIONS`] regions with most weight, with their intervals.
+fn top_regions(regions: &[RegionStat]) -> String {
+    let mut top: Vec<_> = regions.iter().collect();
+    top.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+    top.iter()
+        .take(TABLE_REGIONS)
+        .map(|r| {
+            format!(
+                "{} {:.0}% [{:.0}–{:.0}]",
+                r.region.name(),
+                100.0 * r.mean,
+                100.0 * r.lower,
+                100.0 * r.upper
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn table(summary: &[GroupRegions]) -> String {
     let mut s = String::new();
     for g in summary {
@@ -319,26 +323,11 @@ fn table(summary: &[GroupRegions]) -> String {
             Group::Predicted { label } => format!("predicted {label}"),
             Group::Cell { class, label } => format!("true {class} → {label}"),
         };
-        let mut top: Vec<_> = g.regions.iter().collect();
-        top.sort_by(|a, b| b.mean.total_cmp(&a.mean));
-        let regions: Vec<String> = top
-            .iter()
-            .take(TABLE_REGIONS)
-            .map(|r| {
-                format!(
-                    "{} {:.0}% [{:.0}–{:.0}]",
-                    r.region.name(),
-                    100.0 * r.mean,
-                    100.0 * r.lower,
-                    100.0 * r.upper
-                )
-            })
-            .collect();
         s += &format!(
             "{name:<28} {:<10} n={:<4} {}\n",
             format!("{}'s", g.label),
             g.n,
-            regions.join(", ")
+            top_regions(&g.regions)
         );
     }
     s
