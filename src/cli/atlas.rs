@@ -76,6 +76,8 @@ pub struct AtlasArgs {
     pub force: bool,
 }
 
+/// The pictures `--out` writes: class maps, confusion cells, region bars.
+const PICTURES: [&str; 3] = ["classes.png", "cells.png", "regions.png"];
 /// Side of one map in the pictures `--out` writes.
 const MAP_SIDE: u32 = 96;
 /// Width of one region bar chart in `--out`'s `regions.png`.
@@ -192,11 +194,12 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             path: dir.join(name),
             content: Content::Png(img),
         };
+        let [classes, cells, regions] = PICTURES;
         let files = [
-            png("classes.png", render::class_grid(&overview, MAP_SIDE)),
-            png("cells.png", render::cell_grid(&overview, MAP_SIDE)),
+            png(classes, render::class_grid(&overview, MAP_SIDE)),
+            png(cells, render::cell_grid(&overview, MAP_SIDE)),
             png(
-                "regions.png",
+                regions,
                 render::bars_grid(&overview.labels, summary, BARS_WIDTH),
             ),
         ];
