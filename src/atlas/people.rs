@@ -77,17 +77,36 @@ impl People {
     }
 }
 
-/// The face of the tree a survey's image names: the one whose path ends
-/// with it (`JOY/face1.png` or `face1.png`), if exactly one does.
-fn find_face(atlas: &Atlas, image: &str) -> Option<usize> {
-    let wanted = PathBuf::from(image.trim().replace('\\', "/"));
-    let mut hits = atlas
-        .faces
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.face.path.ends_with(&wanted));
-    let first = hits.next()?.0;
-    hits.next().is_none().then_some(first)
+/// The faces of an atlas by file name, to find the one a survey's image
+/// names.
+struct FaceIndex<'a> {
+    atlas: &'a Atlas,
+    by_name: HashMap<&'a std::ffi::OsStr, Vec<usize>>,
+}
+
+impl<'a> FaceIndex<'a> {
+    fn new(atlas: &'a Atlas) -> FaceIndex<'a> {
+        let mut by_name: HashMap<_, Vec<usize>> = HashMap::new();
+        for (i, f) in atlas.faces.iter().enumerate() {
+            if let Some(name) = f.face.path.file_name() {
+                by_name.entry(name).or_default().push(i);
+            }
+        }
+        FaceIndex { atlas, by_name }
+    }
+
+    /// The face whose path ends with `image` (`JOY/face1.png` or
+    /// `face1.png`), if exactly one does.
+    fn find(&self, image: &str) -> Option<usize> {
+        let wanted = PathBuf::from(image.trim().replace('\\', "/"));
+        let mut hits = self
+            .by_name
+            .get(wanted.file_name()?)?
+            .iter()
+            .filter(|&&i| self.atlas.faces[i].face.path.ends_with(&wanted));
+        let first = *hits.next()?;
+        hits.next().is_none().then_some(first)
+    }
 }
 
 impl Atlas {
@@ -97,9 +116,10 @@ impl Atlas {
         // Per face: answers by canonical emotion (or as written).
         let mut votes: HashMap<usize, HashMap<String, u64>> = HashMap::new();
         let mut unmatched: Vec<String> = Vec::new();
+        let index = FaceIndex::new(self);
         for a in &survey.answers {
             let Some(image) = &a.image else { continue };
-            match find_face(self, image) {
+            match index.find(image) {
                 Some(i) => {
                     let said = emotion::canonical(&a.predicted)
                         .map_or_else(|| a.predicted.trim().to_lowercase(), str::to_string);

@@ -185,18 +185,24 @@ fn convex_hull(mut pts: Polygon) -> Polygon {
     hull
 }
 
-/// Even-odd rule.
-fn contains(poly: &[[f32; 2]], x: f32, y: f32) -> bool {
-    let mut inside = false;
+/// Where the horizontal line at `y` crosses `poly`'s edges (the even-odd
+/// rule's crossings, computed once per row instead of once per pixel).
+fn crossings(poly: &[[f32; 2]], y: f32) -> Vec<f32> {
+    let mut out = Vec::new();
     let mut j = poly.len() - 1;
     for i in 0..poly.len() {
         let (a, b) = (poly[i], poly[j]);
-        if (a[1] > y) != (b[1] > y) && x < (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0] {
-            inside = !inside;
+        if (a[1] > y) != (b[1] > y) {
+            out.push((b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0]);
         }
         j = i;
     }
-    inside
+    out
+}
+
+/// Whether `x` is inside by the even-odd rule, given the row's crossings.
+fn inside(crossings: &[f32], x: f32) -> bool {
+    crossings.iter().filter(|&&c| x < c).count() % 2 == 1
 }
 
 impl RegionMap {
@@ -232,12 +238,15 @@ impl RegionMap {
         let midline = (inner[0] + inner[1]) / 2.0;
         let mut labels = Vec::with_capacity(width * height);
         for y in 0..height {
+            let py = y as f32 + 0.5;
+            let rows: Vec<(Region, Vec<f32>)> =
+                shapes.iter().map(|(r, p)| (*r, crossings(p, py))).collect();
+            let oval_row = crossings(&oval, py);
             for x in 0..width {
-                let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
-                let region = if let Some((r, _)) = shapes.iter().find(|(_, p)| contains(p, px, py))
-                {
+                let px = x as f32 + 0.5;
+                let region = if let Some((r, _)) = rows.iter().find(|(_, c)| inside(c, px)) {
                     *r
-                } else if !contains(&oval, px, py) {
+                } else if !inside(&oval_row, px) {
                     Region::Outside
                 } else {
                     let (t, s) = (proj([px, py], down), proj([px, py], across));
@@ -366,8 +375,8 @@ mod tests {
             [0.0, 2.0],
         ]);
         assert_eq!(hull.len(), 4, "{hull:?}");
-        assert!(contains(&hull, 1.0, 1.5));
-        assert!(!contains(&hull, 2.5, 1.0));
+        assert!(inside(&crossings(&hull, 1.5), 1.0));
+        assert!(!inside(&crossings(&hull, 1.0), 2.5));
     }
 
     #[test]

@@ -275,16 +275,17 @@ impl Runtime {
                         job,
                         self.tx.clone(),
                     ),
-                    (_, Err(e)) => {
+                    (_, models) => {
+                        // With the face models in, what is missing is the model.
+                        let why = match models {
+                            Err(e) => format!("the atlas needs the face models: {e}"),
+                            Ok(_) => "the model is not loaded".into(),
+                        };
                         let _ = self.tx.send(Message::Atlas {
                             id: job.id,
-                            event: AtlasEvent::Done(Err(emotui::Error::Invalid(format!(
-                                "the atlas needs the face models: {e}"
-                            )))),
+                            event: AtlasEvent::Done(Err(emotui::Error::Invalid(why))),
                         });
                     }
-                    // The explorer asks only once the model is in.
-                    (None, _) => {}
                 },
                 Command::Crop(job) => {
                     if let Some(g) = &self.geometer {

@@ -17,6 +17,7 @@ use ratatui_image::Resize;
 use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 
+use emotui::atlas::AtlasRequest;
 use emotui::emotion;
 use emotui::explain::{self, Event, Outcome, Request};
 use emotui::faces::Face;
@@ -42,7 +43,6 @@ use super::atlas::{AtlasEvent, AtlasJob, AtlasView};
 use super::explain::ExplainKey;
 use super::faceparts::{CropJob, FaceGeometry, GeometryJob};
 use super::images::{ImageRequest, Slot, Source};
-use emotui::atlas::AtlasRequest;
 
 /// The survey as the survey tab shows it.
 #[derive(Debug, Clone)]
