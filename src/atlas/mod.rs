@@ -321,15 +321,7 @@ fn prepare_face(
     let prepared = lime::prepare(pre, &image, &request.sampling)?;
     let landmarks = landmarks_of_image(face_models, store, &hash, &image, 0)?;
     let sp = prepared.superpixels();
-    let scale = [
-        sp.width as f32 / landmarks.width.max(1) as f32,
-        sp.height as f32 / landmarks.height.max(1) as f32,
-    ];
-    let points: Vec<[f32; 2]> = landmarks
-        .points
-        .iter()
-        .map(|p| [p[0] * scale[0], p[1] * scale[1]])
-        .collect();
+    let points = landmarks.points_at(sp.width, sp.height);
     let ready = Ready {
         regions: RegionMap::new(&points, sp.width, sp.height),
         canonical: CanonicalFace::new(prepared.face(), sp, &points),

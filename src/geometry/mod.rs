@@ -450,10 +450,14 @@ impl Landmarks {
     /// The named regions of the same face shown at `width × height` (the
     /// points scaled to it).
     pub fn regions_at(&self, width: usize, height: usize) -> RegionMap {
+        RegionMap::new(&self.points_at(width, height), width, height)
+    }
+
+    /// The points on the same face shown at `width × height`.
+    pub fn points_at(&self, width: usize, height: usize) -> Vec<[f32; 2]> {
         let sx = width as f32 / self.width.max(1) as f32;
         let sy = height as f32 / self.height.max(1) as f32;
-        let points: Vec<[f32; 2]> = self.points.iter().map(|p| [p[0] * sx, p[1] * sy]).collect();
-        RegionMap::new(&points, width, height)
+        self.points.iter().map(|p| [p[0] * sx, p[1] * sy]).collect()
     }
 }
 

@@ -58,12 +58,8 @@ pub fn draw_regions(img: &mut RgbImage, landmarks: &Landmarks, tint: bool) {
         LandmarkSource::Mesh => Rgb([255, 255, 255]),
         LandmarkSource::Template(_) => Rgb([150, 150, 150]),
     };
-    let (sx, sy) = (
-        w as f32 / landmarks.width.max(1) as f32,
-        h as f32 / landmarks.height.max(1) as f32,
-    );
-    for p in &landmarks.points {
-        let (x, y) = ((p[0] * sx).floor(), (p[1] * sy).floor());
+    for p in landmarks.points_at(w as usize, h as usize) {
+        let (x, y) = (p[0].floor(), p[1].floor());
         if x >= 0.0 && y >= 0.0 && (x as u32) < w && (y as u32) < h {
             img.put_pixel(x as u32, y as u32, dot);
         }
