@@ -11,9 +11,9 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::explain::Outcome;
-use crate::geometry::{FaceRegions, LabelRegions};
 use crate::lime::table;
 use crate::lime::trust::{Faithfulness, Trust};
+use crate::methods::regions::{FaceRegions, LabelRegions};
 use crate::methods::{Attribution, Comparison, Method};
 use crate::render::{self, PanelOptions};
 
@@ -335,8 +335,9 @@ pub fn check_folder(dir: &Path) -> Result<()> {
     }
 }
 
-/// The region shares of a face as CSV: one row per method, label and
-/// region, with the rule that gave them and, for the refit, its R².
+/// The region answers of a face as CSV: one row per method, label and
+/// region, with the rule that gave them, the region's signed value, its
+/// positive and negative shares and, for the refit, its R².
 pub fn regions_csv(face: &Path, regions: &FaceRegions, cmp: Option<&Comparison>) -> Result<String> {
     let by_method: Vec<(&str, &Vec<LabelRegions>)> = match cmp {
         Some(c) => c
@@ -345,12 +346,12 @@ pub fn regions_csv(face: &Path, regions: &FaceRegions, cmp: Option<&Comparison>)
             .map(|a| a.method.name())
             .zip(&regions.methods)
             .collect(),
-        None => vec![(Method::Lime.name(), &regions.lime)],
+        None => vec![(Method::Lime.name(), &regions.labels)],
     };
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| Error::Invalid(format!("cannot format the CSV: {e}"));
     w.write_record([
-        "case", "method", "label", "rule", "region", "positive", "negative", "r2",
+        "case", "method", "label", "rule", "region", "value", "positive", "negative", "r2",
     ])
     .map_err(err)?;
     for (method, labels) in by_method {
@@ -362,6 +363,7 @@ pub fn regions_csv(face: &Path, regions: &FaceRegions, cmp: Option<&Comparison>)
                     l.label.clone(),
                     l.rule.name().to_string(),
                     r.region.name().to_string(),
+                    r.value.to_string(),
                     r.positive.to_string(),
                     r.negative.to_string(),
                     l.r2.map_or(String::new(), |v| v.to_string()),
@@ -396,23 +398,91 @@ pub fn region_files(
             )),
         },
         File {
+            path: dir.join(format!("{stem}_region_values.png")),
+            content: Content::Png(region_values_grid(outcome, regions)),
+        },
+        File {
             path: dir.join(format!("{stem}_regions.csv")),
             content: Content::Text(regions_csv(face, regions, cmp)?),
         },
     ])
 }
 
-/// The landmarks' provenance and the region shares as JSON.
+/// Every label's region values over the face, side by side, each captioned
+/// with its largest region and the method.
+fn region_values_grid(outcome: &Outcome, regions: &FaceRegions) -> RgbImage {
+    let tiles: Vec<Option<render::Tile>> = regions
+        .labels
+        .iter()
+        .map(|l| {
+            let values: Vec<f64> = l.shares.regions.iter().map(|r| r.value).collect();
+            let top = l
+                .shares
+                .regions
+                .iter()
+                .max_by(|a, b| a.value.abs().total_cmp(&b.value.abs()));
+            Some(render::Tile {
+                image: render::region_values_image(
+                    &outcome.samples.face,
+                    &regions.landmarks,
+                    &values,
+                    PANEL_SIZE,
+                ),
+                caption: top.map_or(String::new(), |t| {
+                    format!("{} {:+.3}", t.region.name(), t.value)
+                }),
+            })
+        })
+        .collect();
+    let columns: Vec<String> = regions.labels.iter().map(|l| l.label.clone()).collect();
+    render::grid(
+        &format!(
+            "Regions by {} (blue supports, red contradicts)",
+            regions.method.name()
+        ),
+        &columns,
+        &[(String::new(), tiles)],
+    )
+}
+
+/// The landmarks' provenance and the region answer as JSON: `method`,
+/// `values` (`[{label, region, value, share}]`, share of |value|),
+/// `interactions` and `flips` (the region game's), and `shares` (each
+/// label's positive and negative shares, with the refit's R²).
 pub fn regions_json(regions: &FaceRegions) -> serde_json::Value {
     let l = &regions.landmarks;
-    json!({
+    let values: Vec<serde_json::Value> = regions
+        .labels
+        .iter()
+        .flat_map(|lr| {
+            let total: f64 = lr.shares.regions.iter().map(|r| r.value.abs()).sum();
+            lr.shares.regions.iter().map(move |r| {
+                json!({
+                    "label": lr.label,
+                    "region": r.region,
+                    "value": r.value,
+                    "share": if total > 0.0 { r.value.abs() / total } else { 0.0 },
+                })
+            })
+        })
+        .collect();
+    let mut v = json!({
         "landmarks": {
             "source": l.source,
             "presence": l.presence,
             "detection_score": l.detection().map(|d| d.score),
         },
-        "shares": regions.lime,
-    })
+        "method": regions.method.name(),
+        "values": values,
+        "shares": regions.labels,
+    });
+    if let Some(g) = &regions.game {
+        v["evaluations"] = json!(g.evaluations);
+        v["interactions"] = json!(g.interactions);
+        v["flips"] = json!(g.flips);
+        v["flip_sets"] = json!(g.flip_sets);
+    }
+    v
 }
 
 /// Writes every file, creating their folders. Unless `overwrite`, nothing is

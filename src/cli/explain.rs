@@ -12,17 +12,17 @@ use emotui::explain::{self, DEFAULT_SEEDS, Event, Outcome, Preset, Request, STAN
 use emotui::export;
 use emotui::lime::trust::{Baseline, StabilityMethod};
 use emotui::lime::{
-    Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, SamplingOptions,
-    table,
+    Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, Sampler,
+    SamplingOptions, table,
 };
 use emotui::methods::{self, Comparison, MAX_EVALUATIONS, Method, MethodOptions};
 use emotui::preprocess::load_image;
 use emotui::render::{self, Display, PanelOptions};
 
-use emotui::geometry::{
-    FaceRegions, LabelRegions, LandmarkSource, Region, face_regions, landmarks_of_files,
-};
+use emotui::geometry::{LandmarkSource, landmarks_of_files};
+use emotui::methods::regions::{FaceRegions, RegionMethod, face_regions};
 
+use super::regions::regions_text;
 use super::{ModelArgs, TableFormat, count, progress};
 
 /// `--background` values.
@@ -69,6 +69,47 @@ pub enum StabilityArg {
     Seeds,
     /// Do not measure stability.
     None,
+}
+
+/// `--sampler` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SamplerArg {
+    /// Complementary pairs of randomly relabelled orthogonal-array rows:
+    /// R lime's answer with far less seed-to-seed noise (default).
+    Balanced,
+    /// R lime's independent draws (what the practical ran).
+    RLime,
+}
+
+impl SamplerArg {
+    /// The library's sampler.
+    pub fn sampler(self) -> Sampler {
+        match self {
+            SamplerArg::Balanced => Sampler::Balanced,
+            SamplerArg::RLime => Sampler::RLime,
+        }
+    }
+}
+
+/// `--region-method` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RegionMethodArg {
+    /// The region game: exact Shapley values of the regions, their
+    /// interactions and the smallest sets whose removal changes the label
+    /// (1,024 model evaluations, no seed).
+    Shapley,
+    /// LIME's perturbations refitted on the regions (no evaluation; R²).
+    Refit,
+}
+
+impl RegionMethodArg {
+    /// The library's method.
+    pub fn method(self) -> RegionMethod {
+        match self {
+            RegionMethodArg::Shapley => RegionMethod::Shapley,
+            RegionMethodArg::Refit => RegionMethod::Refit,
+        }
+    }
 }
 
 /// `--display` values.
@@ -200,6 +241,10 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, default_value_t = BackgroundArg::Grey)]
     pub background: BackgroundArg,
 
+    /// How the perturbations are drawn.
+    #[arg(long, value_enum, default_value_t = SamplerArg::Balanced)]
+    pub sampler: SamplerArg,
+
     /// Feature selection.
     #[arg(long, value_enum, default_value_t = FeatureSelectArg::Auto)]
     pub feature_select: FeatureSelectArg,
@@ -306,6 +351,10 @@ pub struct ExplainArgs {
     /// Skip the facial regions (landmarks and where the weight falls).
     #[arg(long)]
     pub no_regions: bool,
+
+    /// How the answer per facial region is found.
+    #[arg(long, value_enum, default_value_t = RegionMethodArg::Shapley)]
+    pub region_method: RegionMethodArg,
 }
 
 impl ExplainArgs {
@@ -354,6 +403,7 @@ impl ExplainArgs {
                     BackgroundArg::Mean => Background::Mean,
                     BackgroundArg::Blur => Background::Blur,
                 },
+                sampler: self.sampler.sampler(),
                 seed: self.seed,
                 ..SamplingOptions::default()
             },
@@ -426,7 +476,12 @@ struct Case {
 /// Landmarks for every case (cached) and the region shares of each; a
 /// face-model or cache problem is said and the explanations go on without
 /// regions.
-fn add_regions(cases: &mut [Case], args: &ExplainArgs, model_args: &ModelArgs) {
+fn add_regions(
+    model: &emotui::model::Model,
+    cases: &mut [Case],
+    args: &ExplainArgs,
+    model_args: &ModelArgs,
+) {
     if args.no_regions || cases.is_empty() {
         return;
     }
@@ -456,7 +511,17 @@ fn add_regions(cases: &mut [Case], args: &ExplainArgs, model_args: &ModelArgs) {
                 if let LandmarkSource::Template(why) = l.source {
                     eprintln!("emotui: {}: {}", case.path.display(), why.describe());
                 }
-                case.regions = Some(face_regions(l, &case.outcome, case.comparison.as_ref()));
+                match face_regions(
+                    model,
+                    l,
+                    &case.outcome,
+                    case.comparison.as_ref(),
+                    args.region_method.method(),
+                    &AtomicBool::new(false),
+                ) {
+                    Ok(r) => case.regions = Some(r),
+                    Err(e) => eprintln!("emotui: {}: no facial regions: {e}", case.path.display()),
+                }
             }
             Err(e) => eprintln!("emotui: no facial regions: {e}"),
         }
@@ -554,7 +619,7 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             }
         }
     }
-    add_regions(&mut cases, &args, model_args);
+    add_regions(&model, &mut cases, &args, model_args);
     match args.format {
         TableFormat::Table => {
             for c in &cases {
@@ -565,7 +630,7 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                     print!("{}", methods_text(c, cmp));
                 }
                 if let Some(r) = &c.regions {
-                    print!("{}", regions_text(&r.lime));
+                    print!("{}", regions_text(r));
                 }
             }
         }
@@ -679,38 +744,6 @@ fn text_table(case: &Case) -> String {
         }
     }
     s + &rows_text(&export::rows(&case.path, o))
-}
-
-/// LIME's region shares: one line per region, a positive and a negative
-/// column per label, and the refit's R².
-fn regions_text(labels: &[LabelRegions]) -> String {
-    let mut s = "  Where the weight falls (LIME refitted on facial regions):\n".to_string();
-    s += &format!("    {:<12}", "region");
-    for l in labels {
-        s += &format!(
-            " {:>12} {:>12}",
-            format!("{} +", l.label),
-            format!("{} −", l.label)
-        );
-    }
-    s.push('\n');
-    for (i, region) in Region::ALL.iter().enumerate() {
-        s += &format!("    {:<12}", region.name());
-        for l in labels {
-            let r = &l.shares.regions[i];
-            s += &format!(
-                " {:>11.1}% {:>11.1}%",
-                100.0 * r.positive,
-                100.0 * r.negative
-            );
-        }
-        s.push('\n');
-    }
-    s += &format!("    {:<12}", "region R²");
-    for l in labels {
-        s += &format!(" {:>12.3} {:>12}", l.r2.unwrap_or(f64::NAN), "");
-    }
-    s + "\n"
 }
 
 /// The rows as a fixed-width table (every method's rows have this shape).

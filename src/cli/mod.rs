@@ -9,6 +9,7 @@ mod explain;
 mod landmarks;
 mod predict;
 mod progress;
+mod regions;
 mod sanity;
 mod survey;
 

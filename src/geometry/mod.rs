@@ -1,6 +1,8 @@
 //! Faces in photos and the parts of a face: MediaPipe's detectors find
 //! faces, its face mesh puts 468 landmarks on each, and named regions built
-//! from the mesh say which part of the face an explanation's weight falls on.
+//! from the mesh say which part of the face an explanation's weight falls on
+//! (the answers per region are computed with the attribution code, in
+//! [`crate::methods::regions`]).
 //!
 //! The three networks are MediaPipe's, converted to ONNX (`models/face/`),
 //! and run on the same backends as the emotion model. The pre- and
@@ -12,7 +14,6 @@ pub mod crop;
 pub mod detect;
 pub mod mesh;
 pub mod regions;
-pub mod shares;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,10 +25,6 @@ use serde::{Deserialize, Serialize};
 pub use detect::{Detection, DetectorKind};
 pub use mesh::Roi;
 pub use regions::{Region, RegionMap, RegionShares};
-pub use shares::{
-    FaceRegions, LabelRegions, ShareRule, face_regions, refit_labels, refit_labels_on,
-    refit_regions, spread_regions,
-};
 
 use crate::error::{Error, Result};
 use crate::model::card::Colour;

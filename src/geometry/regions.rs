@@ -329,6 +329,10 @@ pub struct RegionShare {
     pub positive: f64,
     /// Fraction of the negative (contradicting) weight in it.
     pub negative: f64,
+    /// The region's own signed value: its Shapley value in the region
+    /// game, its coefficient in the refit, its summed weight when spread.
+    #[serde(default)]
+    pub value: f64,
 }
 
 /// Spreads each superpixel's weight evenly over its pixels and adds it up
@@ -346,6 +350,27 @@ pub fn shares(fractions: &[[f32; REGIONS]], weights: &[(usize, f64)]) -> RegionS
             *t += w.abs() * *f as f64;
         }
     }
+    split(pos, neg)
+}
+
+/// The shares of signed per-region values (in [`Region::ALL`] order): each
+/// region is its own feature.
+pub fn shares_of_values(values: &[f64]) -> RegionShares {
+    let mut pos = [0.0f64; REGIONS];
+    let mut neg = [0.0f64; REGIONS];
+    for (i, &v) in values.iter().enumerate().take(REGIONS) {
+        if v >= 0.0 {
+            pos[i] = v;
+        } else {
+            neg[i] = -v;
+        }
+    }
+    split(pos, neg)
+}
+
+/// Positive and negative weight per region into shares of each total; the
+/// signed value is what is left of the two.
+fn split(pos: [f64; REGIONS], neg: [f64; REGIONS]) -> RegionShares {
     let (tp, tn) = (pos.iter().sum::<f64>(), neg.iter().sum::<f64>());
     let norm = |v: f64, t: f64| if t > 0.0 { v / t } else { 0.0 };
     RegionShares {
@@ -356,6 +381,7 @@ pub fn shares(fractions: &[[f32; REGIONS]], weights: &[(usize, f64)]) -> RegionS
                 region,
                 positive: norm(pos[i], tp),
                 negative: norm(neg[i], tn),
+                value: pos[i] - neg[i],
             })
             .collect(),
     }

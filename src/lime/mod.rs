@@ -14,6 +14,7 @@
 
 pub mod perturb;
 pub mod regression;
+pub mod sampler;
 pub mod slic;
 pub mod table;
 pub mod trust;
@@ -22,11 +23,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use image::DynamicImage;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 pub use perturb::Background;
+pub use sampler::Sampler;
 pub use slic::Superpixels;
 
 use crate::emotion;
@@ -50,6 +52,8 @@ pub struct SamplingOptions {
     pub p_remove: f64,
     /// What removed superpixels are filled with.
     pub background: Background,
+    /// How the perturbations are drawn.
+    pub sampler: Sampler,
     /// Seed of the random perturbations.
     pub seed: u64,
 }
@@ -101,6 +105,7 @@ impl Default for SamplingOptions {
             n_permutations: 1000,
             p_remove: 0.5,
             background: Background::Grey,
+            sampler: Sampler::default(),
             seed: 42,
         }
     }
@@ -323,14 +328,12 @@ pub fn prepare(
     let clock = Instant::now();
     let composer = perturb::Composer::new(&face, &superpixels, options.background, pre);
     timings.preparation = clock.elapsed().as_secs_f64();
-    let n = options.n_permutations;
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let mut kept = vec![true; n * k];
-    for r in 1..n {
-        for j in 0..k {
-            kept[r * k + j] = rng.random::<f64>() >= options.p_remove;
-        }
-    }
+    let kept = options.sampler.draw(
+        options.n_permutations,
+        k,
+        options.p_remove,
+        &mut ChaCha8Rng::seed_from_u64(options.seed),
+    );
     Ok(Prepared {
         face,
         superpixels,

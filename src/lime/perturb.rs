@@ -129,8 +129,14 @@ impl Composer {
         background: Background,
         pre: &Preprocessor,
     ) -> Composer {
-        let bg = background.fill(face, sp);
-        let base = pre.resize(&bg, false);
+        Composer::with_fill(face, sp, &background.fill(face, sp), pre)
+    }
+
+    /// Like [`Composer::new`] with the fill already made: the region game
+    /// composes facial regions over the fill of the explanation's own
+    /// superpixels (a superpixel-mean background stays the explanation's).
+    pub fn with_fill(face: &Planes, sp: &Superpixels, bg: &Planes, pre: &Preprocessor) -> Composer {
+        let base = pre.resize(bg, false);
         let (mw, mh) = (base.width, base.height);
         let mut parts = Vec::with_capacity(sp.count);
         let mut masked = Planes {

@@ -9,8 +9,10 @@
 //! Definitions and defaults: shared/reference/explainers.md.
 
 pub mod agreement;
+pub mod game;
 pub mod kernelshap;
 pub mod occlusion;
+pub mod regions;
 pub mod rise;
 pub mod sanity;
 

@@ -11,7 +11,7 @@ mod plot;
 mod regions;
 pub use atlas::{Tile, bars_grid, cell_grid, class_grid, grid, map_image, region_bars};
 pub use plot::sanity_curve;
-pub use regions::{draw_regions, region_colour, regions_image};
+pub use regions::{draw_regions, region_colour, region_values_image, regions_image};
 
 pub use explanation::{
     Caption, Display, PanelKind, PanelOptions, caption, density_plot, explanation_overlay,

@@ -65,3 +65,40 @@ pub fn draw_regions(img: &mut RgbImage, landmarks: &Landmarks, tint: bool) {
         }
     }
 }
+
+/// Supporting regions' tint (as the explanation panels' supports).
+const SUPPORT: Rgb<u8> = Rgb([40, 110, 255]);
+/// Contradicting regions' tint.
+const CONTRADICT: Rgb<u8> = Rgb([235, 50, 50]);
+
+/// The face, its longer side `target` pixels, each region tinted blue
+/// (supports) or red (contradicts) in proportion to its signed value
+/// (`values` in [`Region::ALL`] order; the largest |value| is full tint),
+/// with the regions' outlines.
+pub fn region_values_image(
+    face: &Planes,
+    landmarks: &Landmarks,
+    values: &[f64],
+    target: u32,
+) -> RgbImage {
+    let mut img = face_image(face, display_size(face, target));
+    let (w, h) = img.dimensions();
+    let map = landmarks.regions_at(w as usize, h as usize);
+    let max = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for y in 0..h {
+        for x in 0..w {
+            let r = map.at(x as usize, y as usize);
+            let px = *img.get_pixel(x, y);
+            if map.is_border(x as usize, y as usize) {
+                img.put_pixel(x, y, mix(px, Rgb([255, 255, 255]), 0.6));
+                continue;
+            }
+            let v = values.get(r as usize).copied().unwrap_or(0.0);
+            if max > 0.0 && v != 0.0 {
+                let c = if v > 0.0 { SUPPORT } else { CONTRADICT };
+                img.put_pixel(x, y, mix(px, c, 0.75 * (v.abs() / max) as f32));
+            }
+        }
+    }
+    img
+}

@@ -442,11 +442,7 @@ impl App {
             return;
         };
         let path = self.tree.faces[face].path.clone();
-        let landmarks = self.parts.get(&path).map(|g| g.landmarks.clone());
-        match self
-            .explain
-            .export(face, &path, &dir, overwrite, landmarks.as_deref())
-        {
+        match self.explain.export(face, &path, &dir, overwrite) {
             Exported::Written(n, d) => {
                 self.status.message = Some(format!("wrote {n} files to {}", d.display()))
             }
@@ -536,7 +532,11 @@ impl App {
                 }
             }
             Message::Geometry { path, result } => self.parts.on_result(path, result),
-            Message::Regions { key, shares } => self.explain.on_regions(key, shares),
+            Message::Regions { key, result } => {
+                if let Some(e) = self.explain.on_regions(key, result) {
+                    self.status.error = Some(e);
+                }
+            }
             Message::Cropped { photo, result } => {
                 self.parts.cropping = None;
                 let name = photo.file_name().map(|n| n.to_string_lossy().into_owned());

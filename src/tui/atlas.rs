@@ -22,6 +22,10 @@ use emotui::faces::Face;
 use super::images::{Images, Slot, Source};
 use super::theme;
 
+/// Flipping sets listed for the selected cell.
+const FLIP_ROWS: u16 = 2;
+/// The flips are shown when the faces' list has this many rows.
+const FLIPS_FROM: u16 = 8;
 /// An atlas and what it shows, made by the worker.
 pub struct AtlasView {
     /// The job that made it.
@@ -314,7 +318,55 @@ impl AtlasTab {
         let [bars, list] =
             Layout::vertical([Constraint::Length(12), Constraint::Min(3)]).areas(info);
         self.draw_bars(f, bars, o);
+        let list = if list.height >= FLIPS_FROM {
+            let [flips, rest] =
+                Layout::vertical([Constraint::Length(FLIP_ROWS + 2), Constraint::Min(3)])
+                    .areas(list);
+            self.draw_flips(f, flips, o);
+            rest
+        } else {
+            list
+        };
         self.draw_faces(f, list, view);
+    }
+
+    /// The selected cell's most frequent smallest sets of regions whose
+    /// removal changes the prediction (the region game's flips).
+    fn draw_flips(&self, f: &mut Frame, area: Rect, o: &Overview) {
+        let (t, p) = self.cell;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" remove to change {} ", o.labels[p]));
+        let cell = o
+            .flips
+            .iter()
+            .find(|c| c.class == o.labels[t] && c.label == o.labels[p]);
+        let lines: Vec<Line> = match cell {
+            None => vec![Line::styled(
+                "no faces, or regions refitted",
+                Style::default().fg(theme::MUTED),
+            )],
+            Some(c) if c.sets.is_empty() => vec![Line::styled(
+                "no removal of regions changes it",
+                Style::default().fg(theme::MUTED),
+            )],
+            Some(c) => c
+                .sets
+                .iter()
+                .take(FLIP_ROWS as usize)
+                .map(|s| {
+                    Line::from(vec![
+                        Span::styled(s.removed_names(), theme::bold()),
+                        Span::raw(format!(" → {} ", s.to)),
+                        Span::styled(
+                            format!("({} of {} faces)", s.faces, c.n),
+                            Style::default().fg(theme::MUTED),
+                        ),
+                    ])
+                })
+                .collect(),
+        };
+        f.render_widget(Paragraph::new(lines).block(block), area);
     }
 
     fn headline(&self, waiting: &str) -> Line<'static> {

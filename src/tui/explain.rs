@@ -18,12 +18,14 @@ use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, Gauge, GraphType, P
 
 use emotui::explain::{Outcome, Preset, Request};
 use emotui::export;
-use emotui::geometry::{LabelRegions, Landmarks, face_regions};
+use emotui::geometry::Landmarks;
 use emotui::lime::trust::{self, Refit, Stability, Verdict};
 use emotui::lime::{
     Background, DEFAULT_LABELS, FeatureSelect, FitOptions, Kernel, LabelChoice, LabelExplanation,
     REFIT_EVERY, Samples, SamplingOptions,
 };
+use emotui::methods::game::GameAnswer;
+use emotui::methods::regions::{FaceRegions, LabelRegions};
 use emotui::methods::sanity::Report;
 use emotui::methods::{Comparison, Method};
 use emotui::render::{self, Display, PanelKind, PanelOptions};
@@ -200,9 +202,11 @@ pub struct ExplainTab {
     sanity_cancel: Arc<AtomicBool>,
     /// Show the sanity check instead of the charts (`z`).
     show_sanity: bool,
-    /// Where LIME's weight falls on the face, per explanation (`None`
-    /// while a worker computes it).
-    regions: HashMap<ExplainKey, Option<Arc<Vec<LabelRegions>>>>,
+    /// The region game's answer, per explanation (`None` while a worker
+    /// computes it).
+    regions: HashMap<ExplainKey, Option<Arc<FaceRegions>>>,
+    /// Stops the region game being played (latest wins).
+    regions_cancel: Option<(ExplainKey, Arc<AtomicBool>)>,
 }
 
 impl ExplainTab {
@@ -222,12 +226,13 @@ impl ExplainTab {
             sanity_cancel: Arc::new(AtomicBool::new(false)),
             show_sanity: false,
             regions: HashMap::new(),
+            regions_cancel: None,
         }
     }
 
-    /// Once `face` is explained, the job that finds where the weight falls
-    /// on its regions (a refit on the explanation's samples, off the UI
-    /// thread), unless it is done or running.
+    /// Once `face` is explained, the job that plays its region game (off
+    /// the UI thread), unless it is done or running; a game still running
+    /// for another explanation is cancelled.
     pub fn ensure_regions(
         &mut self,
         face: usize,
@@ -238,17 +243,50 @@ impl ExplainTab {
             return None;
         }
         let outcome = self.cache.get(&key)?.clone();
+        if let Some((stale, cancel)) = self.regions_cancel.take() {
+            cancel.store(true, Ordering::Relaxed);
+            if self.regions.get(&stale).is_some_and(Option::is_none) {
+                self.regions.remove(&stale);
+            }
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.regions_cancel = Some((key.clone(), cancel.clone()));
         self.regions.insert(key.clone(), None);
         Some(RegionsJob {
             key,
             outcome,
             landmarks: landmarks.clone(),
+            cancel,
         })
     }
 
-    /// The regions worker's answer.
-    pub fn on_regions(&mut self, key: ExplainKey, shares: Vec<LabelRegions>) {
-        self.regions.insert(key, Some(Arc::new(shares)));
+    /// The region game's answer; an error other than a cancellation is
+    /// returned for the status line.
+    pub fn on_regions(
+        &mut self,
+        key: ExplainKey,
+        result: Result<Arc<FaceRegions>, emotui::Error>,
+    ) -> Option<String> {
+        if self
+            .regions_cancel
+            .as_ref()
+            .is_some_and(|(running, _)| *running == key)
+        {
+            self.regions_cancel = None;
+        }
+        match result {
+            Ok(r) => {
+                self.regions.insert(key, Some(r));
+                None
+            }
+            Err(emotui::Error::Cancelled) => None,
+            Err(e) => {
+                // Kept as done-without-answer, so that it is not retried
+                // on every frame.
+                self.regions.remove(&key);
+                Some(format!("facial regions: {e}"))
+            }
+        }
     }
 
     /// The comparison the shown method needs for `face`, unless it is
@@ -583,15 +621,8 @@ impl ExplainTab {
 
     /// Writes the explanation of `face` with every file `emotui explain
     /// --out` writes. Existing files are only replaced when `overwrite`.
-    /// With `landmarks`, the region picture and shares too.
-    pub fn export(
-        &self,
-        face: usize,
-        path: &Path,
-        dir: &Path,
-        overwrite: bool,
-        landmarks: Option<&Landmarks>,
-    ) -> Exported {
+    /// Once the face's region game is played, its pictures and values too.
+    pub fn export(&self, face: usize, path: &Path, dir: &Path, overwrite: bool) -> Exported {
         let Some(outcome) = self.current(face) else {
             return Exported::Nothing;
         };
@@ -602,8 +633,10 @@ impl ExplainTab {
             Ok(files) => files,
             Err(e) => return Exported::Failed(e.to_string()),
         };
-        if let Some(l) = landmarks {
-            let regions = face_regions(l.clone(), &outcome, None);
+        // The region game's answer, once played (never played on the UI
+        // thread: it is 2^regions model evaluations).
+        let played = self.regions.get(&self.key(face)).and_then(|r| r.clone());
+        if let Some(regions) = played {
             match export::region_files(dir, path, &outcome, &regions, None) {
                 Ok(more) => files.extend(more),
                 Err(e) => return Exported::Failed(e.to_string()),
@@ -839,11 +872,9 @@ impl ExplainTab {
                 }
                 _ => {
                     let regions = match &shown {
-                        Shown::Done(_) => self
-                            .regions
-                            .get(&self.key(face))
-                            .and_then(|r| r.as_deref())
-                            .map(Vec::as_slice),
+                        Shown::Done(_) => {
+                            self.regions.get(&self.key(face)).and_then(|r| r.as_deref())
+                        }
                         Shown::Refining(_) => None,
                     };
                     draw_charts(f, charts, labels, trust, regions)
@@ -1163,7 +1194,7 @@ fn draw_charts(
     area: Rect,
     labels: &[LabelExplanation],
     trust: Option<&trust::Trust>,
-    regions: Option<&[LabelRegions]>,
+    regions: Option<&FaceRegions>,
 ) {
     let n = labels.len().max(1) as u16;
     let stacked = area.height / n >= 2 * CHART_MIN_ROWS;
@@ -1194,9 +1225,10 @@ fn draw_charts(
             (None, *part, None)
         };
         // Where the weight falls says more than its density, when known.
-        let shares = regions.and_then(|r| r.iter().find(|x| x.label == l.name));
+        let shares = regions.and_then(|r| r.labels.iter().find(|x| x.label == l.name));
+        let game = regions.and_then(|r| r.game.as_ref());
         match (density, shares) {
-            (Some(area), Some(shares)) => draw_regions(f, shares, area),
+            (Some(area), Some(shares)) => draw_regions(f, shares, game, area),
             (Some(area), None) => draw_density(f, l, area),
             _ => {}
         }
@@ -1312,52 +1344,68 @@ fn draw_weights(f: &mut Frame, l: &LabelExplanation, st: Option<&Stability>, are
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// The share of the label's supporting (+) and contradicting (−) weight
-/// in each facial region, largest first.
-fn draw_regions(f: &mut Frame, shares: &LabelRegions, area: Rect) {
+/// Each facial region's value for the label (the region game's exact
+/// Shapley value: supports blue, contradicts red) and its share of |value|,
+/// largest first; under them, the smallest removal that changes the label.
+fn draw_regions(f: &mut Frame, shares: &LabelRegions, game: Option<&GameAnswer>, area: Rect) {
     let title = match shares.r2 {
-        Some(r2) => format!(" {}: regions · R² {r2:.2} ", shares.label),
-        None => format!(" {}: regions ", shares.label),
+        Some(r2) => format!(" {}: regions (refit) · R² {r2:.2} ", shares.label),
+        None => format!(" {}: regions · exact Shapley ", shares.label),
     };
     let block = Block::default().borders(Borders::TOP).title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
+    let total: f64 = shares.shares.regions.iter().map(|r| r.value.abs()).sum();
+    let share = |v: f64| if total > 0.0 { v.abs() / total } else { 0.0 };
     let mut rows: Vec<_> = shares
         .shares
         .regions
         .iter()
-        .filter(|r| r.positive >= REGION_SHOWN || r.negative >= REGION_SHOWN)
+        .filter(|r| share(r.value) >= REGION_SHOWN)
         .collect();
-    rows.sort_by(|a, b| {
-        b.positive
-            .total_cmp(&a.positive)
-            .then(a.negative.total_cmp(&b.negative))
-    });
-    let bar_w = inner.width.saturating_sub(26).max(2) as f64;
-    let lines: Vec<Line> = rows
+    rows.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+    // The flips are the predicted label's: shown under its regions.
+    let flip = game
+        .filter(|g| g.predicted == shares.label)
+        .map(|g| match g.flips.first() {
+            Some(fl) => format!(
+                "remove {} → {} {:.2}",
+                fl.removed_names(),
+                fl.to,
+                fl.probability
+            ),
+            None => "no removal of regions changes the label".to_string(),
+        });
+    let room = inner.height as usize - usize::from(flip.is_some() && inner.height > 1);
+    let bar_w = inner.width.saturating_sub(24).max(2) as f64;
+    let mut lines: Vec<Line> = rows
         .iter()
-        .take(inner.height as usize)
+        .take(room)
         .map(|r| {
-            let bar = "█".repeat((r.positive * bar_w).round() as usize);
+            let colour = if r.value >= 0.0 {
+                theme::SUPPORT
+            } else {
+                theme::CONTRADICT
+            };
+            let bar = "█".repeat((share(r.value) * bar_w).round() as usize);
             Line::from(vec![
                 Span::raw(format!("{:<11}", r.region.name())),
+                Span::styled(format!("{:>+7.3} ", r.value), theme::bold().fg(colour)),
                 Span::styled(
-                    format!("+{:>3.0}% ", 100.0 * r.positive),
-                    theme::bold().fg(theme::SUPPORT),
+                    format!("{:>3.0}% ", 100.0 * share(r.value)),
+                    Style::default().fg(theme::MUTED),
                 ),
-                Span::styled(
-                    format!("−{:>3.0}% ", 100.0 * r.negative),
-                    Style::default().fg(theme::CONTRADICT),
-                ),
-                Span::styled(bar, Style::default().fg(theme::SUPPORT)),
+                Span::styled(bar, Style::default().fg(colour)),
             ])
         })
         .collect();
+    if let Some(flip) = flip.filter(|_| inner.height > 1) {
+        lines.push(Line::styled(flip, Style::default().fg(theme::MUTED)));
+    }
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Regions with less than this share of either sign are left out of the
-/// list.
+/// Regions with less than this share of |value| are left out of the list.
 const REGION_SHOWN: f64 = 0.005;
 
 /// Deletion (red) and insertion (blue) curves against random orders (grey).

@@ -266,7 +266,11 @@ impl Runtime {
                         g.geometry(job);
                     }
                 }
-                Command::Regions(job) => workers::regions(job, self.tx.clone()),
+                Command::Regions(job) => {
+                    if let Some(m) = &self.model {
+                        workers::regions(m.clone(), job, self.tx.clone());
+                    }
+                }
                 Command::Atlas(job) => match (&self.model, &self.face_models) {
                     (Some(m), Ok(models)) => workers::atlas(
                         m.clone(),

@@ -152,14 +152,17 @@ fn fixture_geometry(path: &Path) -> emotui::Result<FaceGeometry> {
 fn run_jobs(app: &mut App, model: &Mouth, commands: Vec<Command>) {
     for c in commands {
         if let Command::Regions(job) = &c {
-            let shares = emotui::geometry::refit_regions(
-                &job.landmarks,
-                &job.outcome.samples,
-                &job.outcome.explanation,
+            let result = emotui::methods::regions::face_regions(
+                model,
+                job.landmarks.as_ref().clone(),
+                &job.outcome,
+                None,
+                emotui::methods::regions::RegionMethod::Shapley,
+                &job.cancel,
             );
             let more = app.on_message(Message::Regions {
                 key: job.key.clone(),
-                shares,
+                result: result.map(Arc::new),
             });
             run_jobs(app, model, more);
         }
@@ -500,10 +503,27 @@ fn explorer_export_equals_cli_out() {
         }
         if let Command::Explain(job) = c {
             let outcome = explain::run(&model, &img, &job.request, &AtomicBool::new(false), |_| {});
-            app.on_message(Message::Explain {
+            let more = app.on_message(Message::Explain {
                 id: job.id,
                 event: ExplainEvent::Done(outcome),
             });
+            // The region game, as its worker plays it.
+            for c in more {
+                if let Command::Regions(job) = c {
+                    let result = emotui::methods::regions::face_regions(
+                        &model,
+                        job.landmarks.as_ref().clone(),
+                        &job.outcome,
+                        None,
+                        emotui::methods::regions::RegionMethod::Shapley,
+                        &job.cancel,
+                    );
+                    app.on_message(Message::Regions {
+                        key: job.key,
+                        result: result.map(Arc::new),
+                    });
+                }
+            }
         }
     }
     // e, clear the proposed folder, type ours, Enter.
@@ -521,6 +541,7 @@ fn explorer_export_equals_cli_out() {
         "feat_0-f15-hao_explanation.csv",
         "feat_0-f15-hao_explanation.json",
         "feat_0-f15-hao_regions.csv",
+        "feat_0-f15-hao_region_values.png",
     ] {
         let (a, b) = (read(&cli_out, name), read(&tui_out, name));
         assert!(a == b, "{name} differs");

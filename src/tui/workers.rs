@@ -32,9 +32,8 @@ use emotui::survey::{StrayLabel, Survey, SurveyOptions};
 
 use emotui::export::{self, Content, File};
 use emotui::geometry::crop::{self, CropOptions, DetectorChoice, PhotoCheck};
-use emotui::geometry::{
-    LabelRegions, Landmarks, LazyFaceModels, landmarks_of_files, refit_regions,
-};
+use emotui::geometry::{Landmarks, LazyFaceModels, landmarks_of_files};
+use emotui::methods::regions::{FaceRegions, RegionMethod, face_regions};
 use emotui::model::card::Colour;
 use emotui::preprocess::to_planes;
 use emotui::store::Store;
@@ -149,24 +148,30 @@ pub fn compare(model: Arc<Model>, job: CompareJob, tx: Sender<Message>) {
     });
 }
 
-/// Where an explanation's weight falls on a face's regions.
+/// The region game of an explained face.
 pub struct RegionsJob {
     pub key: ExplainKey,
     pub outcome: Arc<Outcome>,
     pub landmarks: Arc<Landmarks>,
+    /// Set when a newer face's regions are asked for.
+    pub cancel: Arc<AtomicBool>,
 }
 
-/// Refits an explanation's samples on the face's regions in the background.
-pub fn regions(job: RegionsJob, tx: Sender<Message>) {
+/// Plays the region game of an explanation's face in the background (one
+/// batch of 2^regions model evaluations).
+pub fn regions(model: Arc<Model>, job: RegionsJob, tx: Sender<Message>) {
     std::thread::spawn(move || {
-        let shares = refit_regions(
-            &job.landmarks,
-            &job.outcome.samples,
-            &job.outcome.explanation,
+        let result = face_regions(
+            model.as_ref(),
+            job.landmarks.as_ref().clone(),
+            &job.outcome,
+            None,
+            RegionMethod::Shapley,
+            &job.cancel,
         );
         let _ = tx.send(Message::Regions {
             key: job.key,
-            shares,
+            result: result.map(Arc::new),
         });
     });
 }
@@ -381,7 +386,7 @@ pub enum Message {
     },
     Regions {
         key: ExplainKey,
-        shares: Vec<LabelRegions>,
+        result: Result<Arc<FaceRegions>, emotui::Error>,
     },
     ModelLoaded(Result<Arc<Model>, emotui::Error>),
     SurveyLoaded(Result<SurveyData, emotui::Error>),

@@ -172,3 +172,66 @@ impl Classifier for RegionModel {
             .collect())
     }
 }
+
+/// p(label 0, "looked-at") = sigmoid of a fixed random ±1 pattern over a
+/// box of the 64×64 input (model pixels `x0..x1 × y0..y1`) times the
+/// pixels: a superpixel's or region's effect can have either sign, and
+/// nothing outside the box can change the answer. Label 1 takes the rest.
+pub struct BoxModel {
+    pub pre: Preprocessor,
+    pub labels: Vec<String>,
+    pub bounds: (usize, usize, usize, usize),
+    pub pattern: Vec<f32>,
+}
+
+impl BoxModel {
+    /// A box model over `bounds`, its pattern drawn from `seed`.
+    pub fn new(bounds: (usize, usize, usize, usize), seed: u64) -> Self {
+        let (x0, y0, x1, y1) = bounds;
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let pattern = (0..(x1 - x0) * (y1 - y0))
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if (state >> 33) & 1 == 1 { 1.0 } else { -1.0 }
+            })
+            .collect();
+        BoxModel {
+            pre: Preprocessor::new(spec()),
+            labels: vec!["looked-at".into(), "rest".into()],
+            bounds,
+            pattern,
+        }
+    }
+}
+
+impl Classifier for BoxModel {
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+    fn preprocessor(&self) -> &Preprocessor {
+        &self.pre
+    }
+    fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+        let (x0, y0, x1, y1) = self.bounds;
+        let w = x1 - x0;
+        Ok(batch
+            .chunks(64 * 64)
+            .take(n)
+            .flat_map(|img| {
+                let mut s = 0.0f32;
+                for y in y0..y1 {
+                    for x in x0..x1 {
+                        s += self.pattern[(y - y0) * w + (x - x0)] * img[y * 64 + x];
+                    }
+                }
+                let logit = 40.0 * s / self.pattern.len() as f32;
+                let p = 1.0 / (1.0 + (-logit).exp());
+                [p, 1.0 - p]
+            })
+            .collect())
+    }
+}

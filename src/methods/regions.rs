@@ -1,29 +1,38 @@
-//! How much of an explanation falls in each facial region, by two rules.
+//! How much of an explanation falls in each facial region, by three rules.
 //!
-//! - **Refit** (LIME): the perturbations LIME drew and the model's answers
-//!   to them are fitted again with the regions as the features, a region's
-//!   value in a perturbation being the fraction of its pixels kept, with
-//!   LIME's own sample weights. No new model evaluation; a model that
-//!   looks at one region gets its weight there (94.5% for the mouth, 91.4%
-//!   for the eyes on the demo face, `tests/face_geometry.rs`).
+//! - **Shapley** (the default): the region game of [`super::game`], every
+//!   coalition of regions evaluated by the model; exact and seed-free, and a
+//!   region the model never reads gets exactly 0.
+//! - **Refit** (LIME, `--region-method refit`): the perturbations LIME drew
+//!   and the model's answers to them are fitted again with the regions as
+//!   the features, a region's value in a perturbation being the fraction of
+//!   its pixels kept, with LIME's own sample weights. No new model
+//!   evaluation, but superpixels that straddle region edges make the
+//!   features collinear, so weight can land on regions the model never
+//!   reads; its R² is always shown.
 //! - **Spread** (any attribution): each superpixel's weight spread evenly
-//!   over its pixels and added up per region. It cannot tell where inside a
-//!   superpixel the model looks, so a superpixel that straddles two regions
-//!   gives both its weight (81% and 47% for the same two models).
+//!   over its pixels and added up per region, for the second opinions.
 //!
-//! Either way each label gets, per region, its share of all positive and
-//! of all negative weight.
+//! Either way each label gets, per region, a signed value and its share of
+//! all positive and of all negative value.
 
 use serde::Serialize;
 
-use super::Landmarks;
-use super::regions::{self, REGIONS, RegionMap, RegionShares};
+use std::sync::atomic::AtomicBool;
+
+use super::game::{self, GameAnswer};
+use crate::error::Result;
+use crate::geometry::Landmarks;
+use crate::geometry::regions::{self, REGIONS, RegionMap, RegionShares};
 use crate::lime::{Explanation, Kernel, Samples, Superpixels};
+use crate::model::Classifier;
 
 /// Which rule gave a label's region shares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShareRule {
+    /// The region game's Shapley values.
+    Shapley,
     /// A fit on the regions from the same perturbations.
     Refit,
     /// Superpixel weights spread evenly over their pixels.
@@ -34,6 +43,7 @@ impl ShareRule {
     /// The name used in CSV and JSON.
     pub fn name(self) -> &'static str {
         match self {
+            ShareRule::Shapley => "shapley",
             ShareRule::Refit => "refit",
             ShareRule::Spread => "spread",
         }
@@ -195,37 +205,122 @@ pub fn spread_regions(
         .collect()
 }
 
-/// Every region share of one explained face.
+/// How the region answer of an explanation is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionMethod {
+    /// The region game: exact Shapley values, interactions and flips
+    /// (2^regions model evaluations, no seed).
+    #[default]
+    Shapley,
+    /// LIME refitted on the regions (no model evaluation; shows its R²).
+    Refit,
+}
+
+impl RegionMethod {
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegionMethod::Shapley => ShareRule::Shapley.name(),
+            RegionMethod::Refit => ShareRule::Refit.name(),
+        }
+    }
+}
+
+/// The region game's values as region shares, one entry per label.
+pub fn game_regions(answer: &GameAnswer) -> Vec<LabelRegions> {
+    answer
+        .values
+        .iter()
+        .map(|l| LabelRegions {
+            label: l.label.clone(),
+            rule: ShareRule::Shapley,
+            r2: None,
+            shares: regions::shares_of_values(&l.values),
+        })
+        .collect()
+}
+
+/// Plays the region game on the face LIME explained (its superpixels'
+/// background, at the face's size) for `labels` (model indices).
+pub fn play_regions(
+    classifier: &dyn Classifier,
+    map: &RegionMap,
+    samples: &Samples,
+    labels: &[usize],
+    cancel: &AtomicBool,
+    progress: impl FnMut(usize, usize),
+) -> Result<GameAnswer> {
+    let game = game::play(
+        classifier,
+        &samples.face,
+        &samples.superpixels,
+        map,
+        samples.options.background,
+        cancel,
+        progress,
+    )?;
+    Ok(game.answer(labels))
+}
+
+/// Every region answer of one explained face.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FaceRegions {
     /// The landmarks the regions came from.
     pub landmarks: Landmarks,
-    /// LIME's labels, refitted on regions.
-    pub lime: Vec<LabelRegions>,
+    /// How the answer per label was found.
+    pub method: RegionMethod,
+    /// The explained labels' answers.
+    pub labels: Vec<LabelRegions>,
+    /// With [`RegionMethod::Shapley`]: values, interactions and flips.
+    pub game: Option<GameAnswer>,
     /// With a second opinion: each method's labels, in the comparison's
     /// order (LIME refitted, the others spread).
     pub methods: Vec<Vec<LabelRegions>>,
 }
 
-/// The region shares of an explanation and, if any, of its second opinion.
+/// The region answer of an explanation by `method` and, if any, the
+/// region shares of its second opinion.
 pub fn face_regions(
+    classifier: &dyn Classifier,
     landmarks: Landmarks,
     outcome: &crate::explain::Outcome,
     comparison: Option<&crate::methods::Comparison>,
-) -> FaceRegions {
-    let lime = refit_regions(&landmarks, &outcome.samples, &outcome.explanation);
+    method: RegionMethod,
+    cancel: &AtomicBool,
+) -> Result<FaceRegions> {
+    let refit = || refit_regions(&landmarks, &outcome.samples, &outcome.explanation);
+    let (labels, game) = match method {
+        RegionMethod::Refit => (refit(), None),
+        RegionMethod::Shapley => {
+            let sp = &outcome.samples.superpixels;
+            let explained: Vec<usize> =
+                outcome.explanation.labels.iter().map(|l| l.label).collect();
+            let answer = play_regions(
+                classifier,
+                &landmarks.regions_at(sp.width, sp.height),
+                &outcome.samples,
+                &explained,
+                cancel,
+                |_, _| {},
+            )?;
+            (game_regions(&answer), Some(answer))
+        }
+    };
     let methods = comparison.map_or_else(Vec::new, |cmp| {
         cmp.attributions
             .iter()
             .map(|a| match a.method {
-                crate::methods::Method::Lime => lime.clone(),
+                crate::methods::Method::Lime => refit(),
                 _ => spread_regions(&landmarks, &outcome.samples.superpixels, &a.explanation),
             })
             .collect()
     });
-    FaceRegions {
+    Ok(FaceRegions {
         landmarks,
-        lime,
+        method,
+        labels,
+        game,
         methods,
-    }
+    })
 }

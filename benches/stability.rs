@@ -1,0 +1,127 @@
+//! How stable LIME's superpixel answer is across seeds, per sampler and
+//! number of evaluations: `cargo bench --bench stability`.
+//!
+//! For each face (the 8 bundled ones and 8 of our own: each bundled face
+//! mirrored and cut to its central 90%), its top label, 40 superpixels,
+//! the default features and R lime's fit, 10 seeds at each budget: the
+//! mean pairwise Jaccard index of the top 3 superpixels by |weight|, and
+//! the faces whose top 3 is the same in at least 9 of the 10 seeds.
+//! `STABILITY_BUDGETS=300,1000` and `STABILITY_SEEDS=5` shorten it; the
+//! model runs on ONNX Runtime when its library is found, else tract.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use common::{models, root};
+use emotui::faces::collect_paths;
+use emotui::lime::{self, FitOptions, LabelChoice, Sampler, SamplingOptions};
+use emotui::preprocess::load_image;
+
+/// Superpixels of the measurement (R lime's practical).
+const SUPERPIXELS: usize = 40;
+/// How many of the strongest superpixels are compared.
+const TOP: usize = 3;
+
+fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
+    std::env::var(name).map_or_else(
+        |_| default.to_vec(),
+        |v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+    )
+}
+
+fn jaccard(a: &[usize], b: &[usize]) -> f64 {
+    let inter = a.iter().filter(|x| b.contains(x)).count();
+    inter as f64 / (a.len() + b.len() - inter) as f64
+}
+
+fn main() {
+    let (paths, _) = collect_paths(&[root().join("data/test_crop")]).unwrap();
+    let mut faces = Vec::new();
+    for f in &paths {
+        let img = load_image(&f.path).unwrap();
+        let (w, h) = (img.width(), img.height());
+        let own = img.fliph().crop_imm(w / 20, h / 20, w - w / 10, h - h / 10);
+        faces.push(img);
+        faces.push(own);
+    }
+    let budgets = env_list("STABILITY_BUDGETS", &[300, 1000, 3000, 10000]);
+    let seeds = env_list("STABILITY_SEEDS", &[10])[0] as u64;
+    let Some((backend, model)) = models().into_iter().next() else {
+        return;
+    };
+    println!(
+        "{} faces, {seeds} seeds, top {TOP} of {SUPERPIXELS} superpixels, model on {backend}",
+        faces.len()
+    );
+    println!(
+        "{:<9} {:>7} {:>13} {:>16} {:>9}",
+        "sampler", "evals", "mean Jaccard", "same top-3 ≥9/10", "seconds"
+    );
+    let fit = FitOptions {
+        labels: LabelChoice::Top(1),
+        n_features: FitOptions::features_for(SUPERPIXELS),
+        ..FitOptions::default()
+    };
+    let need = (seeds as usize * 9).div_ceil(10);
+    for &n in &budgets {
+        for sampler in [Sampler::RLime, Sampler::Balanced] {
+            let clock = Instant::now();
+            let (mut jsum, mut jcount, mut stable) = (0.0, 0usize, 0usize);
+            for face in &faces {
+                let tops: Vec<Vec<usize>> = (0..seeds)
+                    .map(|seed| {
+                        let options = SamplingOptions {
+                            n_superpixels: SUPERPIXELS,
+                            n_permutations: n,
+                            sampler,
+                            seed,
+                            ..SamplingOptions::default()
+                        };
+                        let samples = lime::sample(
+                            &model,
+                            face,
+                            &options,
+                            &AtomicBool::new(false),
+                            |_, _| {},
+                        )
+                        .unwrap();
+                        let e = samples.explain(&fit).unwrap();
+                        let mut top: Vec<usize> = e.labels[0]
+                            .features
+                            .iter()
+                            .take(TOP)
+                            .map(|f| f.superpixel)
+                            .collect();
+                        top.sort();
+                        top
+                    })
+                    .collect();
+                for i in 0..tops.len() {
+                    for j in i + 1..tops.len() {
+                        jsum += jaccard(&tops[i], &tops[j]);
+                        jcount += 1;
+                    }
+                }
+                let mut counts: HashMap<&Vec<usize>, usize> = HashMap::new();
+                for t in &tops {
+                    *counts.entry(t).or_default() += 1;
+                }
+                if counts.values().copied().max().unwrap_or(0) >= need {
+                    stable += 1;
+                }
+            }
+            println!(
+                "{:<9} {:>7} {:>13.3} {:>13}/{:<2} {:>9.1}",
+                sampler.name(),
+                n,
+                jsum / jcount.max(1) as f64,
+                stable,
+                faces.len(),
+                clock.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
