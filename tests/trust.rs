@@ -134,7 +134,7 @@ fn until_stable_stops_early_with_the_same_top_superpixels() {
             early.rows()
         );
         assert!(
-            early.rows() <= 800,
+            early.rows() <= 300,
             "sigmoid {}: used {} samples",
             model.sigmoid,
             early.rows()

@@ -268,7 +268,7 @@ const CHUNK: usize = 100;
 
 /// Refits every this many samples while sampling (live refinement and
 /// `--until-stable`).
-pub const REFIT_EVERY: usize = 200;
+pub const REFIT_EVERY: usize = 100;
 
 /// Segments the face, draws `n_permutations` perturbations and runs the model
 /// on all of them. `progress(done, total)` is called after every chunk;

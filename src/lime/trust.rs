@@ -58,6 +58,10 @@ pub enum Verdict {
     Shaky,
     /// Replicates disagree: do not read much into it.
     Unstable,
+    /// The same superpixels but for the last place of the top set, where
+    /// two weights are honestly tied (their intervals overlap): more
+    /// samples would not settle it.
+    Tied,
     /// The model's answer does not depend on the superpixels here.
     Uninformative,
 }
@@ -69,6 +73,7 @@ impl Verdict {
             Verdict::Stable => "stable",
             Verdict::Shaky => "shaky",
             Verdict::Unstable => "unstable",
+            Verdict::Tied => "tied at the edge",
             Verdict::Uninformative => "no information",
         }
     }
@@ -126,6 +131,58 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// Mean pairwise Jaccard overlap of top sets (1 with fewer than two).
+fn mean_jaccard(tops: &[Vec<usize>]) -> f64 {
+    let mut pairs = 0usize;
+    let mut sum = 0.0;
+    for i in 0..tops.len() {
+        for j in i + 1..tops.len() {
+            sum += jaccard(&tops[i], &tops[j]);
+            pairs += 1;
+        }
+    }
+    if pairs > 0 { sum / pairs as f64 } else { 1.0 }
+}
+
+/// Whether the replicates agree on the top `k − 1` superpixels and the
+/// `k`-th and `(k + 1)`-th weights of the explanation are tied: their
+/// intervals over the replicates overlap, so which one is in the top set is
+/// chance.
+fn tied_at_edge(
+    main: &[(usize, f64)],
+    intervals: &[WeightInterval],
+    replicates: &[Vec<(usize, f64)>],
+    k: usize,
+) -> bool {
+    if k < 2 || main.len() <= k {
+        return false;
+    }
+    let tops: Vec<Vec<usize>> = replicates.iter().map(|r| top_k(r, k - 1)).collect();
+    if mean_jaccard(&tops) < 0.9 {
+        return false;
+    }
+    let mut order: Vec<&(usize, f64)> = main.iter().collect();
+    order.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+    let span = |id: usize| {
+        intervals.iter().find(|i| i.superpixel == id).map(|i| {
+            let hi = i.lower.abs().max(i.upper.abs());
+            // An interval across 0 reaches |weight| = 0.
+            let lo = if i.lower * i.upper <= 0.0 {
+                0.0
+            } else {
+                i.lower.abs().min(i.upper.abs())
+            };
+            (lo, hi)
+        })
+    };
+    match (span(order[k - 1].0), span(order[k].0)) {
+        // The k-th's smallest plausible |weight| is below the (k+1)-th's
+        // largest.
+        (Some((lo, _)), Some((_, hi))) => lo <= hi,
+        _ => false,
+    }
+}
+
 /// Summarises replicate fits (each a list of (superpixel, weight)) against
 /// the explanation of a label.
 fn summarise(label: &LabelExplanation, replicates: &[Vec<(usize, f64)>], k: usize) -> Stability {
@@ -136,15 +193,7 @@ fn summarise(label: &LabelExplanation, replicates: &[Vec<(usize, f64)>], k: usiz
         .collect();
     let main_top = top_k(&main, k);
     let tops: Vec<Vec<usize>> = replicates.iter().map(|r| top_k(r, k)).collect();
-    let mut pairs = 0usize;
-    let mut sum = 0.0;
-    for i in 0..tops.len() {
-        for j in i + 1..tops.len() {
-            sum += jaccard(&tops[i], &tops[j]);
-            pairs += 1;
-        }
-    }
-    let jac = if pairs > 0 { sum / pairs as f64 } else { 1.0 };
+    let jac = mean_jaccard(&tops);
     let weight_in =
         |r: &[(usize, f64)], id: usize| r.iter().find(|(i, _)| *i == id).map_or(0.0, |x| x.1);
     let mut agree = 0usize;
@@ -161,7 +210,7 @@ fn summarise(label: &LabelExplanation, replicates: &[Vec<(usize, f64)>], k: usiz
     } else {
         1.0
     };
-    let intervals = label
+    let intervals: Vec<WeightInterval> = label
         .features
         .iter()
         .map(|f| {
@@ -184,6 +233,8 @@ fn summarise(label: &LabelExplanation, replicates: &[Vec<(usize, f64)>], k: usiz
         Verdict::Uninformative
     } else if jac >= 0.75 && sign_agreement >= 0.9 {
         Verdict::Stable
+    } else if sign_agreement >= 0.9 && tied_at_edge(&main, &intervals, replicates, k) {
+        Verdict::Tied
     } else if jac >= 0.5 && sign_agreement >= 0.75 {
         Verdict::Shaky
     } else {
@@ -683,6 +734,43 @@ impl Convergence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_swap_at_the_edge_of_the_top_set_is_called_a_tie() {
+        let features = [(0, 0.5), (1, 0.4), (2, 0.11), (3, 0.10)];
+        let label = LabelExplanation {
+            label: 0,
+            name: "a".into(),
+            probability: 0.9,
+            r2: 0.5,
+            intercept: 0.0,
+            prediction: 1.0,
+            features: features
+                .iter()
+                .map(|&(superpixel, weight)| crate::lime::FeatureWeight { superpixel, weight })
+                .collect(),
+        };
+        // Half the replicates put 2 third, half put 3.
+        let reps: Vec<Vec<(usize, f64)>> = (0..10)
+            .map(|i| {
+                let (a, b) = if i % 2 == 0 {
+                    (0.12, 0.09)
+                } else {
+                    (0.09, 0.12)
+                };
+                vec![(0, 0.5), (1, 0.4), (2, a), (3, b)]
+            })
+            .collect();
+        assert_eq!(summarise(&label, &reps, 3).verdict, Verdict::Tied);
+        // The same disagreement on the first place is not a tie.
+        let reps: Vec<Vec<(usize, f64)>> = (0..10)
+            .map(|i| {
+                let (a, b) = if i % 2 == 0 { (0.5, 0.01) } else { (0.01, 0.5) };
+                vec![(0, a), (1, 0.4), (2, 0.3), (3, b)]
+            })
+            .collect();
+        assert_ne!(summarise(&label, &reps, 3).verdict, Verdict::Tied);
+    }
 
     #[test]
     fn jaccard_and_curves() {

@@ -989,7 +989,7 @@ fn fit(face: &emotui::preprocess::Planes, pw: u32, ph: u32) -> u32 {
 fn verdict_colour(v: Verdict) -> Color {
     match v {
         Verdict::Stable => theme::GOOD,
-        Verdict::Shaky => theme::ACCENT,
+        Verdict::Shaky | Verdict::Tied => theme::ACCENT,
         Verdict::Unstable => theme::BAD,
         Verdict::Uninformative => theme::MUTED,
     }
@@ -1376,7 +1376,19 @@ fn draw_regions(f: &mut Frame, shares: &LabelRegions, game: Option<&GameAnswer>,
             ),
             None => "no removal of regions changes the label".to_string(),
         });
-    let room = inner.height as usize - usize::from(flip.is_some() && inner.height > 1);
+    // The label's strongest pair of regions acting together.
+    let pair = game
+        .and_then(|g| {
+            g.interactions
+                .iter()
+                .filter(|i| i.label == shares.label)
+                .max_by(|a, b| a.value.abs().total_cmp(&b.value.abs()))
+        })
+        // Shown to three decimals: smaller ones would read as +0.000.
+        .filter(|i| i.value.abs() >= 5e-4)
+        .map(|i| format!("{} × {} {:+.3} together", i.a.name(), i.b.name(), i.value));
+    let notes = [flip.as_ref(), pair.as_ref()].into_iter().flatten().count();
+    let room = (inner.height as usize).saturating_sub(notes.min(inner.height as usize / 2));
     let bar_w = inner.width.saturating_sub(24).max(2) as f64;
     let mut lines: Vec<Line> = rows
         .iter()
@@ -1399,8 +1411,10 @@ fn draw_regions(f: &mut Frame, shares: &LabelRegions, game: Option<&GameAnswer>,
             ])
         })
         .collect();
-    if let Some(flip) = flip.filter(|_| inner.height > 1) {
-        lines.push(Line::styled(flip, Style::default().fg(theme::MUTED)));
+    for note in [flip, pair].into_iter().flatten() {
+        if lines.len() < inner.height as usize {
+            lines.push(Line::styled(note, Style::default().fg(theme::MUTED)));
+        }
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
