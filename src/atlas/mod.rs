@@ -55,6 +55,11 @@ pub const BOOTSTRAP: usize = 1000;
 /// weight there with 40 superpixels, 90% with 60 and 92.5% with 100
 /// (`tests/atlas.rs`).
 pub const ATLAS_SUPERPIXELS: usize = 100;
+/// LIME's perturbations per face in the atlas. Its maps need LIME; its
+/// region answers come from the region game (1,024 evaluations), so LIME
+/// takes half of R lime's 1,000: the balanced sampler's fold-over design
+/// keeps the maps about as steady as R lime's draws were at 1,000.
+pub const ATLAS_PERMUTATIONS: usize = 500;
 
 /// What every face of an atlas is explained with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,6 +77,7 @@ impl Default for AtlasRequest {
         AtlasRequest {
             sampling: SamplingOptions {
                 n_superpixels: ATLAS_SUPERPIXELS,
+                n_permutations: ATLAS_PERMUTATIONS,
                 ..SamplingOptions::default()
             },
             kernel: Kernel::default(),

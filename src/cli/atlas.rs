@@ -37,8 +37,9 @@ pub struct AtlasArgs {
           value_parser = count::<2, MAX_SUPERPIXELS>)]
     pub superpixels: usize,
 
-    /// Perturbed faces per face.
-    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_permutations,
+    /// LIME's perturbed faces per face (for the maps; the regions' answers
+    /// take 1,024 more evaluations).
+    #[arg(long, value_name = "N", default_value_t = atlas::ATLAS_PERMUTATIONS,
           value_parser = count::<2, { emotui::lime::MAX_PERMUTATIONS }>)]
     pub permutations: usize,
 
