@@ -774,11 +774,7 @@ pub struct FlipCount {
 impl FlipCount {
     /// "mouth + brow_left".
     pub fn removed_names(&self) -> String {
-        self.removed
-            .iter()
-            .map(|r| r.name())
-            .collect::<Vec<_>>()
-            .join(" + ")
+        game::joined_names(&self.removed)
     }
 }
 

@@ -357,12 +357,17 @@ pub struct Flip {
 impl Flip {
     /// "mouth + cheeks".
     pub fn removed_names(&self) -> String {
-        self.removed
-            .iter()
-            .map(|r| r.name())
-            .collect::<Vec<_>>()
-            .join(" + ")
+        joined_names(&self.removed)
     }
+}
+
+/// A set of regions as people read it: "mouth + cheeks".
+pub fn joined_names(regions: &[Region]) -> String {
+    regions
+        .iter()
+        .map(|r| r.name())
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 /// The region game's answer for one face.
