@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::explain::Outcome;
+use crate::files::{case_name, stem};
 use crate::lime::table;
 use crate::lime::trust::{Faithfulness, Trust};
 use crate::methods::regions::{FaceRegions, LabelRegions};
@@ -23,21 +24,6 @@ pub const PANEL_SIZE: u32 = 384;
 pub const DENSITY_SIZE: (u32, u32) = (480, 200);
 /// Size of the exported deletion and insertion curves.
 pub const CURVES_SIZE: (u32, u32) = (480, 240);
-
-/// A face's name in tables (R's `case` column): its file name.
-pub fn case_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
-/// The start of every file written for a face: its file name without the
-/// extension.
-pub fn stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "face".into())
-}
 
 /// What a file holds.
 #[derive(Debug, Clone)]

@@ -1,6 +1,22 @@
-//! Reading the user's files without surprises.
+//! Reading the user's files without surprises, and the names of the files
+//! written for a face.
 
 use std::path::Path;
+
+/// A face's name in tables (R's `case` column): its file name.
+pub fn case_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// The start of every file written for a face: its file name without the
+/// extension.
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "face".into())
+}
 
 /// The bytes of a regular file (or of a symlink to one). A pipe, a device
 /// or a folder is refused without being opened: reading a pipe waits for a

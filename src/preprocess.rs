@@ -9,9 +9,107 @@ use std::path::Path;
 use std::sync::{Condvar, Mutex};
 
 use image::DynamicImage;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::card::{Colour, InputSpec, Layout, ResizeFilter};
+
+/// Memory layout of the input tensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Layout {
+    /// batch, height, width, channels (Keras' `channels_last`).
+    #[serde(rename = "NHWC")]
+    Nhwc,
+    /// batch, channels, height, width (PyTorch's order).
+    #[serde(rename = "NCHW")]
+    Nchw,
+}
+
+impl Layout {
+    /// The name the card uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Nhwc => "NHWC",
+            Layout::Nchw => "NCHW",
+        }
+    }
+}
+
+/// Colour the model expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Colour {
+    /// One channel, ITU-R 601-2 luma as PIL's `convert("L")`.
+    Gray,
+    /// Three channels, R, G, B.
+    Rgb,
+}
+
+impl Colour {
+    /// Number of channels this colour has.
+    pub fn channels(self) -> usize {
+        match self {
+            Colour::Gray => 1,
+            Colour::Rgb => 3,
+        }
+    }
+}
+
+/// Resampling filter used to bring a face to the model's input size, with
+/// PIL's semantics (Keras loads images through PIL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResizeFilter {
+    /// PIL `NEAREST`: Keras' `load_img(target_size=...)` default.
+    Nearest,
+    /// PIL `BILINEAR` (triangle filter, widened when downscaling).
+    Bilinear,
+    /// PIL `BICUBIC` (a = -0.5).
+    Bicubic,
+    /// PIL `LANCZOS` (a = 3).
+    Lanczos,
+}
+
+/// Input section of the card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// Tensor layout.
+    pub layout: Layout,
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// Number of channels (1 for gray, 3 for rgb).
+    pub channels: usize,
+    /// Colour conversion before resizing.
+    pub colour: Colour,
+    /// Resampling filter.
+    pub resize: ResizeFilter,
+    /// Each 0..255 pixel value `x` becomes `x * scale + offset`.
+    pub scale: f32,
+    /// See `scale`.
+    pub offset: f32,
+}
+
+impl InputSpec {
+    /// Number of floats in one input image.
+    pub fn len(&self) -> usize {
+        self.width * self.height * self.channels
+    }
+
+    /// Whether an input image has no values (never for a valid card).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The input tensor's shape for a batch of `n` images.
+    pub fn shape(&self, n: usize) -> [usize; 4] {
+        match self.layout {
+            Layout::Nhwc => [n, self.height, self.width, self.channels],
+            Layout::Nchw => [n, self.channels, self.height, self.width],
+        }
+    }
+}
 
 /// A decoded image as planar 8-bit channels (1 for gray, 3 for RGB).
 #[derive(Debug, Clone, PartialEq)]

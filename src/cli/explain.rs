@@ -538,7 +538,7 @@ fn explain_one(
     let image = load_image(path)?;
     let pb = progress::bar(
         request.sampling.n_permutations,
-        &format!("explaining {}", export::case_name(path)),
+        &format!("explaining {}", emotui::files::case_name(path)),
     );
     let outcome = explain::run(
         model,
@@ -549,7 +549,7 @@ fn explain_one(
             Event::Progress { done, .. } => pb.set_position(done as u64),
             Event::Checking => pb.set_message(format!(
                 "checking {} (bootstrap refits, deletion curves)",
-                export::case_name(path)
+                emotui::files::case_name(path)
             )),
             Event::Refit { .. } => {}
         },
@@ -560,7 +560,7 @@ fn explain_one(
     } else {
         let pb = progress::bar(
             methods.len(),
-            &format!("second opinions on {}", export::case_name(path)),
+            &format!("second opinions on {}", emotui::files::case_name(path)),
         );
         let c = methods::compare(
             model,

@@ -83,7 +83,7 @@ pub fn run(args: LandmarksArgs, model_args: &ModelArgs) -> anyhow::Result<bool> 
             let Ok(l) = r else { continue };
             let planes = to_planes(&load_image(&face.path)?, Colour::Rgb);
             files.push(File {
-                path: dir.join(format!("{}_regions.png", emotui::export::stem(&face.path))),
+                path: dir.join(format!("{}_regions.png", emotui::files::stem(&face.path))),
                 content: Content::Png(emotui::render::regions_image(&planes, l, PICTURE_SIDE)),
             });
         }

@@ -60,7 +60,7 @@ pub fn run(args: SanityArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     let out_path = args
         .out
         .as_ref()
-        .map(|dir| dir.join(format!("{}_sanity.png", emotui::export::stem(&args.face))));
+        .map(|dir| dir.join(format!("{}_sanity.png", emotui::files::stem(&args.face))));
     if let Some(dir) = &args.out {
         emotui::export::check_folder(dir)?;
     }

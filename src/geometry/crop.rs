@@ -159,7 +159,7 @@ pub fn crop_photo(
 /// `<stem>_<k>.png`, with `-2`, `-3`… after the stem when another photo of
 /// the same stem took that name already (`taken` remembers names given).
 pub fn face_path(dir: &Path, photo: &Path, k: usize, taken: &mut HashSet<PathBuf>) -> PathBuf {
-    let stem = crate::export::stem(photo);
+    let stem = crate::files::stem(photo);
     (1..)
         .map(|n| {
             let name = if n == 1 {

@@ -896,7 +896,7 @@ impl ExplainTab {
                 f.render_widget(
                     Paragraph::new(format!(
                         "Explaining {} (Esc or x cancels)",
-                        export::case_name(path)
+                        emotui::files::case_name(path)
                     )),
                     msg,
                 );
@@ -927,7 +927,7 @@ fn step_threshold(t: f64, direction: f64) -> f64 {
 fn default_export_dir(face: &Path) -> String {
     let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     base.join("emotui-export")
-        .join(export::stem(face))
+        .join(emotui::files::stem(face))
         .display()
         .to_string()
 }
