@@ -11,7 +11,7 @@ use emotui::faces::FaceTree;
 use emotui::model::Classifier;
 use emotui::stats::ConfusionMatrix;
 use emotui::stats::compare::{
-    Comparison, FaceAgreement, Naming, NeutralQuestion, compare, model_matrix, neutral_question,
+    FaceAgreement, ModelVsPeople, Naming, NeutralQuestion, compare, model_matrix, neutral_question,
     per_face,
 };
 use emotui::stats::report::{caret_json, caret_text};
@@ -191,7 +191,7 @@ fn faces_text(per: &[FaceAgreement], q: &NeutralQuestion) -> String {
     s
 }
 
-fn side_by_side(c: &Comparison, width: usize) -> String {
+fn side_by_side(c: &ModelVsPeople, width: usize) -> String {
     let mut s = String::new();
     let (m, p) = (&c.model, &c.people);
     let _ = writeln!(

@@ -826,7 +826,7 @@ fn methods_text(case: &Case, cmp: &Comparison) -> String {
             case.path.display(),
             l.name,
             l.k,
-            l.verdict.words(),
+            l.verdict.word(),
             l.mean_spearman,
             l.mean_jaccard
         );

@@ -27,7 +27,7 @@ const TOP_SHARE: usize = 4;
 /// The verdict for one label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Verdict {
+pub enum Consensus {
     /// ρ̄ ≥ 0.6 and J̄ ≥ 0.4.
     Agree,
     /// ρ̄ ≥ 0.3.
@@ -36,13 +36,13 @@ pub enum Verdict {
     Disagree,
 }
 
-impl Verdict {
+impl Consensus {
     /// The words a table prints.
-    pub fn words(self) -> &'static str {
+    pub fn word(self) -> &'static str {
         match self {
-            Verdict::Agree => "methods agree",
-            Verdict::Partly => "methods agree partly",
-            Verdict::Disagree => "methods disagree",
+            Consensus::Agree => "methods agree",
+            Consensus::Partly => "methods agree partly",
+            Consensus::Disagree => "methods disagree",
         }
     }
 }
@@ -90,7 +90,7 @@ pub struct LabelAgreement {
     /// Mean top-k Jaccard over the pairs.
     pub mean_jaccard: f64,
     /// The verdict.
-    pub verdict: Verdict,
+    pub verdict: Consensus,
 }
 
 /// Ranks (1-based) with ties given their mean rank.
@@ -212,11 +212,11 @@ pub fn agreement(
             let mean_spearman = mean_finite(pairs.iter().map(|p| p.spearman));
             let mean_jaccard = mean_finite(pairs.iter().map(|p| p.jaccard));
             let verdict = if mean_spearman >= AGREE_SPEARMAN && mean_jaccard >= AGREE_JACCARD {
-                Verdict::Agree
+                Consensus::Agree
             } else if mean_spearman >= PARTLY_SPEARMAN {
-                Verdict::Partly
+                Consensus::Partly
             } else {
-                Verdict::Disagree
+                Consensus::Disagree
             };
             LabelAgreement {
                 label: l.label,

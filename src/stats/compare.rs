@@ -71,7 +71,7 @@ pub fn prop_test(x1: u64, n1: u64, x2: u64, n2: u64) -> ProportionTest {
 
 /// Model and people side by side.
 #[derive(Debug, Clone, Serialize)]
-pub struct Comparison {
+pub struct ModelVsPeople {
     /// Class names, shared by both (canonical emotion names).
     pub levels: Vec<String>,
     /// The model's statistics over `levels`.
@@ -93,7 +93,7 @@ pub struct ComparedClass<'a> {
     pub people: &'a ClassStatistics,
 }
 
-impl Comparison {
+impl ModelVsPeople {
     /// The comparison by class, one row per class.
     pub fn classes(&self) -> Vec<ComparedClass<'_>> {
         self.levels
@@ -126,12 +126,12 @@ fn widen(m: &ConfusionMatrix, levels: &[String]) -> ConfusionMatrix {
 
 /// Compares the model's matrix with the people's, both already in canonical
 /// names, over the union of their classes in caret's (sorted) order.
-pub fn compare(model: &ConfusionMatrix, people: &ConfusionMatrix) -> Result<Comparison> {
+pub fn compare(model: &ConfusionMatrix, people: &ConfusionMatrix) -> Result<ModelVsPeople> {
     let mut levels: Vec<String> = model.levels.iter().chain(&people.levels).cloned().collect();
     levels.sort();
     levels.dedup();
     let (m, p) = (widen(model, &levels), widen(people, &levels));
-    Ok(Comparison {
+    Ok(ModelVsPeople {
         accuracy_test: prop_test(m.correct(), m.n(), p.correct(), p.n()),
         model: m.statistics()?,
         people: p.statistics()?,

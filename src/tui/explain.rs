@@ -1084,11 +1084,11 @@ fn draw_comparison(
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{}: ", l.name), theme::bold()),
         Span::styled(
-            l.verdict.words(),
+            l.verdict.word(),
             Style::default().fg(match l.verdict {
-                emotui::methods::agreement::Verdict::Agree => theme::GOOD,
-                emotui::methods::agreement::Verdict::Partly => theme::ACCENT,
-                emotui::methods::agreement::Verdict::Disagree => theme::BAD,
+                emotui::methods::agreement::Consensus::Agree => theme::GOOD,
+                emotui::methods::agreement::Consensus::Partly => theme::ACCENT,
+                emotui::methods::agreement::Consensus::Disagree => theme::BAD,
             }),
         ),
         Span::raw(format!(

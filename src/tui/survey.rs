@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use emotui::stats::Stat;
-use emotui::stats::compare::{Comparison, Naming, compare, model_matrix};
+use emotui::stats::compare::{ModelVsPeople, Naming, compare, model_matrix};
 use emotui::stats::report::{by_class, overall_lines};
 use emotui::stats::rformat::{encode_string, format_pval, round_str};
 
@@ -35,7 +35,7 @@ pub enum SurveyState {
 /// The survey tab's state.
 pub struct SurveyTab {
     state: SurveyState,
-    comparison: Option<Comparison>,
+    comparison: Option<ModelVsPeople>,
 }
 
 /// Digits of the statistics shown (caret's).
@@ -339,7 +339,7 @@ fn by_class_height(data: &SurveyData, width: u16) -> u16 {
 }
 
 /// The model beside the people, by class, and whether accuracies differ.
-fn draw_comparison(f: &mut Frame, area: Rect, c: &Comparison) {
+fn draw_comparison(f: &mut Frame, area: Rect, c: &ModelVsPeople) {
     let r = |x: Stat| round_str(x, DIGITS);
     let rows = c
         .classes()
