@@ -33,6 +33,17 @@ pub struct Answer {
     pub line: u64,
 }
 
+/// The names of the survey's columns that emotui read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    /// The true emotion of each face.
+    pub actual: String,
+    /// The emotion the person answered.
+    pub predicted: String,
+    /// The face's image (path or file name), when the survey names it.
+    pub image: Option<String>,
+}
+
 /// How to read a survey file.
 #[derive(Debug, Clone, Default)]
 pub struct SurveyOptions {
@@ -58,8 +69,8 @@ pub struct Survey {
     pub answers: Vec<Answer>,
     /// Rows skipped because a label was empty.
     pub skipped_empty: usize,
-    /// The column names used: actual, predicted, image.
-    pub columns: (String, String, Option<String>),
+    /// The column names used.
+    pub columns: Columns,
     /// The count column, if any.
     pub count_column: Option<String>,
 }
@@ -306,11 +317,11 @@ impl Survey {
             path: path.to_path_buf(),
             answers,
             skipped_empty,
-            columns: (
-                headers[actual].clone(),
-                headers[predicted].clone(),
-                image.map(|i| headers[i].clone()),
-            ),
+            columns: Columns {
+                actual: headers[actual].clone(),
+                predicted: headers[predicted].clone(),
+                image: image.map(|i| headers[i].clone()),
+            },
             count_column: count.map(|c| headers[c].clone()),
         })
     }
@@ -323,8 +334,8 @@ impl Survey {
         let mut verdicts: HashMap<&str, bool> = HashMap::new();
         for a in &self.answers {
             for (label, column) in [
-                (&a.actual, &self.columns.0),
-                (&a.predicted, &self.columns.1),
+                (&a.actual, &self.columns.actual),
+                (&a.predicted, &self.columns.predicted),
             ] {
                 if *verdicts.entry(label).or_insert_with(|| known(label)) {
                     continue;
@@ -473,7 +484,7 @@ mod tests {
     #[test]
     fn aliases_and_ambiguity() {
         let s = parse("truth,pred\nJoy,Joy\n").unwrap();
-        assert_eq!(s.columns.0, "truth");
+        assert_eq!(s.columns.actual, "truth");
         let e = parse("reference,truth,predicted\nJoy,Joy,Joy\n").unwrap_err();
         assert!(e.to_string().contains("more than one column"), "{e}");
     }

@@ -118,7 +118,7 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         .map(|p| Survey::read(p, &SurveyOptions::default()))
         .transpose()?;
     if let Some(s) = &survey
-        && s.columns.2.is_none()
+        && s.columns.image.is_none()
     {
         eprintln!(
             "emotui: {}: no image column, so no face can be matched: `emotui survey` compares people with the model class by class",
@@ -173,7 +173,7 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     let (summary, facs) = (&overview.summary, &overview.facs);
     let people = survey
         .as_ref()
-        .filter(|s| s.columns.2.is_some())
+        .filter(|s| s.columns.image.is_some())
         .map(|s| atlas.people(s, args.seed));
     if let Some(p) = &people
         && !p.unmatched.is_empty()
