@@ -148,10 +148,7 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         &request,
         args.shard,
         &AtomicBool::new(false),
-        |done, total| {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-        },
+        progress::follow(&pb),
     )?;
     pb.finish_and_clear();
     let mut ok = problems.is_empty();

@@ -19,3 +19,12 @@ pub fn bar(total: usize, what: &str) -> ProgressBar {
     pb.set_message(what.to_string());
     pb
 }
+
+/// A `progress(done, total)` callback that moves `pb`, its length following
+/// the total (which some jobs learn only as they go).
+pub fn follow(pb: &ProgressBar) -> impl FnMut(usize, usize) + '_ {
+    |done, total| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+    }
+}

@@ -97,10 +97,7 @@ pub fn run(args: SanityArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         &methods,
         &MethodOptions::default(),
         &AtomicBool::new(false),
-        |done, total| {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-        },
+        progress::follow(&pb),
     )?;
     pb.finish_and_clear();
     match args.format {
