@@ -12,6 +12,7 @@ mod atlas;
 mod browse;
 mod explain;
 mod faceparts;
+mod help;
 mod images;
 mod layout;
 mod survey;

@@ -1,0 +1,327 @@
+//! Drawing the explain tab: what to show (the finished explanation or the
+//! latest refit), the pictures' grid and captions, and the charts under
+//! them ([`super::charts`]).
+
+use super::*;
+
+impl ExplainTab {
+    /// The block title: the parameters in use.
+    fn title(&self) -> String {
+        let p = &self.params;
+        format!(
+            " {} · {} superpixels · {} features · {} labels · threshold {:.2} · {} · negatives {} · {} · seed {} ",
+            if self.compare_all {
+                "all methods"
+            } else {
+                self.method.name()
+            },
+            p.n_superpixels,
+            p.n_features,
+            p.n_labels,
+            p.panels.threshold,
+            match p.panels.display {
+                Display::Outline => "outline",
+                Display::Block => "block",
+            },
+            if p.panels.show_negative { "on" } else { "off" },
+            p.background.name(),
+            p.seed
+        )
+    }
+
+    /// Draws the tab's pane for `face` (its path, and why it is not
+    /// explained when it is not).
+    pub fn draw(
+        &self,
+        f: &mut Frame,
+        images: &mut Images,
+        area: Rect,
+        face: Option<(usize, &Path, Option<String>)>,
+        drawn: Option<Arc<Landmarks>>,
+        waiting: &str,
+    ) {
+        let block = Block::default().borders(Borders::ALL).title(self.title());
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let Some((face, path, blocked)) = face else {
+            f.render_widget(Paragraph::new("Select a face to explain."), inner);
+            return;
+        };
+        if let Some(why) = blocked {
+            f.render_widget(theme::error_text(why), inner);
+            return;
+        }
+        let shown = match (self.current(face), self.refining(face)) {
+            (Some(o), _) => Shown::Done(o),
+            (None, Some(p)) => Shown::Refining(p),
+            (None, None) => {
+                self.draw_waiting(f, inner, path, waiting);
+                return;
+            }
+        };
+        let inner = match &shown {
+            Shown::Refining(p) => {
+                let [msg, gauge, rest] = Layout::vertical([
+                    Constraint::Length(1),
+                    Constraint::Length(1),
+                    Constraint::Min(4),
+                ])
+                .areas(inner);
+                let r = &p.refit;
+                f.render_widget(
+                    Paragraph::new(format!(
+                        "Refining: {} samples · top superpixels {:.0}% unchanged since {} · weights moved ≤ {:.3}{} · Esc cancels",
+                        r.rows,
+                        100.0 * r.top_overlap,
+                        r.rows.saturating_sub(REFIT_EVERY),
+                        r.weight_change,
+                        if self.params.until_stable { " · stops when stable" } else { "" }
+                    ))
+                    .style(Style::default().fg(theme::MUTED)),
+                    msg,
+                );
+                if let Job::Running {
+                    done,
+                    total,
+                    checking,
+                    ..
+                } = &self.job
+                {
+                    progress_gauge(f, gauge, *done, *total, *checking);
+                }
+                rest
+            }
+            Shown::Done(_) => inner,
+        };
+        let (samples, labels, trust) = match &shown {
+            Shown::Done(o) => (&o.samples, &o.explanation.labels, Some(&o.trust)),
+            Shown::Refining(p) => (&p.samples, &p.refit.explanation.labels, None),
+        };
+        // Another method's panels, or every method's for the first label,
+        // once the comparison is in.
+        let comparing = self.method != Method::Lime || self.compare_all;
+        let comparison = match &shown {
+            Shown::Done(_) if comparing => self.comparisons.get(&self.key(face)),
+            _ => None,
+        };
+        let side_by_side: Vec<LabelExplanation>;
+        let other = match comparison {
+            Some(Ok(c)) if self.compare_all => {
+                side_by_side = c
+                    .attributions
+                    .iter()
+                    .filter_map(|a| {
+                        let mut l = a.explanation.labels.first()?.clone();
+                        l.name = format!("{} · {}", a.method.name(), l.name);
+                        Some(l)
+                    })
+                    .collect();
+                Some(&side_by_side)
+            }
+            Some(Ok(c)) => c
+                .attributions
+                .iter()
+                .find(|a| a.method == self.method)
+                .map(|a| &a.explanation.labels),
+            _ => None,
+        };
+        let (labels, trust) = match other {
+            Some(l) => (l, None),
+            None => (labels, trust),
+        };
+        let stability = |l: &LabelExplanation| trust.and_then(|t| t.stability_of(l.label));
+        let kinds: Vec<PanelKind> = if self.params.panels.show_negative {
+            vec![PanelKind::Supports, PanelKind::Contradicts]
+        } else {
+            vec![PanelKind::Supports]
+        };
+        let n_pictures = 1 + labels.len() * kinds.len();
+        let charts_min = if inner.height >= 18 { 8 } else { 0 };
+        let (cells, pictures_h) = picture_grid(inner, n_pictures, charts_min);
+        let view = match (other.is_some(), self.compare_all) {
+            (false, _) => Method::Lime.name(),
+            (true, true) => "all",
+            (true, false) => self.method.name(),
+        };
+        let face_key = format!(
+            "{}|{:?}|{view}|{}",
+            path.display(),
+            self.key(face),
+            if drawn.is_some() { "L" } else { "" }
+        );
+        // The superpixels.
+        let [cap, img] = caption_split(cells[0]);
+        let n_rows = match &shown {
+            Shown::Done(o) => o.explanation.n_samples,
+            Shown::Refining(p) => p.refit.rows,
+        };
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::from(Span::styled(
+                    if drawn.is_some() {
+                        "Facial regions"
+                    } else {
+                        "Superpixels"
+                    },
+                    theme::bold(),
+                )),
+                Line::from(format!("{} of them", samples.superpixels.count)),
+                Line::from(format!("{n_rows} perturbations")),
+            ]),
+            cap,
+        );
+        let (s, lm) = (samples.clone(), drawn.clone());
+        images.show(
+            f,
+            img,
+            Slot::Superpixels,
+            &format!("sp|{face_key}"),
+            move || {
+                Source::Render(Arc::new(move |pw, ph| match &lm {
+                    // The regions tinted: outlines alone vanish in half-blocks.
+                    Some(l) => render::regions_image(&s.face, l, fit(&s.face, pw, ph)),
+                    None => {
+                        render::superpixels_image(&s.face, &s.superpixels, fit(&s.face, pw, ph))
+                    }
+                }))
+            },
+        );
+        let mut cell = 1;
+        for (li, l) in labels.iter().enumerate() {
+            for &kind in &kinds {
+                let [cap, img] = caption_split(cells[cell]);
+                caption(f, cap, l, &self.params.panels, kind, stability(l));
+                let opts = self.params.panels;
+                let key = format!("panel|{face_key}|{n_rows}|{li}|{kind:?}|{opts:?}");
+                let (s, l2, lm) = (samples.clone(), l.clone(), drawn.clone());
+                images.show(f, img, Slot::Panel(cell - 1), &key, move || {
+                    Source::Render(Arc::new(move |pw, ph| {
+                        let mut img = render::explanation_overlay(
+                            &s.face,
+                            &s.superpixels,
+                            &l2,
+                            &opts,
+                            fit(&s.face, pw, ph),
+                            kind,
+                        );
+                        if let Some(l) = &lm {
+                            render::draw_regions(&mut img, l, false);
+                        }
+                        img
+                    }))
+                });
+                cell += 1;
+            }
+        }
+        let charts = Rect {
+            y: inner.y + pictures_h,
+            height: inner.height.saturating_sub(pictures_h),
+            ..inner
+        };
+        if charts.height >= CHART_MIN_ROWS {
+            match (self.show_sanity, self.sanity.get(&self.key(face))) {
+                (true, Some(state)) => draw_sanity(f, charts, state),
+                _ if comparing => {
+                    draw_comparison(f, charts, self.method, self.compare_all, comparison)
+                }
+                _ => {
+                    let regions = match &shown {
+                        Shown::Done(_) => {
+                            self.regions.get(&self.key(face)).and_then(|r| r.as_deref())
+                        }
+                        Shown::Refining(_) => None,
+                    };
+                    draw_charts(f, charts, labels, trust, regions)
+                }
+            }
+        }
+    }
+
+    fn draw_waiting(&self, f: &mut Frame, area: Rect, path: &Path, waiting: &str) {
+        let text = match &self.job {
+            Job::Running {
+                done,
+                total,
+                checking,
+                ..
+            } => {
+                let [msg, gauge] =
+                    Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(area);
+                f.render_widget(
+                    Paragraph::new(format!(
+                        "Explaining {} (Esc or x cancels)",
+                        emotui::files::case_name(path)
+                    )),
+                    msg,
+                );
+                progress_gauge(f, gauge, *done, *total, *checking);
+                return;
+            }
+            Job::Cancelled => "Cancelled. Press c to compute again.".to_string(),
+            Job::Failed(e) => format!("Failed: {e}\nPress c to try again."),
+            Job::Idle if !waiting.is_empty() => waiting.to_string(),
+            Job::Idle => "Waiting…".into(),
+        };
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+    }
+}
+
+/// What the pane shows: a finished explanation or the latest refit.
+pub(super) enum Shown<'a> {
+    Done(Arc<Outcome>),
+    Refining(&'a Partial),
+}
+
+/// Lines above every picture: label, probability and fit, stability.
+pub(super) const CAPTION_ROWS: u16 = 3;
+/// Columns between two pictures.
+pub(super) const GAP: u16 = 2;
+/// Fewest rows worth a chart.
+pub(super) const CHART_MIN_ROWS: u16 = 5;
+/// Width of the list of strongest weights.
+pub(super) const WEIGHTS_COLS: u16 = 27;
+
+pub(super) fn caption_split(cell: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Length(CAPTION_ROWS), Constraint::Min(1)]).areas(cell)
+}
+
+/// Cells for `n` captioned square pictures in the grid that makes them
+/// largest, leaving at least `reserve` rows below for the charts. A
+/// terminal cell is about twice as tall as wide. Returns the cells and the
+/// rows they take.
+pub(super) fn picture_grid(area: Rect, n: usize, reserve: u16) -> (Vec<Rect>, u16) {
+    let n = n.max(1);
+    let avail = area.height.saturating_sub(reserve).max(CAPTION_ROWS + 2);
+    // (side in columns, columns of the grid)
+    let (side, cols) = (1..=n)
+        .map(|c| {
+            let rows = n.div_ceil(c) as u16;
+            let w = area.width.saturating_sub(GAP * (c as u16 - 1)) / c as u16;
+            let h = (avail / rows).saturating_sub(CAPTION_ROWS);
+            (w.min(2 * h), c)
+        })
+        .max_by_key(|&(side, c)| (side, std::cmp::Reverse(c)))
+        .unwrap_or((area.width, n));
+    let rows = n.div_ceil(cols) as u16;
+    let cell_h = (CAPTION_ROWS + side.div_ceil(2)).min(avail / rows);
+    let cell_w = area.width.saturating_sub(GAP * (cols as u16 - 1)) / cols as u16;
+    let cells = (0..n)
+        .map(|i| {
+            let (r, c) = ((i / cols) as u16, (i % cols) as u16);
+            Rect::new(
+                area.x + c * (cell_w + GAP),
+                area.y + r * cell_h,
+                cell_w,
+                cell_h,
+            )
+        })
+        .collect();
+    (cells, rows * cell_h)
+}
+
+/// The longer side of a face fitted into pw × ph pixels.
+pub(super) fn fit(face: &emotui::preprocess::Planes, pw: u32, ph: u32) -> u32 {
+    let (w, h) = (face.width as f64, face.height as f64);
+    let s = (pw as f64 / w).min(ph as f64 / h);
+    ((w.max(h) * s) as u32).max(1)
+}
