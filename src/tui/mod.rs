@@ -14,6 +14,7 @@ mod explain;
 mod faceparts;
 mod help;
 mod images;
+mod jobs;
 mod layout;
 mod survey;
 mod theme;

@@ -31,6 +31,7 @@ use emotui::methods::{Comparison, Method};
 use emotui::render::{self, Display, PanelKind, PanelOptions};
 
 use super::images::{Images, Slot, Source};
+use super::jobs::Latest;
 use super::theme;
 use super::workers::{CompareJob, ExplainEvent, ExplainJob, RegionsJob, SanityEvent, SanityJob};
 
@@ -200,7 +201,7 @@ pub struct ExplainTab {
     /// Every method on a finished explanation, or why it failed.
     comparisons: HashMap<ExplainKey, Result<Arc<Comparison>, String>>,
     /// The comparison being computed.
-    comparing: Option<(ExplainKey, Arc<AtomicBool>)>,
+    comparing: Latest<ExplainKey>,
     /// Sanity checks, per face and parameters.
     sanity: HashMap<ExplainKey, SanityState>,
     /// Stops the running sanity check.
@@ -210,8 +211,8 @@ pub struct ExplainTab {
     /// The region game's answer, per explanation (`None` while a worker
     /// computes it).
     regions: HashMap<ExplainKey, Option<Arc<FaceRegions>>>,
-    /// Stops the region game being played (latest wins).
-    regions_cancel: Option<(ExplainKey, Arc<AtomicBool>)>,
+    /// The region game being played (latest wins).
+    playing: Latest<ExplainKey>,
 }
 
 impl ExplainTab {
@@ -226,12 +227,12 @@ impl ExplainTab {
             method: Method::Lime,
             compare_all: false,
             comparisons: HashMap::new(),
-            comparing: None,
+            comparing: Latest::default(),
             sanity: HashMap::new(),
             sanity_cancel: Arc::new(AtomicBool::new(false)),
             show_sanity: false,
             regions: HashMap::new(),
-            regions_cancel: None,
+            playing: Latest::default(),
         }
     }
 
@@ -248,14 +249,14 @@ impl ExplainTab {
             return None;
         }
         let outcome = self.cache.get(&key)?.clone();
-        if let Some((stale, cancel)) = self.regions_cancel.take() {
-            cancel.store(true, Ordering::Relaxed);
-            if self.regions.get(&stale).is_some_and(Option::is_none) {
-                self.regions.remove(&stale);
-            }
+        let (stale, cancel) = self.playing.start(key.clone());
+        // A game cancelled before its answer is played again when its face
+        // comes back.
+        if let Some(stale) = stale
+            && self.regions.get(&stale).is_some_and(Option::is_none)
+        {
+            self.regions.remove(&stale);
         }
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.regions_cancel = Some((key.clone(), cancel.clone()));
         self.regions.insert(key.clone(), None);
         Some(RegionsJob {
             key,
@@ -272,25 +273,16 @@ impl ExplainTab {
         key: ExplainKey,
         result: Result<Arc<FaceRegions>, emotui::Error>,
     ) -> Option<String> {
-        if self
-            .regions_cancel
-            .as_ref()
-            .is_some_and(|(running, _)| *running == key)
-        {
-            self.regions_cancel = None;
-        }
+        self.playing.finished(&key);
         match result {
             Ok(r) => {
                 self.regions.insert(key, Some(r));
                 None
             }
             Err(emotui::Error::Cancelled) => None,
-            Err(e) => {
-                // Kept as done-without-answer, so that it is not retried
-                // on every frame.
-                self.regions.remove(&key);
-                Some(format!("facial regions: {e}"))
-            }
+            // Kept as done-without-answer (the entry stays empty), so that
+            // it is not tried again on every frame.
+            Err(e) => Some(format!("facial regions: {e}")),
         }
     }
 
@@ -303,16 +295,10 @@ impl ExplainTab {
         }
         let key = self.key(face);
         let outcome = self.cache.get(&key)?.clone();
-        if self.comparisons.contains_key(&key)
-            || self.comparing.as_ref().is_some_and(|(k, _)| *k == key)
-        {
+        if self.comparisons.contains_key(&key) || self.comparing.runs(&key) {
             return None;
         }
-        if let Some((_, c)) = &self.comparing {
-            c.store(true, Ordering::Relaxed);
-        }
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.comparing = Some((key.clone(), cancel.clone()));
+        let (_, cancel) = self.comparing.start(key.clone());
         Some(CompareJob {
             key,
             outcome,
@@ -326,9 +312,7 @@ impl ExplainTab {
         key: ExplainKey,
         result: emotui::Result<Arc<Comparison>>,
     ) -> Option<String> {
-        if self.comparing.as_ref().is_some_and(|(k, _)| *k == key) {
-            self.comparing = None;
-        }
+        self.comparing.finished(&key);
         match result {
             Ok(c) => {
                 self.comparisons.insert(key, Ok(c));
