@@ -28,7 +28,8 @@ use super::app::{App, Command};
 use super::atlas::{AtlasEvent, AtlasJob, AtlasView};
 use super::faceparts::FaceGeometry;
 use super::images::Images;
-use super::workers::{self, ExplainEvent, Message, SurveyData};
+use super::survey::SurveyData;
+use super::workers::{self, ExplainEvent, Message};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -11,14 +11,49 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
+use emotui::emotion;
 use emotui::stats::Stat;
 use emotui::stats::compare::{ModelVsPeople, Naming, compare, model_matrix};
 use emotui::stats::report::{by_class, overall_lines};
 use emotui::stats::rformat::{encode_string, format_pval, round_str};
+use emotui::stats::{CaretStatistics, ConfusionMatrix};
+use emotui::survey::{StrayLabel, Survey, SurveyOptions};
 
 use super::theme;
 use super::tree::{Predictions, Tree};
-use super::workers::SurveyData;
+
+/// The survey as the survey tab shows it.
+#[derive(Debug, Clone)]
+pub struct SurveyData {
+    /// caret's statistics on the labels as people wrote them.
+    pub statistics: CaretStatistics,
+    /// The matrix in canonical emotion names, to compare with the model.
+    pub canonical: ConfusionMatrix,
+    /// Labels that are not emotions (each a class of its own).
+    pub stray: Vec<StrayLabel>,
+}
+
+impl SurveyData {
+    /// Reads the survey at `path`: as written for caret's statistics, and
+    /// with emotion names normalised to compare with the model.
+    pub fn read(path: &std::path::Path) -> emotui::Result<SurveyData> {
+        let read = |normalize_labels| {
+            Survey::read(
+                path,
+                &SurveyOptions {
+                    normalize_labels,
+                    ..Default::default()
+                },
+            )
+        };
+        let raw = read(false)?;
+        Ok(SurveyData {
+            statistics: ConfusionMatrix::from_survey(&raw).statistics()?,
+            canonical: ConfusionMatrix::from_survey(&read(true)?),
+            stray: raw.stray_labels(|l| emotion::canonical(l).is_some()),
+        })
+    }
+}
 
 /// Where the survey is.
 pub enum SurveyState {

@@ -18,7 +18,6 @@ use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 
 use emotui::atlas::AtlasRequest;
-use emotui::emotion;
 use emotui::explain::{self, Event, Outcome, Request};
 use emotui::faces::Face;
 use emotui::lime::Samples;
@@ -27,8 +26,6 @@ use emotui::methods::{self, Comparison, Method, MethodOptions, sanity};
 use emotui::model::{LoadOptions, Model};
 use emotui::predict::{Prediction, predict_faces};
 use emotui::preprocess::load_image;
-use emotui::stats::{CaretStatistics, ConfusionMatrix};
-use emotui::survey::{StrayLabel, Survey, SurveyOptions};
 
 use emotui::export::{self, Content, File};
 use emotui::geometry::crop::{self, CropOptions, DetectorChoice, PhotoCheck};
@@ -42,17 +39,7 @@ use super::atlas::{AtlasEvent, AtlasJob, AtlasView};
 use super::explain::ExplainKey;
 use super::faceparts::{CropJob, FaceGeometry, GeometryJob};
 use super::images::{ImageRequest, Slot, Source};
-
-/// The survey as the survey tab shows it.
-#[derive(Debug, Clone)]
-pub struct SurveyData {
-    /// caret's statistics on the labels as people wrote them.
-    pub statistics: CaretStatistics,
-    /// The matrix in canonical emotion names, to compare with the model.
-    pub canonical: ConfusionMatrix,
-    /// Labels that are not emotions (each a class of its own).
-    pub stray: Vec<StrayLabel>,
-}
+use super::survey::SurveyData;
 
 /// What the explanation worker reports about a job.
 pub enum ExplainEvent {
@@ -432,28 +419,6 @@ pub fn load_survey(path: PathBuf, tx: Sender<Message>) {
     std::thread::spawn(move || {
         let _ = tx.send(Message::SurveyLoaded(SurveyData::read(&path)));
     });
-}
-
-impl SurveyData {
-    /// Reads the survey at `path`: as written for caret's statistics, and
-    /// with emotion names normalised to compare with the model.
-    pub fn read(path: &std::path::Path) -> emotui::Result<SurveyData> {
-        let read = |normalize_labels| {
-            Survey::read(
-                path,
-                &SurveyOptions {
-                    normalize_labels,
-                    ..Default::default()
-                },
-            )
-        };
-        let raw = read(false)?;
-        Ok(SurveyData {
-            statistics: ConfusionMatrix::from_survey(&raw).statistics()?,
-            canonical: ConfusionMatrix::from_survey(&read(true)?),
-            stray: raw.stray_labels(|l| emotion::canonical(l).is_some()),
-        })
-    }
 }
 
 /// Predicts every face, streaming results. Stops when the UI is gone.
