@@ -204,8 +204,8 @@ pub struct ExplainTab {
     comparing: Latest<ExplainKey>,
     /// Sanity checks, per face and parameters.
     sanity: HashMap<ExplainKey, SanityState>,
-    /// Stops the running sanity check.
-    sanity_cancel: Arc<AtomicBool>,
+    /// The running sanity check (latest wins).
+    checking: Latest<ExplainKey>,
     /// Show the sanity check instead of the charts (`z`).
     show_sanity: bool,
     /// The region game's answer, per explanation (`None` while a worker
@@ -229,7 +229,7 @@ impl ExplainTab {
             comparisons: HashMap::new(),
             comparing: Latest::default(),
             sanity: HashMap::new(),
-            sanity_cancel: Arc::new(AtomicBool::new(false)),
+            checking: Latest::default(),
             show_sanity: false,
             regions: HashMap::new(),
             playing: Latest::default(),
@@ -334,6 +334,7 @@ impl ExplainTab {
             SanityEvent::Progress { done, total } => SanityState::Running { done, total },
             SanityEvent::Done(Ok(r)) => SanityState::Done(Arc::new(r)),
             SanityEvent::Done(Err(emotui::Error::Cancelled)) => {
+                self.checking.finished(&key);
                 self.sanity.remove(&key);
                 return None;
             }
@@ -343,6 +344,9 @@ impl ExplainTab {
             SanityState::Failed(e) => Some(e.clone()),
             _ => None,
         };
+        if !matches!(state, SanityState::Running { .. }) {
+            self.checking.finished(&key);
+        }
         self.sanity.insert(key, state);
         error
     }
@@ -577,8 +581,7 @@ impl ExplainTab {
                     }
                     Some(SanityState::Done(_)) => self.show_sanity = !self.show_sanity,
                     Some(SanityState::Failed(_)) | None => {
-                        self.sanity_cancel.store(true, Ordering::Relaxed);
-                        self.sanity_cancel = Arc::new(AtomicBool::new(false));
+                        let (_, cancel) = self.checking.start(key.clone());
                         self.sanity
                             .insert(key.clone(), SanityState::Running { done: 0, total: 0 });
                         self.show_sanity = true;
@@ -586,7 +589,7 @@ impl ExplainTab {
                             key,
                             path: path.to_path_buf(),
                             request: self.params.request(),
-                            cancel: self.sanity_cancel.clone(),
+                            cancel,
                         });
                     }
                 }
