@@ -352,7 +352,7 @@ fn table(summary: &[GroupRegions]) -> String {
 const TABLE_FLIPS: usize = 3;
 
 /// Per confusion cell, the most frequent smallest sets of regions whose
-/// removal changes the prediction: "FEAR→SURPRISE: mouth (12 of 20 faces)".
+/// removal changes the prediction, as "angry→sad: chin → fear (1 of 1 faces)".
 fn flips_table(cells: &[CellFlips]) -> String {
     if cells.is_empty() {
         return String::new();
