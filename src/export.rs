@@ -441,15 +441,18 @@ pub fn regions_json(regions: &FaceRegions) -> serde_json::Value {
         .labels
         .iter()
         .flat_map(|lr| {
-            let total: f64 = lr.shares.regions.iter().map(|r| r.value.abs()).sum();
-            lr.shares.regions.iter().map(move |r| {
-                json!({
-                    "label": lr.label,
-                    "region": r.region,
-                    "value": r.value,
-                    "share": if total > 0.0 { r.value.abs() / total } else { 0.0 },
+            lr.shares
+                .regions
+                .iter()
+                .zip(lr.shares.value_shares())
+                .map(move |(r, share)| {
+                    json!({
+                        "label": lr.label,
+                        "region": r.region,
+                        "value": r.value,
+                        "share": share,
+                    })
                 })
-            })
         })
         .collect();
     let mut v = json!({

@@ -603,11 +603,12 @@ impl Atlas {
             .collect()
     }
 
-    /// Per confusion cell with faces, the most frequent smallest flipping
-    /// sets of its faces (each face counts its sets of the smallest size).
-    pub fn cell_flips(&self) -> Vec<CellFlips> {
+    /// Per confusion cell among `groups` ([`Atlas::groups`]), the most
+    /// frequent smallest flipping sets of its faces (each face counts its
+    /// sets of the smallest size).
+    pub fn cell_flips(&self, groups: &[Members]) -> Vec<CellFlips> {
         let mut out = Vec::new();
-        for m in self.groups() {
+        for m in groups {
             let Group::Cell { class, label } = &m.group else {
                 continue;
             };
@@ -617,7 +618,7 @@ impl Atlas {
             }
             let mut counts: Vec<(Vec<Region>, String, usize)> = Vec::new();
             let mut n = 0;
-            for r in self.records(&m) {
+            for r in self.records(m) {
                 n += 1;
                 let Some(size) = r.flips.first().map(|f| f.removed.len()) else {
                     continue;
@@ -716,13 +717,14 @@ impl Atlas {
         let groups = self.groups();
         let maps: Vec<GroupMap> = groups.iter().map(|m| self.map(m)).collect();
         let facs = self.facs(&groups, &maps);
+        let flips = self.cell_flips(&groups);
         Overview {
             summary: self.summary(seed),
             facs,
             maps,
             groups,
             confusion: self.confusion(),
-            flips: self.cell_flips(),
+            flips,
             labels: self.labels.clone(),
         }
     }

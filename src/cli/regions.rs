@@ -31,18 +31,13 @@ pub fn regions_text(regions: &FaceRegions) -> String {
         }
     }
     s.push('\n');
+    let value_shares: Vec<Vec<f64>> = labels.iter().map(|l| l.shares.value_shares()).collect();
     for (i, region) in Region::ALL.iter().enumerate() {
         s += &format!("    {:<12}", region.name());
-        for l in labels {
+        for (l, shares) in labels.iter().zip(&value_shares) {
             let r = &l.shares.regions[i];
             if shapley {
-                let total: f64 = l.shares.regions.iter().map(|r| r.value.abs()).sum();
-                let share = if total > 0.0 {
-                    r.value.abs() / total
-                } else {
-                    0.0
-                };
-                s += &format!(" {:>+12.4} {:>6.1}%", r.value, 100.0 * share);
+                s += &format!(" {:>+12.4} {:>6.1}%", r.value, 100.0 * shares[i]);
             } else {
                 s += &format!(
                     " {:>11.1}% {:>11.1}%",

@@ -320,6 +320,24 @@ pub struct RegionShares {
     pub regions: Vec<RegionShare>,
 }
 
+impl RegionShares {
+    /// Each region's share of the sum of |value| over the regions, in
+    /// [`Region::ALL`] order (all 0 when every value is 0).
+    pub fn value_shares(&self) -> Vec<f64> {
+        let total: f64 = self.regions.iter().map(|r| r.value.abs()).sum();
+        self.regions
+            .iter()
+            .map(|r| {
+                if total > 0.0 {
+                    r.value.abs() / total
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+}
+
 /// One region's part of an explanation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct RegionShare {

@@ -55,15 +55,37 @@ impl Sampler {
             return kept;
         }
         let rows = &mut kept[k..];
-        match self {
-            Sampler::Balanced if p_remove == 0.5 => balanced(rows, k, rng),
-            _ => {
-                for v in rows.iter_mut() {
-                    *v = rng.random::<f64>() >= p_remove;
-                }
+        if self.pairs(p_remove) {
+            balanced(rows, k, rng);
+        } else {
+            for v in rows.iter_mut() {
+                *v = rng.random::<f64>() >= p_remove;
             }
         }
         kept
+    }
+
+    /// Whether the rows after the first come in complementary pairs.
+    fn pairs(self, p_remove: f64) -> bool {
+        self == Sampler::Balanced && p_remove == 0.5
+    }
+
+    /// What a bootstrap of `rows` drawn rows resamples: single rows for
+    /// independent draws, the complementary pairs together for the balanced
+    /// design (so that a resample keeps the design's cancellation of the
+    /// model's even interactions, and measures the estimator that was run);
+    /// the original face (row 0) a unit of its own.
+    pub fn resampling_units(self, rows: usize, p_remove: f64) -> Vec<Vec<usize>> {
+        if !self.pairs(p_remove) {
+            return (0..rows).map(|r| vec![r]).collect();
+        }
+        let mut units = vec![vec![0]];
+        units.extend(
+            (1..rows)
+                .step_by(2)
+                .map(|r| (r..(r + 2).min(rows)).collect()),
+        );
+        units
     }
 }
 
@@ -165,6 +187,16 @@ mod tests {
                 assert_eq!((1..=512).map(|r| sign(r, a) * sign(r, b)).sum::<i64>(), 0);
             }
         }
+    }
+
+    #[test]
+    fn the_bootstrap_resamples_pairs_together() {
+        assert_eq!(
+            Sampler::Balanced.resampling_units(6, 0.5),
+            vec![vec![0], vec![1, 2], vec![3, 4], vec![5]]
+        );
+        assert_eq!(Sampler::RLime.resampling_units(3, 0.5).len(), 3);
+        assert_eq!(Sampler::Balanced.resampling_units(3, 0.3).len(), 3);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::perturb::Composer;
-use super::{Explanation, FitOptions, LabelExplanation, Sampler, Samples, SamplingOptions, sample};
+use super::{Explanation, FitOptions, LabelExplanation, Samples, SamplingOptions, sample};
 use crate::error::{Error, Result};
 use crate::model::Classifier;
 
@@ -261,27 +261,6 @@ fn compared_k(samples: &Samples, options: &FitOptions) -> usize {
         .max(1)
 }
 
-/// What the bootstrap resamples: rows drawn independently (R lime's
-/// sampler) one at a time; the balanced sampler's complementary pairs
-/// together, so that a resample keeps the design's cancellation of the
-/// model's even interactions and its figures measure the estimator that
-/// was run (resampling single rows would charge it with noise it does not
-/// have). The original face (row 0) is a unit of its own.
-fn resampling_units(samples: &Samples, rows: usize) -> Vec<Vec<usize>> {
-    let o = &samples.options;
-    if o.sampler == Sampler::Balanced && o.p_remove == 0.5 {
-        let mut units = vec![vec![0]];
-        let mut r = 1;
-        while r < rows {
-            units.push((r..(r + 2).min(rows)).collect());
-            r += 2;
-        }
-        units
-    } else {
-        (0..rows).map(|r| vec![r]).collect()
-    }
-}
-
 /// Bootstrap stability: refits on `n` resamples of the rows (seeded).
 /// Setting `cancel` stops it with [`Error::Cancelled`] (each refit costs
 /// a factorisation cubic in the superpixels: seconds at the bound).
@@ -296,7 +275,10 @@ pub fn bootstrap(
     let rows = samples.rows();
     let k = compared_k(samples, &expl.options);
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xB007_5742);
-    let units = resampling_units(samples, rows);
+    let units = samples
+        .options
+        .sampler
+        .resampling_units(rows, samples.options.p_remove);
     let resamples: Vec<Vec<usize>> = (0..n)
         .map(|_| {
             (0..units.len())

@@ -317,17 +317,6 @@ pub struct LabelValues {
     pub values: Vec<f64>,
 }
 
-impl LabelValues {
-    /// Each region's share of the sum of |value| (0 when every value is 0).
-    pub fn shares(&self) -> Vec<f64> {
-        let total: f64 = self.values.iter().map(|v| v.abs()).sum();
-        self.values
-            .iter()
-            .map(|v| if total > 0.0 { v.abs() / total } else { 0.0 })
-            .collect()
-    }
-}
-
 /// The Shapley interaction index of two regions for a label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Interaction {

@@ -136,11 +136,6 @@ pub fn refit_labels_on(
             }
         }
     }
-    // One region per row of the share table: the refit's coefficients are
-    // already per region.
-    let identity: Vec<[f32; REGIONS]> = (0..REGIONS)
-        .map(|r| std::array::from_fn(|c| if c == r { 1.0 } else { 0.0 }))
-        .collect();
     labels
         .iter()
         .map(|&label| {
@@ -161,16 +156,16 @@ pub fn refit_labels_on(
                 sse += wr * (yr - fit).powi(2);
                 tss += wr * (yr - mean).powi(2);
             }
-            let weights: Vec<(usize, f64)> = present
-                .iter()
-                .enumerate()
-                .map(|(j, &r)| (r, beta[j + 1]))
-                .collect();
+            // The refit's coefficients are already per region.
+            let mut values = [0.0f64; REGIONS];
+            for (j, &r) in present.iter().enumerate() {
+                values[r] = beta[j + 1];
+            }
             LabelRegions {
                 label: samples.labels[label].clone(),
                 rule: ShareRule::Refit,
                 r2: Some(if tss > 0.0 { 1.0 - sse / tss } else { 0.0 }),
-                shares: regions::shares(&identity, &weights),
+                shares: regions::shares_of_values(&values),
             }
         })
         .collect()
@@ -311,6 +306,9 @@ pub fn face_regions(
         cmp.attributions
             .iter()
             .map(|a| match a.method {
+                // The refit once: it is the answer already with
+                // `RegionMethod::Refit`.
+                crate::methods::Method::Lime if method == RegionMethod::Refit => labels.clone(),
                 crate::methods::Method::Lime => refit(),
                 _ => spread_regions(&landmarks, &outcome.samples.superpixels, &a.explanation),
             })

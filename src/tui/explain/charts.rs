@@ -383,15 +383,14 @@ pub(super) fn draw_regions(
     let block = Block::default().borders(Borders::TOP).title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let total: f64 = shares.shares.regions.iter().map(|r| r.value.abs()).sum();
-    let share = |v: f64| if total > 0.0 { v.abs() / total } else { 0.0 };
     let mut rows: Vec<_> = shares
         .shares
         .regions
         .iter()
-        .filter(|r| share(r.value) >= REGION_SHOWN)
+        .zip(shares.shares.value_shares())
+        .filter(|(_, share)| *share >= REGION_SHOWN)
         .collect();
-    rows.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+    rows.sort_by(|(a, _), (b, _)| b.value.abs().total_cmp(&a.value.abs()));
     // The flips are the predicted label's: shown under its regions.
     let flip = game
         .filter(|g| g.predicted == shares.label)
@@ -421,18 +420,18 @@ pub(super) fn draw_regions(
     let mut lines: Vec<Line> = rows
         .iter()
         .take(room)
-        .map(|r| {
+        .map(|&(r, share)| {
             let colour = if r.value >= 0.0 {
                 theme::SUPPORT
             } else {
                 theme::CONTRADICT
             };
-            let bar = "█".repeat((share(r.value) * bar_w).round() as usize);
+            let bar = "█".repeat((share * bar_w).round() as usize);
             Line::from(vec![
                 Span::raw(format!("{:<11}", r.region.name())),
                 Span::styled(format!("{:>+7.3} ", r.value), theme::bold().fg(colour)),
                 Span::styled(
-                    format!("{:>3.0}% ", 100.0 * share(r.value)),
+                    format!("{:>3.0}% ", 100.0 * share),
                     Style::default().fg(theme::MUTED),
                 ),
                 Span::styled(bar, Style::default().fg(colour)),
