@@ -11,7 +11,11 @@ use clap::Parser;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let result = match args.command {
-        Some(command) => cli::run(command, &args.model),
+        Some(_) if cli::output::was_closed() => Err(anyhow::anyhow!(
+            "standard output is closed: nothing would be written (redirect it to a file, or to /dev/null to discard it)"
+        )),
+        Some(command) => cli::run(command, &args.model)
+            .and_then(|ok| cli::output::flush().map(|()| ok).map_err(Into::into)),
         None => tui::run(tui::Options {
             dir: args.dir.unwrap_or_else(|| "data/test_crop".into()),
             survey: args.survey,
@@ -26,6 +30,12 @@ fn main() -> ExitCode {
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
+        Err(e)
+            if e.downcast_ref::<cli::output::StdoutError>()
+                .is_some_and(cli::output::StdoutError::is_closed_pipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("emotui: {e:#}");
             ExitCode::from(2)

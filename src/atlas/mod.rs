@@ -336,7 +336,7 @@ fn prepare_face(
     request: &AtlasRequest,
 ) -> Result<(Ready, String)> {
     let (bytes, hash) = read_face(path)?;
-    let image = crate::preprocess::decode_image(path, &bytes)?;
+    let image = crate::preprocess::working_face(crate::preprocess::decode_image(path, &bytes)?);
     let prepared = lime::prepare(pre, &image, &request.sampling)?;
     let landmarks = landmarks_of_image(face_models, store, &hash, &image, 0)?;
     let sp = prepared.superpixels();

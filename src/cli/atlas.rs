@@ -182,15 +182,15 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         );
     }
     match args.format {
-        TableFormat::Table => print!(
+        TableFormat::Table => out!(
             "{}{}{}{}",
             table(summary),
             flips_table(&overview.flips),
             facs_table(facs),
             people.as_ref().map(people_table).unwrap_or_default()
-        ),
-        TableFormat::Csv => print!("{}", csv_text(summary)?),
-        TableFormat::Json => println!(
+        )?,
+        TableFormat::Csv => out!("{}", csv_text(summary)?)?,
+        TableFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "groups": summary,
@@ -199,7 +199,7 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                 "facs_reference_iou": GAYA_MOREY_MEAN_IOU,
                 "people": people,
             }))?
-        ),
+        )?,
     }
     if let Some(dir) = &args.out {
         let png = |name: &str, img| File {

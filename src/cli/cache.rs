@@ -30,21 +30,21 @@ pub fn run(args: CacheArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         );
     };
     if matches!(args.action, CacheAction::Info) && !path.exists() {
-        println!("{}: no cache yet", path.display());
+        outln!("{}: no cache yet", path.display())?;
         return Ok(true);
     }
     let mut store = emotui::store::Store::open(&path)?;
     match args.action {
         CacheAction::Info => {
             let info = store.info()?;
-            println!("cache      {}", info.path.display());
-            println!("size       {:.1} kB", info.bytes as f64 / 1000.0);
-            println!("landmarks  {} faces", info.landmarks);
-            println!("explained  {} faces (atlas)", info.explanations);
+            outln!("cache      {}", info.path.display())?;
+            outln!("size       {:.1} kB", info.bytes as f64 / 1000.0)?;
+            outln!("landmarks  {} faces", info.landmarks)?;
+            outln!("explained  {} faces (atlas)", info.explanations)?;
         }
         CacheAction::Clear => {
             let n = store.clear()?;
-            println!("{}: removed {n} cached results", path.display());
+            outln!("{}: removed {n} cached results", path.display())?;
         }
     }
     Ok(true)

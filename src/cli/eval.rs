@@ -82,18 +82,16 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             let st = m.statistics()?;
             match args.format {
                 StatsFormat::Text => {
-                    println!(
+                    outln!(
                         "Model {} ({}) on {}: {} faces\n",
                         model.card().name,
                         model.backend_description(),
                         args.dir.display(),
                         m.n()
-                    );
-                    print!("{}", caret_text(&st, args.width.columns()));
+                    )?;
+                    out!("{}", caret_text(&st, args.width.columns()))?;
                 }
-                StatsFormat::Json => {
-                    println!("{}", serde_json::to_string_pretty(&caret_json(&st))?)
-                }
+                StatsFormat::Json => outln!("{}", serde_json::to_string_pretty(&caret_json(&st))?)?,
             }
         }
         Some(csv) => {
@@ -111,12 +109,12 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             let question = (!per.is_empty()).then(|| neutral_question(&per));
             match args.format {
                 StatsFormat::Text => {
-                    print!("{}", side_by_side(&cmp, args.width.columns()));
+                    out!("{}", side_by_side(&cmp, args.width.columns()))?;
                     if let Some(q) = &question {
-                        print!("{}", faces_text(&per, q));
+                        out!("{}", faces_text(&per, q))?;
                     }
                 }
-                StatsFormat::Json => println!(
+                StatsFormat::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "levels": cmp.levels,
@@ -130,7 +128,7 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                         "faces": per,
                         "neutral_question": question,
                     }))?
-                ),
+                )?,
             }
         }
     }

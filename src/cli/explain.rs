@@ -16,7 +16,7 @@ use emotui::lime::{
     SamplingOptions, table,
 };
 use emotui::methods::{self, Comparison, MAX_EVALUATIONS, Method, MethodOptions};
-use emotui::preprocess::load_image;
+use emotui::preprocess::load_face;
 use emotui::render::{self, Display, PanelOptions};
 
 use emotui::geometry::{LandmarkSource, landmarks_of_files};
@@ -535,7 +535,7 @@ fn explain_one(
     methods: &[Method],
     method_options: &MethodOptions,
 ) -> anyhow::Result<Case> {
-    let image = load_image(path)?;
+    let image = load_face(path)?;
     let pb = progress::bar(
         request.sampling.n_permutations,
         &format!("explaining {}", emotui::files::case_name(path)),
@@ -624,13 +624,13 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         TableFormat::Table => {
             for c in &cases {
                 if methods.contains(&Method::Lime) {
-                    print!("{}", text_table(c));
+                    out!("{}", text_table(c))?;
                 }
                 if let Some(cmp) = &c.comparison {
-                    print!("{}", methods_text(c, cmp));
+                    out!("{}", methods_text(c, cmp))?;
                 }
                 if let Some(r) = &c.regions {
-                    print!("{}", regions_text(r));
+                    out!("{}", regions_text(r))?;
                 }
             }
         }
@@ -666,7 +666,7 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
                     v
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?)?;
         }
     }
     if args.timings && args.format != TableFormat::Json {

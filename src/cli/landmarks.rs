@@ -66,9 +66,9 @@ pub fn run(args: LandmarksArgs, model_args: &ModelArgs) -> anyhow::Result<bool> 
     pb.finish_and_clear();
     let rows: Vec<(&Face, &emotui::Result<Landmarks>)> = faces.iter().zip(&results).collect();
     match args.format {
-        TableFormat::Json => println!("{}", serde_json::to_string_pretty(&json_rows(&rows))?),
-        TableFormat::Csv => print!("{}", csv_text(&rows)?),
-        TableFormat::Table => print!("{}", table(&rows)),
+        TableFormat::Json => outln!("{}", serde_json::to_string_pretty(&json_rows(&rows))?)?,
+        TableFormat::Csv => out!("{}", csv_text(&rows)?)?,
+        TableFormat::Table => out!("{}", table(&rows))?,
     }
     let mut ok = problems.is_empty();
     for (_, r) in &rows {

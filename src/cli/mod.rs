@@ -1,6 +1,9 @@
 //! The command line: argument parsing and one module per subcommand. Each
 //! subcommand only parses, calls the library and formats its answer.
 
+#[macro_use]
+pub mod output;
+
 mod atlas;
 mod cache;
 mod crop;

@@ -74,7 +74,7 @@ pub fn run(args: PredictArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         TableFormat::Csv => csv_text(&rows, labels)?,
         TableFormat::Json => serde_json::to_string_pretty(&json_rows(&rows, labels))? + "\n",
     };
-    print!("{out}");
+    out!("{out}")?;
     // Skipped paths count as failures: the run did not do all it was asked.
     let mut ok = problems.is_empty();
     for r in &rows {

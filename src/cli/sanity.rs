@@ -11,7 +11,7 @@ use emotui::explain::Request;
 use emotui::lime::{FitOptions, SamplingOptions};
 use emotui::methods::MethodOptions;
 use emotui::methods::sanity::{self, Report};
-use emotui::preprocess::load_image;
+use emotui::preprocess::load_face;
 
 use super::explain::MAX_SUPERPIXELS;
 use super::explain::MethodArg;
@@ -73,7 +73,7 @@ pub fn run(args: SanityArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             p.display()
         );
     }
-    let image = load_image(&args.face)?;
+    let image = load_face(&args.face)?;
     let request = Request {
         sampling: SamplingOptions {
             n_superpixels: args.superpixels,
@@ -101,9 +101,9 @@ pub fn run(args: SanityArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     )?;
     pb.finish_and_clear();
     match args.format {
-        TableFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        TableFormat::Csv => print!("{}", csv_text(&report)),
-        TableFormat::Table => print!("{}", table_text(&args.face, &report)),
+        TableFormat::Json => outln!("{}", serde_json::to_string_pretty(&report)?)?,
+        TableFormat::Csv => out!("{}", csv_text(&report))?,
+        TableFormat::Table => out!("{}", table_text(&args.face, &report))?,
     }
     if let Some(path) = &out_path {
         if let Some(dir) = &args.out {

@@ -120,11 +120,11 @@ pub fn run(args: SurveyArgs) -> anyhow::Result<bool> {
             let width = args.width.columns();
             // caret's output first and unchanged; emotui's own additions
             // after it, under their own heading.
-            print!("{}", caret_text(&stats, width));
-            println!("\n{ADDITIONS}\n");
-            print!("{}", column_percentages_text(&matrix, width));
+            out!("{}", caret_text(&stats, width))?;
+            outln!("\n{ADDITIONS}\n")?;
+            out!("{}", column_percentages_text(&matrix, width))?;
         }
-        StatsFormat::Json => println!("{}", serde_json::to_string_pretty(&caret_json(&stats))?),
+        StatsFormat::Json => outln!("{}", serde_json::to_string_pretty(&caret_json(&stats))?)?,
     }
     if let Some(dir) = args.out {
         std::fs::create_dir_all(&dir)?;

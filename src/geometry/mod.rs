@@ -308,6 +308,7 @@ pub fn landmarks_of_files(
         let loaded = models.get()?;
         let results = crate::parallel::map(batch, workers, cancel, |w, (i, _, bytes)| {
             crate::preprocess::decode_image(&paths[*i], bytes)
+                .map(crate::preprocess::working_face)
                 .and_then(|img| loaded.landmarks(&img, w))
         });
         if cancel.load(Ordering::Relaxed) {

@@ -25,7 +25,7 @@ use emotui::lime::trust::Refit;
 use emotui::methods::{self, Comparison, Method, MethodOptions, sanity};
 use emotui::model::{LoadOptions, Model};
 use emotui::predict::{Prediction, predict_faces};
-use emotui::preprocess::load_image;
+use emotui::preprocess::{load_face, load_image};
 
 use emotui::export::{self, Content, File};
 use emotui::geometry::crop::{self, CropOptions, DetectorChoice, PhotoCheck};
@@ -170,7 +170,7 @@ pub fn sanity(model: Arc<Model>, load: LoadOptions, job: SanityJob, tx: Sender<M
         let key = job.key.clone();
         let progress_tx = tx.clone();
         let progress_key = key.clone();
-        let result = load_image(&job.path).and_then(|image| {
+        let result = load_face(&job.path).and_then(|image| {
             sanity::run(
                 model.as_ref(),
                 &load,
@@ -490,7 +490,7 @@ impl Explainer {
 }
 
 fn explain_job(model: &Model, job: &ExplainJob, out: &Sender<Message>) -> emotui::Result<Outcome> {
-    let image = load_image(&job.path)?;
+    let image = load_face(&job.path)?;
     if let Some(samples) = &job.samples {
         return explain::run_on(model, &image, samples.clone(), &job.request, &job.cancel);
     }
@@ -575,7 +575,7 @@ pub fn encode(
             match cache.get(path) {
                 Some(img) => img.clone(),
                 None => {
-                    let img = load_image(path).map_err(ImageError::Load)?;
+                    let img = load_face(path).map_err(ImageError::Load)?;
                     cache.insert(path.clone(), img.clone());
                     img
                 }
