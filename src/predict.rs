@@ -98,21 +98,25 @@ pub fn predict_faces(
                 batch.extend_from_slice(t);
             }
         }
-        let probs = model.predict(&batch, ok.len());
-        let mut row = 0;
+        // One row of probabilities per decoded face. When the batch fails
+        // (a face the model answers NaN for), each face is run on its own,
+        // so that the error is that face's alone.
+        let rows: Vec<Result<Vec<f32>>> = match model.predict(&batch, ok.len()) {
+            Ok(p) => p.chunks(classes).map(|r| Ok(r.to_vec())).collect(),
+            Err(e) if ok.len() == 1 => vec![Err(e)],
+            Err(_) => batch.chunks(per).map(|t| model.predict(t, 1)).collect(),
+        };
+        let mut rows = rows.into_iter();
         for (i, t) in tensors.into_iter().enumerate() {
-            let r = match (t, &probs) {
-                (Err(e), _) => Err(e),
-                (Ok(_), Ok(p)) => {
-                    let v = p[row * classes..(row + 1) * classes].to_vec();
-                    row += 1;
-                    Ok(Prediction::from_probabilities(v))
-                }
-                (Ok(_), Err(e)) => Err(Error::Image {
-                    path: chunk[i].path.clone(),
-                    problem: e.to_string(),
-                }),
-            };
+            let r = t.and_then(|_| {
+                rows.next()
+                    .unwrap_or(Err(Error::Cancelled))
+                    .map(Prediction::from_probabilities)
+                    .map_err(|e| Error::Image {
+                        path: chunk[i].path.clone(),
+                        problem: e.to_string(),
+                    })
+            });
             on_result(start + i, r);
         }
         progress(start + chunk.len(), faces.len());

@@ -17,6 +17,10 @@ use crate::error::{Error, Result};
 /// expressions has a handful.
 pub const MAX_CLASSES: usize = 200;
 
+/// Longest label accepted, in characters: an emotion's name is a word or
+/// two, and a label of thousands is a misread column.
+pub const MAX_LABEL_CHARS: usize = 200;
+
 /// One answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
@@ -90,7 +94,8 @@ pub struct StrayLabel {
 }
 
 /// `--normalize-labels`: the canonical emotion capitalised ("Joy"), or the
-/// trimmed, lower-cased label when it is not an emotion.
+/// trimmed, lower-cased label in Unicode's composed form (NFC) when it is
+/// not an emotion, so that "Alegría" typed on two keyboards is one class.
 pub fn normalize_label(label: &str) -> String {
     match emotion::canonical(label) {
         Some(e) => {
@@ -99,8 +104,15 @@ pub fn normalize_label(label: &str) -> String {
                 .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
                 .unwrap_or_default()
         }
-        None => label.trim().to_lowercase(),
+        None => label_key(label),
     }
+}
+
+/// What two labels that differ only in case, surrounding spaces or Unicode
+/// normalisation (composed "í" against "i" and a combining accent) share.
+fn label_key(label: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    label.trim().nfc().collect::<String>().to_lowercase()
 }
 
 fn find_column(
@@ -170,6 +182,9 @@ impl Survey {
             path: path.to_path_buf(),
             problem,
         };
+        // Excel's "Unicode text" is UTF-16 with a byte-order mark.
+        let utf16 = decode_utf16(bytes).map_err(&err)?;
+        let bytes = utf16.as_ref().map_or(bytes, |t| t.as_bytes());
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(err(
@@ -181,6 +196,15 @@ impl Survey {
         }
         let text = std::str::from_utf8(bytes)
             .map_err(|e| err(format!("not UTF-8 text ({e}); save the CSV as UTF-8")))?;
+        // Old Mac files end lines with CR alone: read them as lines, so
+        // that errors name the right one.
+        let cr_only = text.contains('\r') && !text.contains('\n');
+        let text: std::borrow::Cow<str> = if cr_only {
+            text.replace('\r', "\n").into()
+        } else {
+            text.into()
+        };
+        let text = text.as_ref();
         let delimiter = detect_delimiter(text);
         if let Some(line) = unclosed_quote(text.as_bytes(), delimiter) {
             return Err(err(format!(
@@ -254,6 +278,7 @@ impl Survey {
         };
         let mut answers = Vec::new();
         let mut skipped_empty = 0;
+        let mut total: u64 = 0;
         let mut lines = LineCounter::new(text);
         for record in reader.records() {
             let record = record.map_err(|e| {
@@ -273,7 +298,17 @@ impl Survey {
                 skipped_empty += 1;
                 continue;
             }
-            answers.push(Answer {
+            for (field, column) in [(a, actual), (p, predicted)] {
+                let chars = field.chars().count();
+                if chars > MAX_LABEL_CHARS {
+                    return Err(err(format!(
+                        "line {line}, column {:?}: a label of {chars} characters (at most \
+                         {MAX_LABEL_CHARS}); is this the right column?",
+                        headers[column]
+                    )));
+                }
+            }
+            let answer = Answer {
                 actual: labels.get(a, label),
                 predicted: labels.get(p, label),
                 image: image
@@ -290,7 +325,15 @@ impl Survey {
                     })?,
                 },
                 line,
-            });
+            };
+            total = total.checked_add(answer.count).ok_or_else(|| {
+                err(format!(
+                    "line {line}: the counts add up to more than {} answers, more than can be \
+                     counted exactly",
+                    u64::MAX
+                ))
+            })?;
+            answers.push(answer);
         }
         if answers.is_empty() {
             return Err(err(if skipped_empty > 0 {
@@ -326,6 +369,27 @@ impl Survey {
         })
     }
 
+    /// Groups of labels that differ only in case, surrounding spaces or
+    /// Unicode normalisation: each is counted as a class of its own (as
+    /// caret would), which is rarely meant; `--normalize-labels` merges them.
+    pub fn label_clashes(&self) -> Vec<Vec<Arc<str>>> {
+        let mut distinct: Vec<&Arc<str>> = self
+            .answers
+            .iter()
+            .flat_map(|a| [&a.actual, &a.predicted])
+            .collect();
+        distinct.sort();
+        distinct.dedup();
+        let mut groups: std::collections::BTreeMap<String, Vec<Arc<str>>> = Default::default();
+        for label in distinct {
+            groups
+                .entry(label_key(label))
+                .or_default()
+                .push(label.clone());
+        }
+        groups.into_values().filter(|g| g.len() > 1).collect()
+    }
+
     /// Labels for which `known` is false, in order of first appearance:
     /// they are counted as classes of their own, which is rarely meant.
     pub fn stray_labels(&self, known: impl Fn(&str) -> bool) -> Vec<StrayLabel> {
@@ -353,6 +417,31 @@ impl Survey {
         }
         out
     }
+}
+
+/// Text of a UTF-16 file (a byte-order mark first), or `None` for any
+/// other file.
+fn decode_utf16(bytes: &[u8]) -> std::result::Result<Option<String>, String> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return Ok(None),
+    };
+    let body = &bytes[2..];
+    if body.len() % 2 != 0 {
+        return Err("UTF-16 text with an odd number of bytes (cut short?)".into());
+    }
+    let units = body.chunks_exact(2).map(|c| {
+        if little {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    char::decode_utf16(units)
+        .collect::<std::result::Result<String, _>>()
+        .map(Some)
+        .map_err(|e| format!("not valid UTF-16 text ({e}); save the CSV as UTF-8"))
 }
 
 /// One shared copy of each distinct text, keyed by the raw field.
@@ -445,19 +534,28 @@ fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<u64> {
     matches!(state, State::Quoted).then_some(opened)
 }
 
-/// Comma or semicolon, whichever the header line has more of outside quotes.
+/// Comma, semicolon or tab (Excel's "Unicode text"), whichever the header
+/// line has most of outside quotes; a comma on a tie.
 fn detect_delimiter(text: &str) -> u8 {
     let header = text.lines().next().unwrap_or("");
-    let (mut commas, mut semis, mut quoted) = (0, 0, false);
-    for c in header.chars() {
+    let (mut counts, mut quoted) = ([0usize; 3], false);
+    let delimiters = [b',', b';', b'\t'];
+    for c in header.bytes() {
         match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => commas += 1,
-            ';' if !quoted => semis += 1,
+            b'"' => quoted = !quoted,
+            c if !quoted => {
+                if let Some(i) = delimiters.iter().position(|&d| d == c) {
+                    counts[i] += 1;
+                }
+            }
             _ => {}
         }
     }
-    if semis > commas { b';' } else { b',' }
+    let best = (0..3)
+        .rev()
+        .max_by_key(|&i| (counts[i], i == 0))
+        .unwrap_or(0);
+    delimiters[best]
 }
 
 #[cfg(test)]

@@ -59,7 +59,31 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             args.dir.display()
         );
     }
+    if tree.classes.len() > emotui::survey::MAX_CLASSES {
+        anyhow::bail!(
+            "{}: {} class folders (at most {}, as for surveys): a confusion matrix that size is \
+             not an evaluation of emotions (its printout alone grows with the square); point \
+             eval at the folder whose subfolders are the classes",
+            args.dir.display(),
+            tree.classes.len(),
+            emotui::survey::MAX_CLASSES
+        );
+    }
     let model = model_args.load()?;
+    let labels = model.labels();
+    for class in &tree.classes {
+        if emotion::find(labels, &class.name).is_none() {
+            eprintln!(
+                "emotui: warning: {}: the class folder {:?} is not one of the model's labels \
+                 ({}) nor a synonym of one; its {} faces count as a class the model never \
+                 predicts",
+                args.dir.join(&class.name).display(),
+                class.name,
+                labels.join(", "),
+                class.faces.len()
+            );
+        }
+    }
     let rows = predict_with_progress(&model, tree.faces().cloned().collect());
     // Skipped files and folders count as failures.
     let mut ok = tree.problems.is_empty();
@@ -72,7 +96,6 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     let scored = rows
         .iter()
         .filter_map(|r| r.result.as_ref().ok().map(|p| (r.face.class.as_deref(), p)));
-    let labels = model.labels();
     match &args.against {
         None => {
             let m = model_matrix(labels, scored, Naming::ModelLabels);

@@ -76,6 +76,16 @@ impl SurveyColumns {
                 normalize_labels: self.normalize_labels || normalize,
             },
         )?;
+        for group in survey.label_clashes() {
+            let shown: Vec<String> = group.iter().map(|l| format!("{l:?}")).collect();
+            eprintln!(
+                "emotui: warning: {}: labels {} differ only in case, surrounding spaces or \
+                 Unicode normalisation and are counted as different classes; \
+                 --normalize-labels merges them",
+                file.display(),
+                shown.join(", ")
+            );
+        }
         if survey.skipped_empty > 0 {
             eprintln!(
                 "emotui: {}: skipped {} rows with an empty label",
@@ -114,7 +124,9 @@ pub fn run(args: SurveyArgs) -> anyhow::Result<bool> {
         "one of the seven emotions",
     );
     let matrix = ConfusionMatrix::from_survey(&survey);
-    let stats = matrix.statistics()?;
+    let stats = matrix
+        .statistics()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     match args.format {
         StatsFormat::Text => {
             let width = args.width.columns();

@@ -80,6 +80,13 @@ pub fn card_error(path: PathBuf, problem: String) -> Error {
     }
 }
 
+/// Largest input side a card may ask for, in pixels: every image and
+/// perturbation is resized to it, and a batch of them held at once.
+pub const MAX_INPUT_SIDE: usize = 1024;
+
+/// Longest label a card may give, in characters.
+pub const MAX_LABEL_CHARS: usize = 100;
+
 impl ModelCard {
     /// The card path for a model: the same path with the extension `.toml`.
     pub fn path_for(model: &Path) -> PathBuf {
@@ -111,18 +118,43 @@ impl ModelCard {
         if self.labels.len() < 2 {
             return Err("`labels` must list at least two classes".into());
         }
-        let mut seen = std::collections::HashSet::new();
+        // Two labels that name one class (by case, spaces or an emotion's
+        // synonym) would split it in every table without a word.
+        let mut seen: std::collections::HashMap<String, &str> = Default::default();
         for l in &self.labels {
             if l.trim().is_empty() {
                 return Err("`labels` contains an empty label".into());
             }
-            if !seen.insert(l) {
-                return Err(format!("label {l:?} appears twice in `labels`"));
+            if l.chars().any(char::is_control) {
+                return Err(format!(
+                    "label {l:?} contains a control character (a newline, tab or escape)"
+                ));
+            }
+            if l.chars().count() > MAX_LABEL_CHARS {
+                return Err(format!(
+                    "label {l:?} is longer than {MAX_LABEL_CHARS} characters"
+                ));
+            }
+            let key = crate::emotion::canonical(l)
+                .map_or_else(|| l.trim().to_lowercase(), |e| e.to_string());
+            if let Some(first) = seen.insert(key, l) {
+                return Err(if first == l {
+                    format!("label {l:?} appears twice in `labels`")
+                } else {
+                    format!("labels {first:?} and {l:?} name the same class in `labels`")
+                });
             }
         }
         let i = &self.input;
         if i.width == 0 || i.height == 0 {
             return Err("input width and height must be positive".into());
+        }
+        if i.width > MAX_INPUT_SIDE || i.height > MAX_INPUT_SIDE {
+            return Err(format!(
+                "input {}×{} is larger than emotui runs (at most {MAX_INPUT_SIDE} a side; \
+                 emotion models take 48 to 299)",
+                i.width, i.height
+            ));
         }
         if i.channels != i.colour.channels() {
             return Err(format!(

@@ -102,6 +102,81 @@ fn check_model_file(path: &Path) -> Result<()> {
     })
 }
 
+/// Checks what both backends would otherwise find late, or never: one
+/// image input, float32 scores, and external weights that are regular
+/// files (a FIFO there blocks a backend's read forever). A file that is not
+/// an ONNX model is left to the backend to describe.
+fn check_graph(path: &Path) -> Result<()> {
+    use prost::Message;
+    use tract_onnx::pb::ModelProto;
+    use tract_onnx::pb::tensor_proto::{DataLocation, DataType};
+    let problem = |problem: String| Error::Model {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let bytes = crate::files::read_regular(path).map_err(problem)?;
+    let Ok(proto) = ModelProto::decode(bytes.as_slice()) else {
+        return Ok(());
+    };
+    let Some(graph) = proto.graph else {
+        return Ok(());
+    };
+    let weights: std::collections::HashSet<&str> =
+        graph.initializer.iter().map(|t| t.name.as_str()).collect();
+    let inputs: Vec<&str> = graph
+        .input
+        .iter()
+        .map(|i| i.name.as_str())
+        .filter(|n| !weights.contains(n))
+        .collect();
+    if inputs.len() != 1 {
+        return Err(problem(format!(
+            "the model has {} inputs ({}); emotui feeds it one batch of images",
+            inputs.len(),
+            inputs.join(", ")
+        )));
+    }
+    let elem_type = graph
+        .output
+        .first()
+        .and_then(|o| o.r#type.as_ref())
+        .and_then(|t| match &t.value {
+            Some(tract_onnx::pb::type_proto::Value::TensorType(t)) => Some(t.elem_type),
+            _ => None,
+        });
+    if let Some(t) = elem_type.filter(|&t| t != DataType::Float as i32) {
+        let name = DataType::try_from(t)
+            .map_or_else(|_| format!("type {t}"), |d| d.as_str_name().to_lowercase());
+        return Err(problem(format!(
+            "the first output holds {name} values; emotui reads float32 class scores (export the \
+             model with a float output)"
+        )));
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for t in &graph.initializer {
+        if t.data_location != Some(DataLocation::External as i32) {
+            continue;
+        }
+        for entry in t.external_data.iter().filter(|e| e.key == "location") {
+            let file = dir.join(&entry.value);
+            let meta = std::fs::metadata(&file);
+            if !meta.as_ref().is_ok_and(|m| m.is_file()) {
+                return Err(problem(format!(
+                    "its weights {:?} are in {}, which is {}",
+                    t.name,
+                    file.display(),
+                    if meta.is_ok() {
+                        "not a regular file (a folder, pipe or device); it was not opened"
+                    } else {
+                        "missing"
+                    }
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Which backend to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackendChoice {
@@ -182,6 +257,7 @@ impl Model {
     pub fn load(path: &Path, options: &LoadOptions) -> Result<Model> {
         check_model_file(path)?;
         let card = ModelCard::load_for(path)?;
+        check_graph(path)?;
         let workers = worker_count(options);
         let check = |dims: &[Option<usize>], classes: Option<usize>| {
             card.check_against_graph(dims, classes)
@@ -394,6 +470,24 @@ impl Classifier for Model {
             }
         }
         self.finish(&mut out);
+        // A NaN would otherwise become the last label through argmax, and a
+        // perturbation's NaN would poison a whole explanation: silently.
+        if let Some(i) = out.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Model {
+                path: self.path.clone(),
+                problem: format!(
+                    "the model answered {} for {:?}{}: a model that answers NaN or infinity \
+                     gives no prediction",
+                    out[i],
+                    self.card.labels[i % classes],
+                    if n == 1 {
+                        String::new()
+                    } else {
+                        format!(" on image {} of {n} in a batch", i / classes + 1)
+                    }
+                ),
+            });
+        }
         Ok(out)
     }
 }

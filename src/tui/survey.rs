@@ -31,6 +31,8 @@ pub struct SurveyData {
     pub canonical: ConfusionMatrix,
     /// Labels that are not emotions (each a class of its own).
     pub stray: Vec<StrayLabel>,
+    /// Labels that differ only in case, spaces or Unicode normalisation.
+    pub clashes: Vec<Vec<std::sync::Arc<str>>>,
 }
 
 impl SurveyData {
@@ -48,9 +50,12 @@ impl SurveyData {
         };
         let raw = read(false)?;
         Ok(SurveyData {
-            statistics: ConfusionMatrix::from_survey(&raw).statistics()?,
+            statistics: ConfusionMatrix::from_survey(&raw)
+                .statistics()
+                .map_err(|e| emotui::Error::file(path, e.to_string()))?,
             canonical: ConfusionMatrix::from_survey(&read(true)?),
             stray: raw.stray_labels(|l| emotion::canonical(l).is_some()),
+            clashes: raw.label_clashes(),
         })
     }
 }
@@ -212,6 +217,17 @@ impl SurveyTab {
                     s.line,
                     s.column,
                     s.answers
+                ),
+                Style::default().fg(theme::ACCENT),
+            )));
+        }
+        for group in &data.clashes {
+            let shown: Vec<String> = group.iter().map(|l| format!("{l:?}")).collect();
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "one class written {} ways: {}",
+                    group.len(),
+                    shown.join(", ")
                 ),
                 Style::default().fg(theme::ACCENT),
             )));
