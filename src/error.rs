@@ -1,13 +1,19 @@
 //! The library's error type. Every variant that concerns a file names it,
-//! so that a message can always tell the user which file and what is wrong.
+//! so that a message can always tell the user which file and what is wrong;
+//! paths are written with [`printable`], so two odd names never read alike.
 
 use std::path::PathBuf;
+
+use crate::files::printable;
 
 /// Errors from the emotui library.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A model card is missing, unreadable or inconsistent with its model.
-    #[error("model card {path}: {problem}\nA card looks like this:\n{example}")]
+    #[error(
+        "model card {}: {problem}\nA card looks like this:\n{example}",
+        printable(path)
+    )]
     Card {
         /// The card's path.
         path: PathBuf,
@@ -17,7 +23,7 @@ pub enum Error {
         example: &'static str,
     },
     /// A model file is missing or cannot be loaded.
-    #[error("model {path}: {problem}")]
+    #[error("model {}: {problem}", printable(path))]
     Model {
         /// The model's path.
         path: PathBuf,
@@ -25,7 +31,7 @@ pub enum Error {
         problem: String,
     },
     /// An image cannot be read or decoded.
-    #[error("{path}: {problem}")]
+    #[error("{}: {problem}", printable(path))]
     Image {
         /// The image's path.
         path: PathBuf,
@@ -33,7 +39,7 @@ pub enum Error {
         problem: String,
     },
     /// A file or folder cannot be read or written.
-    #[error("{path}: {problem}")]
+    #[error("{}: {problem}", printable(path))]
     File {
         /// The path.
         path: PathBuf,

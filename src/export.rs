@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::explain::Outcome;
-use crate::files::{case_name, stem};
+use crate::files::case_name;
 use crate::lime::table;
 use crate::lime::trust::{Faithfulness, Trust};
 use crate::methods::regions::{FaceRegions, LabelRegions};
@@ -178,8 +178,7 @@ pub fn json(face: &Path, outcome: &Outcome, timings: bool) -> serde_json::Value 
 
 /// The files names for a face in `dir` that do not depend on its labels:
 /// check these before any work.
-pub fn fixed_paths(dir: &Path, face: &Path) -> Vec<PathBuf> {
-    let stem = stem(face);
+pub fn fixed_paths(dir: &Path, stem: &str) -> Vec<PathBuf> {
     vec![
         dir.join(format!("{stem}_superpixels.png")),
         dir.join(format!("{stem}_explanation.csv")),
@@ -187,16 +186,17 @@ pub fn fixed_paths(dir: &Path, face: &Path) -> Vec<PathBuf> {
     ]
 }
 
-/// Every file for one explanation, to be written in `dir`.
+/// Every file for one explanation, to be written in `dir`, each name
+/// starting with `stem` (see [`crate::files::distinct_stems`]).
 pub fn explanation_files(
     dir: &Path,
     face: &Path,
+    stem: &str,
     outcome: &Outcome,
     panels: &PanelOptions,
 ) -> Result<Vec<File>> {
-    let stem = stem(face);
     let s = &outcome.samples;
-    let [superpixels, csv_path, json_path] = <[PathBuf; 3]>::try_from(fixed_paths(dir, face))
+    let [superpixels, csv_path, json_path] = <[PathBuf; 3]>::try_from(fixed_paths(dir, stem))
         .map_err(|_| Error::Invalid("three fixed export paths".into()))?;
     let mut files = vec![File {
         path: superpixels,
@@ -246,11 +246,11 @@ pub fn explanation_files(
 pub fn method_files(
     dir: &Path,
     face: &Path,
+    stem: &str,
     outcome: &Outcome,
     cmp: &Comparison,
     panels: &PanelOptions,
 ) -> Result<Vec<File>> {
-    let stem = stem(face);
     let s = &outcome.samples;
     let mut files = Vec::new();
     for a in cmp.attributions.iter().filter(|a| a.method != Method::Lime) {
@@ -369,11 +369,11 @@ pub fn regions_csv(face: &Path, regions: &FaceRegions, cmp: Option<&Comparison>)
 pub fn region_files(
     dir: &Path,
     face: &Path,
+    stem: &str,
     outcome: &Outcome,
     regions: &FaceRegions,
     cmp: Option<&Comparison>,
 ) -> Result<Vec<File>> {
-    let stem = stem(face);
     Ok(vec![
         File {
             path: dir.join(format!("{stem}_regions.png")),
@@ -477,6 +477,13 @@ pub fn regions_json(regions: &FaceRegions) -> serde_json::Value {
 /// Writes every file, creating their folders. Unless `overwrite`, nothing is
 /// written when any of them exists already (the error names the first).
 pub fn write(files: &[File], overwrite: bool) -> Result<()> {
+    let mut names = std::collections::HashSet::new();
+    if let Some(f) = files.iter().find(|f| !names.insert(&f.path)) {
+        return Err(Error::file(
+            &f.path,
+            "two files of this export have this name; nothing was written",
+        ));
+    }
     if !overwrite && let Some(p) = conflicts(files).first() {
         return Err(Error::file(
             p,

@@ -46,21 +46,7 @@ impl Face {
     }
 }
 
-/// A path for a table or a screen: control characters (a newline in a file
-/// name, say) written as escapes, so that one face stays one line.
-pub fn printable(path: &Path) -> String {
-    path.display()
-        .to_string()
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
+pub use crate::files::printable;
 
 /// One class folder with its faces, sorted by path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,10 +79,17 @@ pub struct FaceTree {
     pub problems: Vec<ScanProblem>,
 }
 
+/// Files the system writes into any folder it shows: Windows' thumbnail
+/// caches and folder settings, macOS's folder icon.
+const SYSTEM_FILES: [&str; 4] = ["thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"];
+
+/// Hidden files (a leading dot: macOS's `.DS_Store` and `._face.png`
+/// among them) and [`SYSTEM_FILES`]: nobody put them there, so they are
+/// passed over without a word.
 fn is_hidden(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.'))
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n.starts_with('.') || SYSTEM_FILES.contains(&n.to_ascii_lowercase().as_str())
+    })
 }
 
 fn has_image_extension(path: &Path) -> bool {

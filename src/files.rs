@@ -10,12 +10,57 @@ pub fn case_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// A path for a message, a table or a screen: control characters (a
+/// newline in a file name, say) written as escapes, so that one face stays
+/// one line, and bytes that are not UTF-8 as `\xNN`, so that two such
+/// names never print alike (as `display()`'s replacement character would).
+pub fn printable(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
 /// The start of every file written for a face: its file name without the
 /// extension.
 pub fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "face".into())
+}
+
+/// [`stem`] of each face, made distinct: a stem already given gets `-2`,
+/// `-3`… (as `crop` names faces), so that two faces called `face.png` in
+/// two folders, or `face.png` and `face.jpg`, never write the same files.
+pub fn distinct_stems<P: AsRef<Path>>(faces: &[P]) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    faces
+        .iter()
+        .map(|f| {
+            let stem = stem(f.as_ref());
+            (1..)
+                .map(|n| {
+                    if n == 1 {
+                        stem.clone()
+                    } else {
+                        format!("{stem}-{n}")
+                    }
+                })
+                .find(|s| taken.insert(s.clone()))
+                .unwrap_or(stem)
+        })
+        .collect()
 }
 
 /// The bytes of a regular file (or of a symlink to one). A pipe, a device
@@ -33,6 +78,31 @@ pub fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn odd_names_print_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = Path::new(std::ffi::OsStr::from_bytes(b"a\xff.png"));
+        let b = Path::new(std::ffi::OsStr::from_bytes(b"a\xfe.png"));
+        assert_eq!(printable(a), "a\\xff.png");
+        assert_ne!(printable(a), printable(b));
+        assert_eq!(printable(Path::new("new\nline.png")), "new\\nline.png");
+    }
+
+    #[test]
+    fn stems_are_made_distinct() {
+        let faces = [
+            "A/face.png",
+            "B/face.png",
+            "face.jpg",
+            "face-2.png",
+            "x.png",
+        ];
+        assert_eq!(
+            distinct_stems(&faces),
+            ["face", "face-2", "face-3", "face-2-2", "x"]
+        );
+    }
 
     #[test]
     fn folders_are_refused_and_files_read() {

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -93,6 +93,8 @@ impl Kind {
 impl Store {
     /// Opens a cache that must exist already (another job's, to read
     /// from): a missing file is an error, never an empty cache.
+    /// It is opened read-only: another job's results are only read, and
+    /// its file may be read-only (a finished shard, another user's).
     pub fn open_existing(path: &Path) -> Result<Store> {
         if !path.is_file() {
             return Err(Error::File {
@@ -100,7 +102,27 @@ impl Store {
                 problem: "no such cache file".into(),
             });
         }
-        Store::open(path)
+        let err = |e: &dyn std::fmt::Display| Error::File {
+            path: path.to_path_buf(),
+            problem: format!("cannot read it as emotui's cache: {e}"),
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| err(&e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| err(&e))?;
+        let tables: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'results'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| err(&e))?;
+        if tables == 0 {
+            return Err(err(&"an SQLite file without emotui's results table"));
+        }
+        Ok(Store {
+            path: path.to_path_buf(),
+            conn,
+        })
     }
 
     /// Opens (creating if needed) the cache at `path`.
@@ -211,6 +233,50 @@ impl Store {
             .map_err(|e| self.error(e))?;
         Ok(n as u64)
     }
+}
+
+/// What [`clear`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cleared {
+    /// The cache was emptied: this many results went.
+    Rows(u64),
+    /// The cache could not be read (why); being an SQLite file, or at the
+    /// default place, it was a damaged cache, and its files were removed.
+    Damaged(String),
+}
+
+/// `emotui cache clear`: empties the cache at `path`. A cache SQLite can
+/// no longer read (a disk full mid-write, a copy cut short) cannot be
+/// emptied row by row; it is removed with its journal files, but only when
+/// it is an SQLite file or lies where emotui keeps its cache, never a
+/// user's other file named by mistake.
+pub fn clear(path: &Path) -> Result<Cleared> {
+    let emptied = Store::open(path).and_then(|mut s| s.clear());
+    let why = match emptied {
+        Ok(n) => return Ok(Cleared::Rows(n)),
+        Err(Error::File { problem, .. }) => problem,
+        Err(e) => e.to_string(),
+    };
+    let sqlite = std::fs::read(path).is_ok_and(|b| b.starts_with(b"SQLite format 3\0"));
+    if !sqlite && default_path().as_deref() != Some(path) {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            problem: format!(
+                "{why}; it is not an SQLite file, so it was left alone (remove it yourself if \
+                 it is a cache)"
+            ),
+        });
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::file(PathBuf::from(p), e)),
+        }
+    }
+    Ok(Cleared::Damaged(why))
 }
 
 fn sql_error(path: &Path, e: rusqlite::Error) -> Error {

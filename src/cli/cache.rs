@@ -33,19 +33,23 @@ pub fn run(args: CacheArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         outln!("{}: no cache yet", path.display())?;
         return Ok(true);
     }
-    let mut store = emotui::store::Store::open(&path)?;
     match args.action {
         CacheAction::Info => {
-            let info = store.info()?;
+            let info = emotui::store::Store::open(&path)?.info()?;
             outln!("cache      {}", info.path.display())?;
             outln!("size       {:.1} kB", info.bytes as f64 / 1000.0)?;
             outln!("landmarks  {} faces", info.landmarks)?;
             outln!("explained  {} faces (atlas)", info.explanations)?;
         }
-        CacheAction::Clear => {
-            let n = store.clear()?;
-            outln!("{}: removed {n} cached results", path.display())?;
-        }
+        CacheAction::Clear => match emotui::store::clear(&path)? {
+            emotui::store::Cleared::Rows(n) => {
+                outln!("{}: removed {n} cached results", path.display())?
+            }
+            emotui::store::Cleared::Damaged(why) => outln!(
+                "{}: the cache was damaged ({why}); removed it",
+                path.display()
+            )?,
+        },
     }
     Ok(true)
 }

@@ -466,6 +466,8 @@ impl ExplainArgs {
 /// One explained face.
 struct Case {
     path: PathBuf,
+    /// The start of its exported files' names, distinct among the faces.
+    stem: String,
     outcome: Outcome,
     /// The other methods and their agreement, when asked for.
     comparison: Option<Comparison>,
@@ -531,6 +533,7 @@ fn add_regions(
 fn explain_one(
     model: &emotui::model::Model,
     path: &Path,
+    stem: String,
     request: &Request,
     methods: &[Method],
     method_options: &MethodOptions,
@@ -575,6 +578,7 @@ fn explain_one(
     };
     Ok(Case {
         path: path.to_path_buf(),
+        stem,
         outcome,
         comparison,
         regions: None,
@@ -586,6 +590,7 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     request.validate()?;
     let methods = args.methods();
     let method_options = args.method_options();
+    let stems = emotui::files::distinct_stems(&args.faces);
     // Check the files that --out will write before any work.
     if let Some(dir) = &args.out {
         export::check_folder(dir)?;
@@ -595,13 +600,30 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         && let Some(p) = args
             .faces
             .iter()
-            .flat_map(|f| export::fixed_paths(dir, f))
+            .zip(&stems)
+            .flat_map(|(_, stem)| export::fixed_paths(dir, stem))
             .find(|p| export::occupied(p))
     {
         anyhow::bail!(
             "{}: already exists; nothing was written (pass --force to overwrite)",
             p.display()
         );
+    }
+    // As predict and landmarks do: when no face can even be opened there is
+    // nothing to do (exit 2); a missing face among others fails alone.
+    if args.faces.iter().all(|f| !f.is_file()) {
+        for f in &args.faces {
+            eprintln!(
+                "emotui: {}: {}",
+                f.display(),
+                if f.exists() {
+                    "not a file"
+                } else {
+                    "no such file"
+                }
+            );
+        }
+        anyhow::bail!("nothing to explain: no face image among the paths given");
     }
     let model = model_args.load()?;
     // The other methods' sizes depend on the model's input: checked before
@@ -610,8 +632,8 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     method_options.validate((input.width, input.height))?;
     let mut cases = Vec::new();
     let mut ok = true;
-    for path in &args.faces {
-        match explain_one(&model, path, &request, &methods, &method_options) {
+    for (path, stem) in args.faces.iter().zip(stems) {
+        match explain_one(&model, path, stem, &request, &methods, &method_options) {
             Ok(c) => cases.push(c),
             Err(e) => {
                 eprintln!("emotui: {e:#}");
@@ -685,18 +707,20 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         let panels = args.panels();
         let mut files = Vec::new();
         for c in &cases {
+            let stem = &c.stem;
             files.extend(export::explanation_files(
-                dir, &c.path, &c.outcome, &panels,
+                dir, &c.path, stem, &c.outcome, &panels,
             )?);
             if let Some(cmp) = &c.comparison {
                 files.extend(export::method_files(
-                    dir, &c.path, &c.outcome, cmp, &panels,
+                    dir, &c.path, stem, &c.outcome, cmp, &panels,
                 )?);
             }
             if let Some(r) = &c.regions {
                 files.extend(export::region_files(
                     dir,
                     &c.path,
+                    stem,
                     &c.outcome,
                     r,
                     c.comparison.as_ref(),

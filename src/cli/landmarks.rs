@@ -79,11 +79,13 @@ pub fn run(args: LandmarksArgs, model_args: &ModelArgs) -> anyhow::Result<bool> 
     }
     if let Some(dir) = &args.out {
         let mut files = Vec::new();
-        for (face, r) in &rows {
+        let paths: Vec<&std::path::Path> =
+            rows.iter().map(|(face, _)| face.path.as_path()).collect();
+        for ((face, r), stem) in rows.iter().zip(emotui::files::distinct_stems(&paths)) {
             let Ok(l) = r else { continue };
             let planes = to_planes(&load_image(&face.path)?, Colour::Rgb);
             files.push(File {
-                path: dir.join(format!("{}_regions.png", emotui::files::stem(&face.path))),
+                path: dir.join(format!("{stem}_regions.png")),
                 content: Content::Png(emotui::render::regions_image(&planes, l, PICTURE_SIDE)),
             });
         }

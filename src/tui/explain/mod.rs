@@ -621,15 +621,17 @@ impl ExplainTab {
         if let Err(e) = export::check_folder(dir) {
             return Exported::Failed(e.to_string());
         }
-        let mut files = match export::explanation_files(dir, path, &outcome, &self.params.panels) {
-            Ok(files) => files,
-            Err(e) => return Exported::Failed(e.to_string()),
-        };
+        let stem = emotui::files::stem(path);
+        let mut files =
+            match export::explanation_files(dir, path, &stem, &outcome, &self.params.panels) {
+                Ok(files) => files,
+                Err(e) => return Exported::Failed(e.to_string()),
+            };
         // The region game's answer, once played (never played on the UI
         // thread: it is 2^regions model evaluations).
         let played = self.regions.get(&self.key(face)).and_then(|r| r.clone());
         if let Some(regions) = played {
-            match export::region_files(dir, path, &outcome, &regions, None) {
+            match export::region_files(dir, path, &stem, &outcome, &regions, None) {
                 Ok(more) => files.extend(more),
                 Err(e) => return Exported::Failed(e.to_string()),
             }
