@@ -305,20 +305,32 @@ pub fn conflicts(files: &[File]) -> Vec<&Path> {
         .collect()
 }
 
-/// Checks that `dir` can hold exported files: a folder, or nothing yet
-/// under a folder (a file where a folder must be is named, before any work).
+/// Checks, before any work, that `dir` can hold exported files: a file
+/// where a folder must be is named; then the folder is made (as the export
+/// would make it) and a file is created in it and removed, so that a
+/// read-only place is found now, not after minutes of work.
 pub fn check_folder(dir: &Path) -> Result<()> {
     let existing = dir
         .ancestors()
         .filter(|a| !a.as_os_str().is_empty())
         .find_map(|a| std::fs::metadata(a).ok().map(|m| (a, m)));
-    match existing {
-        Some((a, m)) if !m.is_dir() => Err(Error::file(
+    if let Some((a, m)) = existing
+        && !m.is_dir()
+    {
+        return Err(Error::file(
             a,
             "exists and is not a folder; exported files go into a folder",
-        )),
-        _ => Ok(()),
+        ));
     }
+    let unwritable = |e: std::io::Error| Error::file(dir, format!("cannot write there: {e}"));
+    std::fs::create_dir_all(dir).map_err(unwritable)?;
+    let probe = dir.join(format!(".emotui-write-check-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(unwritable)?;
+    std::fs::remove_file(&probe).map_err(unwritable)
 }
 
 /// The region answers of a face as CSV: one row per method, label and

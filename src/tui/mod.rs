@@ -27,10 +27,14 @@ mod snapshots;
 use std::io::stdout;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyEventKind,
+};
 use ratatui_image::picker::{Picker, ProtocolType};
 
 use emotui::faces::FaceTree;
@@ -89,7 +93,7 @@ fn survey_path(dir: &Path, explicit: Option<PathBuf>) -> Option<PathBuf> {
 }
 
 fn restore_terminal() {
-    let _ = crossterm::execute!(stdout(), DisableMouseCapture);
+    let _ = crossterm::execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
     ratatui::restore();
 }
 
@@ -101,6 +105,28 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         anyhow::bail!(
             "the explorer needs a terminal; for scripts use `emotui predict|explain|eval|survey` (see --help)"
         );
+    }
+    if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+        anyhow::bail!(
+            "TERM=dumb: this terminal cannot move the cursor or draw a screen, which the \
+             explorer needs; run it in a terminal emulator, or use `emotui predict|explain|eval|survey`"
+        );
+    }
+    // NO_COLOR (no-color.org) asks for no colour in text. crossterm would
+    // drop every colour, faces drawn in coloured half-blocks included, and
+    // leave them unreadable: colour stays on, and the theme takes it out of
+    // the text instead.
+    let monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    crossterm::style::force_color_output(true);
+    // A batch system's time limit, `kill` from another shell, a closed SSH
+    // session: each ends the explorer as `q` does, the terminal restored.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        signal_hook::flag::register(signal, stop.clone())?;
     }
     let picker = picker(options.protocol);
     let truecolor =
@@ -127,7 +153,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             anyhow::bail!("cannot set up the terminal: {e}");
         }
     };
-    let _ = crossterm::execute!(stdout(), EnableMouseCapture);
+    // A paste arrives as one event, so that a key pressed right after a
+    // large paste is not queued behind thousands of characters.
+    let _ = crossterm::execute!(stdout(), EnableMouseCapture, EnableBracketedPaste);
     let (tx, rx) = channel();
     workers::load_model(options.model.clone(), options.load.clone(), tx.clone());
     if let Some(path) = survey {
@@ -157,22 +185,30 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let mut images = Images::new(palette_256);
     let result = (|| -> anyhow::Result<()> {
         let mut dirty = true;
-        while !app.quit() {
+        while !app.quit() && !stop.load(Ordering::Relaxed) {
             if dirty {
                 terminal.draw(|f| {
                     app.layout(f.area());
                     app.draw(f, &mut images);
+                    if monochrome {
+                        theme::monochrome(f.buffer_mut());
+                    }
                 })?;
                 for req in images.requests.drain(..) {
                     runtime.imager.request(req);
                 }
                 dirty = false;
             }
-            if event::poll(Duration::from_millis(25))? {
+            // Every event waiting is handled before the next frame: keys
+            // typed during a slow draw are not served one frame each.
+            let mut wait = Duration::from_millis(25);
+            while event::poll(wait)? {
+                wait = Duration::ZERO;
                 let commands = match event::read()? {
                     Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
                     Event::Mouse(m) => app.on_mouse(m),
-                    Event::Resize(..) => Vec::new(),
+                    // The explorer has no text field: a paste is not keys.
+                    Event::Resize(..) | Event::Paste(_) => Vec::new(),
                     _ => continue,
                 };
                 runtime.perform(commands);
