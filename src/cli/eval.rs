@@ -102,7 +102,9 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             if m.n() == 0 {
                 anyhow::bail!("{}: no face could be scored", args.dir.display());
             }
-            let st = m.statistics()?;
+            let st = m
+                .statistics()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", args.dir.display()))?;
             match args.format {
                 StatsFormat::Text => {
                     outln!(

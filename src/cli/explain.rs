@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use emotui::explain::{self, DEFAULT_SEEDS, Event, Outcome, Preset, Request, STANDARD_BOOTSTRAP};
@@ -556,7 +557,8 @@ fn explain_one(
             )),
             Event::Refit { .. } => {}
         },
-    )?;
+    )
+    .with_context(|| emotui::files::printable(path))?;
     pb.finish_and_clear();
     let comparison = if methods == [Method::Lime] {
         None
@@ -572,7 +574,8 @@ fn explain_one(
             method_options,
             &AtomicBool::new(false),
             |done, _| pb.set_position(done as u64),
-        )?;
+        )
+        .with_context(|| emotui::files::printable(path))?;
         pb.finish_and_clear();
         Some(c)
     };

@@ -27,7 +27,6 @@ mod snapshots;
 use std::io::stdout;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
@@ -119,15 +118,20 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     crossterm::style::force_color_output(true);
     // A batch system's time limit, `kill` from another shell, a closed SSH
-    // session: each ends the explorer as `q` does, the terminal restored.
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [
+    // session: each ends the explorer with the terminal restored, as `q`
+    // does. A thread of its own acts on them: the event loop may be inside
+    // a read that a hung-up terminal never ends.
+    let mut signals = signal_hook::iterator::Signals::new([
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
         signal_hook::consts::SIGINT,
-    ] {
-        signal_hook::flag::register(signal, stop.clone())?;
-    }
+    ])?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            restore_terminal();
+            std::process::exit(128 + signal);
+        }
+    });
     let picker = picker(options.protocol);
     let truecolor =
         std::env::var("COLORTERM").is_ok_and(|v| v.contains("truecolor") || v.contains("24bit"));
@@ -185,7 +189,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let mut images = Images::new(palette_256);
     let result = (|| -> anyhow::Result<()> {
         let mut dirty = true;
-        while !app.quit() && !stop.load(Ordering::Relaxed) {
+        while !app.quit() {
             if dirty {
                 terminal.draw(|f| {
                     app.layout(f.area());

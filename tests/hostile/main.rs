@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 #[path = "../common/png.rs"]
 mod png;
+mod round3;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,6 +43,9 @@ struct Case {
     /// Each must appear in stdout.
     stdout: Vec<&'static str>,
     limit: Duration,
+    /// Run `args[0]` as a bash script (`{bin}` is the binary): for pipes,
+    /// redirections and closed descriptors.
+    shell: bool,
 }
 
 /// A case from a space-separated command line (no argument holds a space;
@@ -54,6 +58,16 @@ fn case(name: &'static str, command: &str, code: i32, stderr: &[&'static str]) -
         stderr: stderr.to_vec(),
         stdout: Vec::new(),
         limit: BOUND,
+        shell: false,
+    }
+}
+
+/// A case run by bash: `script` may pipe and redirect; `{bin}` is emotui.
+fn shell(name: &'static str, script: &str, code: i32, stderr: &[&'static str]) -> Case {
+    Case {
+        args: vec![script.to_string()],
+        shell: true,
+        ..case(name, "", code, stderr)
     }
 }
 
@@ -78,8 +92,17 @@ impl Case {
                     .replace("{r}", root().to_str().unwrap())
             })
             .collect();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_emotui"))
-            .args(&args)
+        let mut command = if self.shell {
+            let mut c = Command::new("bash");
+            c.arg("-c")
+                .arg(args[0].replace("{bin}", env!("CARGO_BIN_EXE_emotui")));
+            c
+        } else {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_emotui"));
+            c.args(&args);
+            c
+        };
+        let mut child = command
             .current_dir(corpus)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -407,6 +430,7 @@ fn build(d: &Path) {
     write(&d.join("looped/JOY/good.png"), &good);
     write(&d.join("looped/FEAR/good.png"), &good);
     std::os::unix::fs::symlink(d.join("looped"), d.join("looped/JOY/again")).unwrap();
+    round3::build(d);
 }
 
 const TRACT: &str = "--backend tract";
