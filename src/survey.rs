@@ -428,7 +428,7 @@ fn decode_utf16(bytes: &[u8]) -> std::result::Result<Option<String>, String> {
         _ => return Ok(None),
     };
     let body = &bytes[2..];
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return Err("UTF-16 text with an odd number of bytes (cut short?)".into());
     }
     let units = body.chunks_exact(2).map(|c| {

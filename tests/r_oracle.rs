@@ -335,10 +335,11 @@ fn edges_of(st: &CaretStatistics) -> Vec<Edge> {
         }
     }
     let fixed = |p: Stat| p.filter(|p| *p >= f64::EPSILON && decimal_exponent(*p) >= -4);
-    if let (Some(a), Some(m)) = (fixed(o.accuracy_p_value), fixed(o.mcnemar_p_value)) {
-        if decimal_exponent(a).min(decimal_exponent(m)) <= -2 && (a - m).abs() > 0.01 {
-            edges.push(Edge::SharedPValues);
-        }
+    if let (Some(a), Some(m)) = (fixed(o.accuracy_p_value), fixed(o.mcnemar_p_value))
+        && decimal_exponent(a).min(decimal_exponent(m)) <= -2
+        && (a - m).abs() > 0.01
+    {
+        edges.push(Edge::SharedPValues);
     }
     let rounded = [
         o.accuracy,
@@ -391,9 +392,9 @@ fn edge_candidate(rng: &mut ChaCha8Rng, two_class: bool) -> Case {
         0 => {
             for r in 0..k {
                 let mut left = 20_000u64;
-                for p in 0..k - 1 {
+                for row in counts.iter_mut().take(k - 1) {
                     let c = rng.random_range(0..=left);
-                    counts[p][r] = c;
+                    row[r] = c;
                     left -= c;
                 }
                 counts[k - 1][r] = left;
@@ -419,8 +420,8 @@ fn edge_candidate(rng: &mut ChaCha8Rng, two_class: bool) -> Case {
                 }
             }
             let rare = rng.random_range(0..k);
-            for p in 0..k {
-                counts[p][rare] = rng.random_range(0..=3);
+            for row in counts.iter_mut() {
+                row[rare] = rng.random_range(0..=3);
             }
         }
         // A modest table, right a little more often than chance.

@@ -258,3 +258,155 @@ fn random_keys_and_resizes_on_a_hostile_tree() {
     t.keys(&["Escape", "q"]);
     t.assert_quit_cleanly(&status, long);
 }
+
+/// Reads `path` once a shell has written it (an exit status, a pid).
+fn wait_file(t: &Tmux, path: &std::path::Path, timeout: Duration) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(s) = std::fs::read_to_string(path)
+            && s.ends_with('\n')
+        {
+            return s.trim().to_string();
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "{} never written; screen:\n{}",
+            path.display(),
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A signal from outside (a batch system's time limit, `kill` from another
+/// shell) ends the explorer with the terminal restored: normal screen,
+/// mouse reporting off, exit status 128 + the signal.
+#[test]
+#[ignore = "needs tmux: apt-get install tmux"]
+fn signals_restore_the_terminal() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = env!("CARGO_BIN_EXE_emotui");
+    let dir = tempfile::tempdir().unwrap();
+    let long = Duration::from_secs(60);
+    for (signal, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let (pid, status) = (
+            dir.path().join(signal),
+            dir.path().join(format!("{signal}.status")),
+        );
+        let t = Tmux {
+            socket: format!("emotui-e2e-{}-{signal}", std::process::id()),
+        };
+        t.start(
+            &format!(
+                "cd {} && sh -c 'echo $$ > {}; exec {bin} data/test_crop --protocol halfblocks'; \
+                 echo $? > {}; sleep 60",
+                root.display(),
+                pid.display(),
+                status.display()
+            ),
+            120,
+            40,
+        );
+        t.wait_for("the first face", long, |s| s.contains("predicted:"));
+        let pid = wait_file(&t, &pid, long);
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        assert_eq!(
+            wait_file(&t, &status, long),
+            code.to_string(),
+            "SIG{signal}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        let modes = t.run(&[
+            "display-message",
+            "-p",
+            "-t",
+            "e2e",
+            "#{alternate_on} #{mouse_any_flag}",
+        ]);
+        assert_eq!(modes.trim(), "0 0", "SIG{signal}: alternate screen, mouse");
+    }
+}
+
+/// TERM=dumb is refused with a message; under NO_COLOR the text has no
+/// colour and the half-block face keeps its own; Esc right after a large
+/// paste acts at once.
+#[test]
+#[ignore = "needs tmux: apt-get install tmux"]
+fn dumb_terminals_no_color_and_pastes() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = env!("CARGO_BIN_EXE_emotui");
+    let dir = tempfile::tempdir().unwrap();
+    let long = Duration::from_secs(60);
+    let status = dir.path().join("dumb.status");
+    let t = Tmux {
+        socket: format!("emotui-e2e-{}-dumb", std::process::id()),
+    };
+    t.start(
+        &format!(
+            "cd {} && TERM=dumb {bin} data/test_crop; echo $? > {}; sleep 60",
+            root.display(),
+            status.display()
+        ),
+        120,
+        40,
+    );
+    assert_eq!(wait_file(&t, &status, long), "2");
+    assert!(t.screen().contains("TERM=dumb"), "{}", t.screen());
+    drop(t);
+
+    let status = dir.path().join("nocolor.status");
+    let t = Tmux {
+        socket: format!("emotui-e2e-{}-nocolor", std::process::id()),
+    };
+    t.start(
+        &format!(
+            "cd {} && NO_COLOR=1 {bin} data/test_crop --protocol halfblocks; echo $? > {}; sleep 60",
+            root.display(),
+            status.display()
+        ),
+        120,
+        40,
+    );
+    t.wait_for("the first face", long, |s| s.contains("predicted:"));
+    let coloured = t.run(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    let text_line = coloured.lines().find(|l| l.contains("predicted:")).unwrap();
+    // SGR colours: 30–37, 90–97 (foreground), 40–47, 100–107, and 38;/48;
+    // palette or RGB.
+    let sgr_colour = |l: &str| {
+        l.split("\x1b[").skip(1).any(|seq| {
+            let params = seq.split('m').next().unwrap_or("");
+            params.split(';').any(|p| {
+                matches!(
+                    p.parse::<u32>(),
+                    Ok(30..=37 | 40..=47 | 90..=97 | 100..=107 | 38 | 48)
+                )
+            })
+        })
+    };
+    assert!(
+        !sgr_colour(text_line),
+        "coloured text under NO_COLOR: {text_line:?}"
+    );
+    assert!(
+        coloured.lines().any(|l| l.contains('▀') && sgr_colour(l)),
+        "the face lost its colours under NO_COLOR"
+    );
+
+    // The help, a paste of 20,000 characters, one Esc: the help is gone.
+    t.keys(&["?"]);
+    t.wait_for("the help", long, |s| s.contains("filter faces by name"));
+    let paste = dir.path().join("paste.txt");
+    std::fs::write(&paste, "x".repeat(20_000)).unwrap();
+    t.run(&["load-buffer", paste.to_str().unwrap()]);
+    t.run(&["paste-buffer", "-p", "-t", "e2e"]);
+    t.keys(&["Escape"]);
+    t.wait_for("the help to close", Duration::from_secs(5), |s| {
+        !s.contains("filter faces by name")
+    });
+    t.keys(&["q"]);
+    t.assert_quit_cleanly(&status, long);
+}

@@ -27,7 +27,15 @@ use emotui::store::Store;
 /// Look inside a facial-emotion classifier: predictions, LIME explanations,
 /// and the model compared with people.
 #[derive(Debug, Parser)]
-#[command(name = "emotui", version, about, long_about = None)]
+#[command(
+    name = "emotui",
+    version,
+    about,
+    long_about = None,
+    after_help = "Images: PNG, JPEG, BMP, GIF, TIFF or WebP. A JPEG's EXIF orientation (a phone \
+                  held sideways) is applied as every viewer applies it; a face larger than 512 \
+                  pixels is explained and shown at 512 on its longest side."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

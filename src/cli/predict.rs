@@ -16,7 +16,8 @@ use super::{ModelArgs, TableFormat, progress};
 /// Arguments of `emotui predict`.
 #[derive(Debug, Args)]
 pub struct PredictArgs {
-    /// Image files or folders (folders are read as faces trees).
+    /// Image files or folders (folders are read as faces trees); EXIF
+    /// orientation is applied.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
 
