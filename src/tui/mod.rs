@@ -145,10 +145,18 @@ pub fn run(options: Options) -> anyhow::Result<()> {
 
     // Restore the terminal on panic too (ratatui::init restores raw mode
     // and the screen; the mouse is ours to release).
+    // A worker's panic is caught where it can be (the model's loading) and
+    // shown on the screen; printing it now would scribble over the frame,
+    // so it is kept and printed once the terminal is restored.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        hook(info);
+        if std::thread::current().name() == Some("main") {
+            restore_terminal();
+            hook(info);
+        } else {
+            let mut kept = WORKER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+            kept.push(info.to_string());
+        }
     }));
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -243,8 +251,18 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         Ok(())
     })();
     restore_terminal();
+    for panic in WORKER_PANICS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+    {
+        eprintln!("emotui: a background job failed: {panic}");
+    }
     result
 }
+
+/// Panics of worker threads while the explorer owned the screen.
+static WORKER_PANICS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 /// The workers the event loop drives.
 struct Runtime {

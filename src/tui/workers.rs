@@ -408,7 +408,21 @@ pub enum Message {
 /// Loads the model in the background.
 pub fn load_model(path: PathBuf, options: LoadOptions, tx: Sender<Message>) {
     std::thread::spawn(move || {
-        let r = Model::load(&path, &options).map(Arc::new);
+        // A backend that panics on a strange graph must leave a message on
+        // the screen, not a model that never arrives.
+        let r = std::panic::catch_unwind(|| Model::load(&path, &options))
+            .unwrap_or_else(|panic| {
+                let why = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("no message");
+                Err(emotui::Error::Model {
+                    path: path.clone(),
+                    problem: format!("loading it crashed ({why})"),
+                })
+            })
+            .map(Arc::new);
         let _ = tx.send(Message::ModelLoaded(r));
     });
 }
