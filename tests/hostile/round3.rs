@@ -228,6 +228,20 @@ fn lost_files() {
     let a = std::fs::read_to_string(out.join("face_explanation.csv")).unwrap();
     let b = std::fs::read_to_string(out.join("face-2_explanation.csv")).unwrap();
     assert_ne!(a, b, "the second face's files replaced the first's");
+
+    let out = corpus().join("r3/dup_landmarks");
+    let run = Command::new(env!("CARGO_BIN_EXE_emotui"))
+        .args(["landmarks", "--backend", "tract", "--no-cache", "--out"])
+        .arg(&out)
+        .arg(corpus().join("r3/dup/A/face.png"))
+        .arg(corpus().join("r3/dup/B/face.png"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    for f in ["face_regions.png", "face-2_regions.png"] {
+        assert!(out.join(f).is_file(), "{f} missing; {stderr}");
+    }
 }
 
 #[test]
