@@ -32,6 +32,16 @@ pub fn printable(path: &Path) -> String {
     out
 }
 
+/// emotui's cache folder: `$XDG_CACHE_HOME/emotui`, else
+/// `~/.cache/emotui`; `None` when neither variable is set.
+pub fn cache_dir() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))?;
+    Some(base.join("emotui"))
+}
+
 /// The start of every file written for a face: its file name without the
 /// extension.
 pub fn stem(path: &Path) -> String {

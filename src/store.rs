@@ -25,11 +25,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default cache: `$XDG_CACHE_HOME/emotui/emotui.sqlite`, else
 /// `~/.cache/emotui/emotui.sqlite`; `None` when neither variable is set.
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("emotui").join(FILE_NAME))
+    Some(crate::files::cache_dir()?.join(FILE_NAME))
 }
 
 /// SHA-256 of some bytes, in hex.
@@ -196,6 +192,21 @@ impl Store {
             }
         }
         tx.commit().map_err(err)
+    }
+
+    /// The keys results of `kind` are stored under, each with its count.
+    pub fn keys(&self, kind: Kind) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, COUNT(*) FROM results WHERE kind = ?1 GROUP BY key ORDER BY key")
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map(params![kind.name()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+            })
+            .map_err(|e| self.error(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.error(e))
     }
 
     /// Sizes and counts.

@@ -127,17 +127,28 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     }
     let model = model_args.load()?;
     let face_models = model_args.lazy_face_models()?;
-    let mut store = model_args.open_cache()?;
+    // A merge (--read-cache) reads the files it is given and writes only
+    // where --cache says: no default cache is made behind the user's back.
+    let mut store = if args.read_cache.is_empty() || model_args.cache.is_some() {
+        model_args.open_cache()?
+    } else {
+        None
+    };
     let also = args
         .read_cache
         .iter()
         .map(|p| emotui::store::Store::open_existing(p))
         .collect::<emotui::Result<Vec<_>>>()?;
+    let key = atlas::record_key(&model, &request)?;
+    for other in &also {
+        if let Some(warning) = atlas::check_merge(other, &key)? {
+            eprintln!("emotui: warning: {warning}");
+        }
+    }
     let total = args
         .shard
         .map_or(faces.len(), |s| faces.len().div_ceil(s.n));
     let pb = progress::bar(total, "explaining");
-    let key = atlas::record_key(&model, &request)?;
     let atlas = atlas::run(
         &model,
         &key,
@@ -159,13 +170,20 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         }
     }
     let cached = atlas.faces.iter().filter(|f| f.cached).count();
-    eprintln!(
-        "emotui: {} faces, {cached} from the cache{}",
-        atlas.faces.len(),
-        store
-            .as_ref()
-            .map_or(String::new(), |s| format!(" ({})", s.path().display()))
-    );
+    let read: Vec<String> = store
+        .iter()
+        .chain(&also)
+        .map(|s| s.path().display().to_string())
+        .collect();
+    if read.is_empty() {
+        eprintln!("emotui: {} faces (no cache)", atlas.faces.len());
+    } else {
+        eprintln!(
+            "emotui: {} faces, {cached} from {}",
+            atlas.faces.len(),
+            read.join(", ")
+        );
+    }
     let overview = atlas.overview(args.seed);
     let (summary, facs) = (&overview.summary, &overview.facs);
     let people = survey

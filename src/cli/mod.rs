@@ -201,6 +201,17 @@ impl ModelArgs {
 
     /// Loads the model, telling stderr once when `auto` fell back to tract.
     pub fn load(&self) -> anyhow::Result<Model> {
+        let a = emotui::parallel::allocation();
+        // Under a batch job, or when the allocation is below the machine,
+        // say what the worker count follows (--threads is the user's own).
+        if self.threads.is_none() && (a.limited || std::env::var_os("SLURM_JOB_ID").is_some()) {
+            eprintln!(
+                "emotui: {} worker{} ({}; --threads overrides)",
+                a.workers,
+                if a.workers == 1 { "" } else { "s" },
+                a.why
+            );
+        }
         let model = Model::load(&self.path(), &self.options())?;
         if let Some(why) = model.fallback_reason() {
             eprintln!("emotui: using tract (pure Rust); ONNX Runtime not available: {why}");

@@ -232,24 +232,87 @@ impl std::fmt::Debug for Model {
 /// The bundled model's path relative to the repository root.
 pub const BUNDLED_MODEL: &str = "models/emotion_fer_minixception.onnx";
 
-/// Where to find the bundled model: next to the working directory, or next
-/// to the executable's repository (for `cargo run` from elsewhere).
+/// Where to find the bundled model (see [`bundled_path`]).
 pub fn default_model_path() -> PathBuf {
     bundled_path(BUNDLED_MODEL)
 }
 
 /// A bundled file or folder (`relative` to the repository root): under the
-/// working directory, or under the repository emotui was built from.
+/// working directory (the repository's own, when run from it), else the
+/// copy the binary carries, written out once (see [`EMBEDDED`]). Nothing
+/// points back at the folder emotui was built in, so a copied or installed
+/// binary works from anywhere.
 pub fn bundled_path(relative: &str) -> PathBuf {
     let local = PathBuf::from(relative);
     if local.exists() {
         return local;
     }
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    if repo.exists() {
-        return repo;
+    embedded(relative).unwrap_or(local)
+}
+
+/// The bundled models, inside the binary: copied to a cluster's shared
+/// folder or installed with `cargo install`, emotui predicts, finds
+/// landmarks and opens the explorer with its source tree gone.
+const EMBEDDED: [(&str, &[u8]); 5] = [
+    (
+        BUNDLED_MODEL,
+        include_bytes!("../../models/emotion_fer_minixception.onnx"),
+    ),
+    (
+        "models/emotion_fer_minixception.toml",
+        include_bytes!("../../models/emotion_fer_minixception.toml"),
+    ),
+    (
+        "models/face/face_detection_short_range.onnx",
+        include_bytes!("../../models/face/face_detection_short_range.onnx"),
+    ),
+    (
+        "models/face/face_detection_full_range.onnx",
+        include_bytes!("../../models/face/face_detection_full_range.onnx"),
+    ),
+    (
+        "models/face/face_landmark.onnx",
+        include_bytes!("../../models/face/face_landmark.onnx"),
+    ),
+];
+
+/// Writes the embedded files at or under `relative` (and beside it with
+/// the same stem) into a folder of this
+/// emotui version (the cache folder, else the system's temporary one) and
+/// returns where `relative` is there; `None` when nothing embedded matches
+/// or nothing can be written. A file already there with the same bytes is
+/// kept; a new one goes to a temporary name first and is renamed, so that
+/// the tasks of a job array starting together never read half a model.
+fn embedded(relative: &str) -> Option<PathBuf> {
+    // A folder's files, or a file with its companions of the same stem (a
+    // model with its card).
+    let prefix = format!("{relative}/");
+    let stem = Path::new(relative).with_extension("");
+    let files: Vec<&(&str, &[u8])> = EMBEDDED
+        .iter()
+        .filter(|(p, _)| p.starts_with(&prefix) || Path::new(p).with_extension("") == stem)
+        .collect();
+    if files.is_empty() {
+        return None;
     }
-    local
+    let folder = format!("bundled-{}", env!("CARGO_PKG_VERSION"));
+    // SAFETY: getuid only reads the process's user id.
+    let user = unsafe { libc::getuid() };
+    let root = crate::files::cache_dir().map_or_else(
+        || std::env::temp_dir().join(format!("emotui-{folder}-{user}")),
+        |c| c.join(&folder),
+    );
+    for (path, bytes) in files {
+        let dest = root.join(path);
+        if std::fs::read(&dest).is_ok_and(|b| b == *bytes) {
+            continue;
+        }
+        std::fs::create_dir_all(dest.parent()?).ok()?;
+        let temp = dest.with_extension(format!("part-{}", std::process::id()));
+        std::fs::write(&temp, bytes).ok()?;
+        std::fs::rename(&temp, &dest).ok()?;
+    }
+    Some(root.join(relative))
 }
 
 impl Model {
