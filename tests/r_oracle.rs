@@ -781,3 +781,116 @@ fn lime_fits_match_real_glmnet() {
         "more than 2% of the selections differ: {differing:?}"
     );
 }
+
+/// For every `<i>.csv` (truth, a, b): `mcnemar.test` on the 2×2 table of
+/// right and wrong, `binom.test` on the discordant faces, and caret's kappa
+/// between the two label columns.
+const PAIRED_SCRIPT: &str = r#"
+suppressMessages(library(caret))
+dir <- commandArgs(trailingOnly = TRUE)[1]
+num <- function(x) ifelse(is.nan(x), "NaN", ifelse(is.na(x), "NA", sprintf("%.17g", x)))
+for (f in list.files(dir, pattern = "\\.csv$", full.names = TRUE)) {
+  d <- read.csv(f, stringsAsFactors = FALSE, colClasses = "character")
+  ar <- factor(d$a == d$truth, levels = c(TRUE, FALSE))
+  br <- factor(d$b == d$truth, levels = c(TRUE, FALSE))
+  t <- table(ar, br)
+  m <- suppressWarnings(mcnemar.test(t))
+  disc <- t[1, 2] + t[2, 1]
+  exact <- if (disc > 0) binom.test(t[1, 2], disc)$p.value else 1
+  L <- sort(unique(c(d$a, d$b)), method = "radix")
+  k <- if (length(L) > 1) {
+    suppressWarnings(confusionMatrix(table(factor(d$a, L), factor(d$b, L))))$overall[["Kappa"]]
+  } else NaN
+  writeLines(c(num(m$statistic), num(m$p.value), num(exact), num(k)),
+             sub("\\.csv$", ".out", f))
+}
+"#;
+
+/// Random pairs of label vectors compared with real R.
+const PAIRS: usize = 240;
+
+#[test]
+#[ignore = "needs R with caret: apt-get install r-base-core r-cran-caret"]
+fn paired_tests_match_real_r() {
+    use emotui::stats::paired::{PairedAnswer, paired};
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(25);
+    let labels = [
+        "Anger", "Fear", "Joy", "Neutral", "Sadness", "Surprise", "Disgust",
+    ];
+    let mut cases: Vec<Vec<[String; 3]>> = Vec::new();
+    for i in 0..PAIRS {
+        let k = rng.random_range(2..=labels.len());
+        let n = [3usize, 10, 40, 200, 2000][rng.random_range(0..5)];
+        // How often each model is right, and how often B copies A: from
+        // twins to strangers, from perfect to hopeless.
+        let (pa, pb, copy) = (
+            rng.random_range(0.0..=1.0),
+            rng.random_range(0.0..=1.0),
+            if i % 4 == 0 {
+                0.95
+            } else {
+                rng.random_range(0.0..1.0)
+            },
+        );
+        let rows: Vec<[String; 3]> = (0..n)
+            .map(|_| {
+                let truth = labels[rng.random_range(0..k)];
+                let guess = |p: f64, rng: &mut ChaCha8Rng| {
+                    if rng.random_bool(p) {
+                        truth
+                    } else {
+                        labels[rng.random_range(0..k)]
+                    }
+                };
+                let a = guess(pa, &mut rng);
+                let b = if rng.random_bool(copy) {
+                    a
+                } else {
+                    guess(pb, &mut rng)
+                };
+                [truth.to_string(), a.to_string(), b.to_string()]
+            })
+            .collect();
+        let mut w = csv::Writer::from_path(dir.path().join(format!("{i}.csv"))).unwrap();
+        w.write_record(["truth", "a", "b"]).unwrap();
+        for r in &rows {
+            w.write_record(r).unwrap();
+        }
+        w.flush().unwrap();
+        cases.push(rows);
+    }
+    let script = dir.path().join("paired.R");
+    std::fs::write(&script, PAIRED_SCRIPT).unwrap();
+    rscript(&script, &[dir.path()]);
+    let mut discordant_none = 0;
+    for (i, rows) in cases.iter().enumerate() {
+        let answers: Vec<PairedAnswer> = rows
+            .iter()
+            .map(|[t, a, b]| PairedAnswer { truth: t, a, b })
+            .collect();
+        let p = paired(&answers).unwrap();
+        discordant_none += usize::from(p.a_right_b_wrong + p.a_wrong_b_right == 0);
+        let out = std::fs::read_to_string(dir.path().join(format!("{i}.out"))).unwrap();
+        let r: Vec<&str> = out.lines().collect();
+        for (name, ours, theirs) in [
+            ("McNemar statistic", p.mcnemar_statistic, r[0]),
+            ("McNemar p-value", p.mcnemar_p_value, r[1]),
+            ("exact p-value", p.exact_p_value, r[2]),
+            ("kappa between", p.kappa_between, r[3]),
+        ] {
+            let ours = if ours.is_nan() {
+                Some(f64::NAN)
+            } else {
+                Some(ours)
+            };
+            assert!(
+                agrees(ours, theirs, 1e-12),
+                "pair {i} ({} faces): {name}: emotui {ours:?}, R {theirs}",
+                rows.len()
+            );
+        }
+    }
+    // The edge where McNemar is NaN and the exact test 1 was reached.
+    assert!(discordant_none > 0, "no pair without a discordant face");
+}

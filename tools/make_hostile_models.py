@@ -126,6 +126,9 @@ VARIANTS = {
     "nan_on_dark": (variant(ROW, dark_nan=True), CARD),
     "two_inputs": (variant(ROW, second_input=True), CARD),
     "float64_output": (variant(ROW, out_type=TensorProto.DOUBLE), CARD),
+    # Not hostile: a baseline that answers happy for every face, a second
+    # model for `eval --compare-model`.
+    "constant_happy": (variant(ROW), CARD),
     "free_size": (variant(ROW, free_size=True),
                   CARD.replace("width = 64", "width = 60000").replace("height = 64", "height = 60000")),
 }

@@ -31,6 +31,12 @@ pub struct EvalArgs {
     #[arg(long, value_name = "CSV")]
     pub against: Option<PathBuf>,
 
+    /// A second model (its card beside it) to compare with the first
+    /// (`--model`) on the same faces: both models' statistics, then the
+    /// paired comparison and the faces they label differently.
+    #[arg(long, value_name = "MODEL", conflicts_with = "against")]
+    pub compare_model: Option<PathBuf>,
+
     #[command(flatten)]
     pub columns: SurveyColumns,
 
@@ -67,6 +73,16 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             args.dir.display(),
             tree.classes.len(),
             emotui::survey::MAX_CLASSES
+        );
+    }
+    if let Some(b) = &args.compare_model {
+        return super::pair::run(
+            &args.dir,
+            &tree,
+            b,
+            args.format,
+            args.width.columns(),
+            model_args,
         );
     }
     let model = model_args.load()?;

@@ -10,6 +10,7 @@ mod crop;
 mod eval;
 mod explain;
 mod landmarks;
+mod pair;
 mod predict;
 mod progress;
 mod regions;
@@ -201,18 +202,27 @@ impl ModelArgs {
 
     /// Loads the model, telling stderr once when `auto` fell back to tract.
     pub fn load(&self) -> anyhow::Result<Model> {
+        self.load_from(&self.path())
+    }
+
+    /// Loads the model at `path` (with its card beside it) with these
+    /// options: a second model to compare, say.
+    pub fn load_from(&self, path: &std::path::Path) -> anyhow::Result<Model> {
         let a = emotui::parallel::allocation();
         // Under a batch job, or when the allocation is below the machine,
         // say what the worker count follows (--threads is the user's own).
+        static SAID: std::sync::Once = std::sync::Once::new();
         if self.threads.is_none() && (a.limited || std::env::var_os("SLURM_JOB_ID").is_some()) {
-            eprintln!(
-                "emotui: {} worker{} ({}; --threads overrides)",
-                a.workers,
-                if a.workers == 1 { "" } else { "s" },
-                a.why
-            );
+            SAID.call_once(|| {
+                eprintln!(
+                    "emotui: {} worker{} ({}; --threads overrides)",
+                    a.workers,
+                    if a.workers == 1 { "" } else { "s" },
+                    a.why
+                )
+            });
         }
-        let model = Model::load(&self.path(), &self.options())?;
+        let model = Model::load(path, &self.options())?;
         if let Some(why) = model.fallback_reason() {
             eprintln!("emotui: using tract (pure Rust); ONNX Runtime not available: {why}");
         }

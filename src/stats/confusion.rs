@@ -103,6 +103,26 @@ fn guarded(num: f64, den: f64) -> Stat {
     if den > 0.0 { Some(num / den) } else { None }
 }
 
+/// `mcnemar.test(table)`: (statistic, p-value). Continuity-corrected
+/// McNemar for 2 classes, Bowker's symmetry test (no correction) for more;
+/// NaN when a pair of mirrored cells is 0 and 0, as R gives.
+pub fn mcnemar(table: &[Vec<u64>]) -> (f64, f64) {
+    let k = table.len();
+    let t = table;
+    let asym = (0..k).any(|i| (0..k).any(|j| t[i][j] != t[j][i]));
+    let correct = k == 2 && asym;
+    let mut s = 0.0;
+    for i in 0..k {
+        for j in i + 1..k {
+            let d = t[i][j] as f64 - t[j][i] as f64;
+            let y = if correct { d.abs() - 1.0 } else { d };
+            s += y * y / (t[i][j] + t[j][i]) as f64;
+        }
+    }
+    let df = (k * (k - 1) / 2) as f64;
+    (s, chisq_upper_tail(s, df))
+}
+
 fn map2(a: Stat, b: Stat, f: impl Fn(f64, f64) -> f64) -> Stat {
     Some(f(a?, b?))
 }
@@ -247,7 +267,7 @@ impl ConfusionMatrix {
             accuracy_upper: upper,
             accuracy_null: nir,
             accuracy_p_value: p_value,
-            mcnemar_p_value: Some(self.mcnemar_p_value()),
+            mcnemar_p_value: Some(mcnemar(&self.table).1),
         };
         let by_class = (0..k).map(|c| self.class_statistics(c)).collect();
         Ok(CaretStatistics {
@@ -255,26 +275,6 @@ impl ConfusionMatrix {
             overall,
             by_class,
         })
-    }
-
-    /// `mcnemar.test(table)`: continuity-corrected McNemar for 2 classes,
-    /// Bowker's symmetry test (no correction) for more. NaN when a pair of
-    /// mirrored cells is 0 and 0, as R gives.
-    fn mcnemar_p_value(&self) -> f64 {
-        let k = self.levels.len();
-        let t = &self.table;
-        let asym = (0..k).any(|i| (0..k).any(|j| t[i][j] != t[j][i]));
-        let correct = k == 2 && asym;
-        let mut s = 0.0;
-        for i in 0..k {
-            for j in i + 1..k {
-                let d = t[i][j] as f64 - t[j][i] as f64;
-                let y = if correct { d.abs() - 1.0 } else { d };
-                s += y * y / (t[i][j] + t[j][i]) as f64;
-            }
-        }
-        let df = (k * (k - 1) / 2) as f64;
-        chisq_upper_tail(s, df)
     }
 
     fn class_statistics(&self, c: usize) -> ClassStatistics {

@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod confusion;
 pub mod distributions;
+pub mod paired;
 pub mod report;
 pub mod rformat;
 

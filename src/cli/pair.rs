@@ -1,0 +1,226 @@
+//! `emotui eval DIR --compare-model B.onnx`: two models on the same faces,
+//! the way a lab decides which one to keep: caret's statistics for each,
+//! then the paired comparison (which faces each gets right, McNemar, the
+//! exact test, the accuracy difference with its interval, kappa between
+//! them), per class, and the faces they label differently.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use emotui::faces::FaceTree;
+use emotui::model::{Classifier, Model};
+use emotui::stats::compare::{Naming, model_matrix};
+use emotui::stats::paired::{PairedAnswer, PairedClass, by_class, paired};
+use emotui::stats::report::{caret_json, caret_text};
+use emotui::stats::rformat::round_str;
+use emotui::survey::normalize_label;
+
+use super::predict::{Row, predict_with_progress};
+use super::{ModelArgs, StatsFormat};
+
+/// A face both models labelled, with their confidences.
+struct Face<'a> {
+    path: &'a Path,
+    truth: String,
+    a: String,
+    a_probability: f32,
+    b: String,
+    b_probability: f32,
+}
+
+/// The label a model gave, in shared names, and its probability.
+fn answer(model: &Model, row: &Row) -> Option<(String, f32)> {
+    let p = row.result.as_ref().ok()?;
+    Some((
+        normalize_label(&model.labels()[p.predicted]),
+        p.probabilities[p.predicted],
+    ))
+}
+
+pub fn run(
+    dir: &Path,
+    tree: &FaceTree,
+    b_path: &Path,
+    format: StatsFormat,
+    width: usize,
+    model_args: &ModelArgs,
+) -> anyhow::Result<bool> {
+    let a = model_args.load()?;
+    let b = model_args.load_from(b_path)?;
+    let rows_a = predict_with_progress(&a, tree.faces().cloned().collect());
+    let rows_b = predict_with_progress(&b, tree.faces().cloned().collect());
+    let mut ok = tree.problems.is_empty();
+    for r in rows_a.iter().chain(&rows_b) {
+        if let Err(e) = &r.result {
+            eprintln!("emotui: {e}");
+            ok = false;
+        }
+    }
+    let faces: Vec<Face> = rows_a
+        .iter()
+        .zip(&rows_b)
+        .filter_map(|(ra, rb)| {
+            let truth = normalize_label(ra.face.class.as_deref()?);
+            let (la, pa) = answer(&a, ra)?;
+            let (lb, pb) = answer(&b, rb)?;
+            Some(Face {
+                path: &ra.face.path,
+                truth,
+                a: la,
+                a_probability: pa,
+                b: lb,
+                b_probability: pb,
+            })
+        })
+        .collect();
+    let answers: Vec<PairedAnswer> = faces
+        .iter()
+        .map(|f| PairedAnswer {
+            truth: &f.truth,
+            a: &f.a,
+            b: &f.b,
+        })
+        .collect();
+    let pair = paired(&answers).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    let classes = by_class(&answers);
+    let disagreements: Vec<&Face> = faces.iter().filter(|f| f.a != f.b).collect();
+    let statistics = |model: &Model, rows: &[Row]| {
+        let scored = rows
+            .iter()
+            .filter_map(|r| r.result.as_ref().ok().map(|p| (r.face.class.as_deref(), p)));
+        model_matrix(model.labels(), scored, Naming::ModelLabels)
+            .statistics()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
+    };
+    let (st_a, st_b) = (statistics(&a, &rows_a)?, statistics(&b, &rows_b)?);
+    match format {
+        StatsFormat::Text => {
+            for (name, model, st) in [("A", &a, &st_a), ("B", &b, &st_b)] {
+                outln!(
+                    "Model {name}: {} ({}, {}) on {}: {} faces\n",
+                    model.card().name,
+                    model.path().display(),
+                    model.backend_description(),
+                    dir.display(),
+                    st.matrix.n()
+                )?;
+                out!("{}\n", caret_text(st, width))?;
+            }
+            out!("{}", paired_text(&pair, &classes, &disagreements))?;
+        }
+        StatsFormat::Json => {
+            let mut paired_json = serde_json::to_value(pair)?;
+            paired_json["disagreements"] = serde_json::json!(
+                disagreements
+                    .iter()
+                    .map(|f| f.path.display().to_string())
+                    .collect::<Vec<_>>()
+            );
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "a": {"model": a.path(), "statistics": caret_json(&st_a)},
+                    "b": {"model": b.path(), "statistics": caret_json(&st_b)},
+                    "paired": paired_json,
+                    "by_class": classes,
+                    "faces": faces.iter().map(|f| serde_json::json!({
+                        "path": f.path,
+                        "truth": f.truth,
+                        "a": f.a,
+                        "a_probability": f.a_probability,
+                        "b": f.b,
+                        "b_probability": f.b_probability,
+                    })).collect::<Vec<_>>(),
+                }))?
+            )?;
+        }
+    }
+    Ok(ok)
+}
+
+/// The paired comparison as text, after both models' caret printouts.
+fn paired_text(
+    p: &emotui::stats::paired::Paired,
+    classes: &[PairedClass],
+    disagreements: &[&Face],
+) -> String {
+    let r = |x: f64| round_str(Some(x), 4);
+    let mut s = String::from("-- emotui: model A against model B on the same faces --\n\n");
+    let _ = writeln!(s, "{:>10} {:>8} {:>8}", "", "B right", "B wrong");
+    let _ = writeln!(
+        s,
+        "{:>10} {:>8} {:>8}",
+        "A right", p.both_right, p.a_right_b_wrong
+    );
+    let _ = writeln!(
+        s,
+        "{:>10} {:>8} {:>8}",
+        "A wrong", p.a_wrong_b_right, p.both_wrong
+    );
+    let discordant = p.a_right_b_wrong + p.a_wrong_b_right;
+    let _ = writeln!(
+        s,
+        "\nFaces they part on: {discordant} ({} for A, {} for B)",
+        p.a_right_b_wrong, p.a_wrong_b_right
+    );
+    let _ = writeln!(
+        s,
+        "McNemar's chi-squared (continuity correction): {}, p-value {}",
+        r(p.mcnemar_statistic),
+        r(p.mcnemar_p_value)
+    );
+    let _ = writeln!(
+        s,
+        "Exact binomial test on those faces: p-value {}",
+        r(p.exact_p_value)
+    );
+    let _ = writeln!(
+        s,
+        "Accuracy A - B: {} (95% CI {} to {})",
+        r(p.accuracy_difference),
+        r(p.difference_lower),
+        r(p.difference_upper)
+    );
+    let _ = writeln!(s, "Kappa between their labels: {}", r(p.kappa_between));
+    let w = classes
+        .iter()
+        .map(|c| c.class.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        s,
+        "\n{:<w$} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "class", "faces", "sens A", "sens B", "A - B", "spec A", "spec B", "A - B"
+    );
+    for c in classes {
+        let _ = writeln!(
+            s,
+            "{:<w$} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            c.class,
+            c.faces,
+            r(c.sensitivity_a),
+            r(c.sensitivity_b),
+            r(c.sensitivity_a - c.sensitivity_b),
+            r(c.specificity_a),
+            r(c.specificity_b),
+            r(c.specificity_a - c.specificity_b)
+        );
+    }
+    if !disagreements.is_empty() {
+        let _ = writeln!(s, "\nFaces they label differently:");
+        for f in disagreements {
+            let _ = writeln!(
+                s,
+                "  {}  truth {}  A {} {:.4}  B {} {:.4}",
+                emotui::files::printable(f.path),
+                f.truth,
+                f.a,
+                f.a_probability,
+                f.b,
+                f.b_probability
+            );
+        }
+    }
+    s
+}
