@@ -675,4 +675,41 @@ fn two_models_are_compared_face_by_face() {
     ] {
         assert!(out.contains(want), "{want:?} missing:\n{out}");
     }
+
+    // Both explanations of each disagreement: B never changes its answer,
+    // so every superpixel and region weighs nothing for it; A's do.
+    let o = emotui(&[
+        "eval",
+        "--backend",
+        "tract",
+        "data/test_crop",
+        "--compare-model",
+        b,
+        "--explain-disagreements",
+        "--format",
+        "json",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let looks = v["disagreements_explained"].as_array().unwrap();
+    assert_eq!(looks.len(), 3);
+    let weights = |look: &serde_json::Value, key: &str| -> Vec<f64> {
+        look[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| pair[1].as_f64().unwrap())
+            .collect()
+    };
+    for look in looks {
+        assert_eq!(look["b"]["label"], "Joy");
+        for key in ["superpixels", "regions"] {
+            let b = weights(&look["b"], key);
+            assert!(!b.is_empty() && b.iter().all(|w| w.abs() < 1e-9), "{b:?}");
+            let a = weights(&look["a"], key);
+            assert!(a.iter().any(|w| w.abs() > 1e-3), "{a:?}");
+        }
+    }
+    assert_eq!(looks[1]["a"]["label"], "Sadness");
 }

@@ -37,6 +37,13 @@ pub struct EvalArgs {
     #[arg(long, value_name = "MODEL", conflicts_with = "against")]
     pub compare_model: Option<PathBuf>,
 
+    /// With --compare-model: explain every face the two models label
+    /// differently with both, on the same superpixels and seed, and give
+    /// each model's strongest superpixels and facial regions (region game)
+    /// for its own label.
+    #[arg(long, requires = "compare_model")]
+    pub explain_disagreements: bool,
+
     #[command(flatten)]
     pub columns: SurveyColumns,
 
@@ -80,6 +87,7 @@ pub fn run(args: EvalArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
             &args.dir,
             &tree,
             b,
+            args.explain_disagreements,
             args.format,
             args.width.columns(),
             model_args,

@@ -5,9 +5,16 @@
 //! them), per class, and the faces they label differently.
 
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
+use serde::Serialize;
+
+use emotui::explain::{Preset, Request};
 use emotui::faces::FaceTree;
+use emotui::geometry::landmarks_of_files;
+use emotui::lime::LabelChoice;
+use emotui::methods::regions::{RegionMethod, face_regions};
 use emotui::model::{Classifier, Model};
 use emotui::stats::compare::{Naming, model_matrix};
 use emotui::stats::paired::{PairedAnswer, PairedClass, by_class, paired};
@@ -37,10 +44,12 @@ fn answer(model: &Model, row: &Row) -> Option<(String, f32)> {
     ))
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     dir: &Path,
     tree: &FaceTree,
     b_path: &Path,
+    explain_disagreements: bool,
     format: StatsFormat,
     width: usize,
     model_args: &ModelArgs,
@@ -93,6 +102,12 @@ pub fn run(
             .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
     };
     let (st_a, st_b) = (statistics(&a, &rows_a)?, statistics(&b, &rows_b)?);
+    let looks = if explain_disagreements {
+        let paths: Vec<PathBuf> = disagreements.iter().map(|f| f.path.to_path_buf()).collect();
+        explain_both(&a, &b, &paths, model_args)?
+    } else {
+        Vec::new()
+    };
     match format {
         StatsFormat::Text => {
             for (name, model, st) in [("A", &a, &st_a), ("B", &b, &st_b)] {
@@ -107,6 +122,9 @@ pub fn run(
                 out!("{}\n", caret_text(st, width))?;
             }
             out!("{}", paired_text(&pair, &classes, &disagreements))?;
+            for (face, look) in disagreements.iter().zip(&looks) {
+                out!("{}", look_text(face, look))?;
+            }
         }
         StatsFormat::Json => {
             let mut paired_json = serde_json::to_value(pair)?;
@@ -123,6 +141,9 @@ pub fn run(
                     "b": {"model": b.path(), "statistics": caret_json(&st_b)},
                     "paired": paired_json,
                     "by_class": classes,
+                    "disagreements_explained": disagreements.iter().zip(&looks).map(|(f, l)| {
+                        serde_json::json!({"path": f.path, "a": l[0], "b": l[1]})
+                    }).collect::<Vec<_>>(),
                     "faces": faces.iter().map(|f| serde_json::json!({
                         "path": f.path,
                         "truth": f.truth,
@@ -221,6 +242,143 @@ fn paired_text(
                 f.b_probability
             );
         }
+    }
+    s
+}
+
+/// Where one model looks on one face, for its own label.
+#[derive(Debug, Clone, Serialize)]
+struct Look {
+    /// The model's label for the face.
+    label: String,
+    /// Its probability on the explanation's working image (as `explain`
+    /// prints it).
+    probability: f64,
+    /// The strongest superpixels (id, LIME weight), by |weight|.
+    superpixels: Vec<(usize, f64)>,
+    /// The facial regions by |Shapley value| (name, value); empty when the
+    /// face's landmarks could not be found.
+    regions: Vec<(String, f64)>,
+}
+
+/// Superpixels and regions listed per model.
+const SHOWN: usize = 3;
+
+/// Explains every face with both models (the same request: the same
+/// superpixels, perturbations and seed) for each model's own label; the
+/// region game on the face's landmarks.
+fn explain_both(
+    a: &Model,
+    b: &Model,
+    paths: &[PathBuf],
+    model_args: &ModelArgs,
+) -> anyhow::Result<Vec<[Look; 2]>> {
+    let cancel = AtomicBool::new(false);
+    let models = model_args.lazy_face_models()?;
+    let mut store = model_args.open_cache()?;
+    let landmarks = landmarks_of_files(
+        &models,
+        store.as_mut(),
+        paths,
+        model_args.workers(),
+        &cancel,
+        |_, _| {},
+    )?;
+    let mut request = Request::default();
+    request.fit.labels = LabelChoice::Top(1);
+    request.trust = Preset::None.options();
+    let pb = super::progress::bar(paths.len(), "explaining the faces they part on");
+    let mut out = Vec::with_capacity(paths.len());
+    for (path, landmarks) in paths.iter().zip(landmarks) {
+        let image = emotui::preprocess::load_face(path)?;
+        let look = |model: &Model| -> anyhow::Result<Look> {
+            let outcome = emotui::explain::run(model, &image, &request, &cancel, |_| {})
+                .map_err(|e| anyhow::anyhow!("{}: {e}", emotui::files::printable(path)))?;
+            let label = &outcome.explanation.labels[0];
+            let regions = match &landmarks {
+                Ok(l) => {
+                    let r = face_regions(
+                        model,
+                        l.clone(),
+                        &outcome,
+                        None,
+                        RegionMethod::Shapley,
+                        &cancel,
+                    )?;
+                    let mut values: Vec<(String, f64)> = r.labels[0]
+                        .shares
+                        .regions
+                        .iter()
+                        .map(|s| (s.region.name().to_string(), s.value))
+                        .collect();
+                    values.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()));
+                    values
+                }
+                Err(_) => Vec::new(),
+            };
+            Ok(Look {
+                label: emotui::survey::normalize_label(&label.name),
+                probability: label.probability,
+                superpixels: label
+                    .features
+                    .iter()
+                    .map(|f| (f.superpixel, f.weight))
+                    .collect(),
+                regions,
+            })
+        };
+        out.push([look(a)?, look(b)?]);
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    Ok(out)
+}
+
+/// One face's two explanations side by side.
+fn look_text(face: &Face, look: &[Look; 2]) -> String {
+    let columns: Vec<[String; 3]> = look
+        .iter()
+        .zip(["A", "B"])
+        .map(|(l, who)| {
+            let sp: Vec<String> = l
+                .superpixels
+                .iter()
+                .take(SHOWN)
+                .map(|(id, w)| format!("{id} {w:+.3}"))
+                .collect();
+            let re: Vec<String> = l
+                .regions
+                .iter()
+                .take(SHOWN)
+                .map(|(name, v)| format!("{name} {v:+.3}"))
+                .collect();
+            [
+                format!("{who}: {}", l.label),
+                sp.join(", "),
+                if re.is_empty() {
+                    "(no landmarks)".into()
+                } else {
+                    re.join(", ")
+                },
+            ]
+        })
+        .collect();
+    let w = columns[0]
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut s = format!(
+        "\n{} (truth {}): both explained on the same superpixels and seed\n",
+        emotui::files::printable(face.path),
+        face.truth
+    );
+    for (name, row) in ["", "superpixels", "regions"].iter().zip(0..3) {
+        let _ = writeln!(
+            s,
+            "  {name:<12} {:<w$}   {}",
+            columns[0][row], columns[1][row]
+        );
     }
     s
 }
