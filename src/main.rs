@@ -21,6 +21,7 @@ fn main() -> ExitCode {
             survey: args.survey,
             protocol: args.protocol.protocol(),
             model: args.model.path(),
+            compare_model: args.compare_model,
             load: args.model.options(),
             face_models: args.model.face_models_dir(),
             cache: args.model.cache_path(),

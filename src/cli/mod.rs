@@ -50,6 +50,11 @@ pub struct Cli {
     #[arg(long, value_name = "CSV")]
     pub survey: Option<PathBuf>,
 
+    /// Explorer: a second model to compare with `--model` (the models tab;
+    /// `M` switches the model the browse and explain tabs show).
+    #[arg(long, value_name = "MODEL")]
+    pub compare_model: Option<PathBuf>,
+
     /// Explorer: how to draw images in the terminal.
     #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
     pub protocol: ProtocolArg,

@@ -8,18 +8,13 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use serde::Serialize;
-
-use emotui::explain::{Preset, Request};
 use emotui::faces::FaceTree;
 use emotui::geometry::landmarks_of_files;
-use emotui::lime::LabelChoice;
-use emotui::methods::regions::{RegionMethod, face_regions};
+use emotui::methods::looks::{Look, look_both};
 use emotui::model::{Classifier, Model};
 use emotui::stats::compare::{Naming, model_matrix};
-use emotui::stats::paired::{PairedAnswer, PairedClass, by_class, paired};
+use emotui::stats::paired::{Paired, PairedAnswer, PairedClass, by_class, paired};
 use emotui::stats::report::{caret_json, caret_text};
-use emotui::stats::rformat::round_str;
 use emotui::survey::normalize_label;
 
 use super::predict::{Row, predict_with_progress};
@@ -159,75 +154,9 @@ pub fn run(
     Ok(ok)
 }
 
-/// The paired comparison as text, after both models' caret printouts.
-fn paired_text(
-    p: &emotui::stats::paired::Paired,
-    classes: &[PairedClass],
-    disagreements: &[&Face],
-) -> String {
-    let r = |x: f64| round_str(Some(x), 4);
-    let mut s = String::from("-- emotui: model A against model B on the same faces --\n\n");
-    let _ = writeln!(s, "{:>10} {:>8} {:>8}", "", "B right", "B wrong");
-    let _ = writeln!(
-        s,
-        "{:>10} {:>8} {:>8}",
-        "A right", p.both_right, p.a_right_b_wrong
-    );
-    let _ = writeln!(
-        s,
-        "{:>10} {:>8} {:>8}",
-        "A wrong", p.a_wrong_b_right, p.both_wrong
-    );
-    let discordant = p.a_right_b_wrong + p.a_wrong_b_right;
-    let _ = writeln!(
-        s,
-        "\nFaces they part on: {discordant} ({} for A, {} for B)",
-        p.a_right_b_wrong, p.a_wrong_b_right
-    );
-    let _ = writeln!(
-        s,
-        "McNemar's chi-squared (continuity correction): {}, p-value {}",
-        r(p.mcnemar_statistic),
-        r(p.mcnemar_p_value)
-    );
-    let _ = writeln!(
-        s,
-        "Exact binomial test on those faces: p-value {}",
-        r(p.exact_p_value)
-    );
-    let _ = writeln!(
-        s,
-        "Accuracy A - B: {} (95% CI {} to {})",
-        r(p.accuracy_difference),
-        r(p.difference_lower),
-        r(p.difference_upper)
-    );
-    let _ = writeln!(s, "Kappa between their labels: {}", r(p.kappa_between));
-    let w = classes
-        .iter()
-        .map(|c| c.class.chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let _ = writeln!(
-        s,
-        "\n{:<w$} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
-        "class", "faces", "sens A", "sens B", "A - B", "spec A", "spec B", "A - B"
-    );
-    for c in classes {
-        let _ = writeln!(
-            s,
-            "{:<w$} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
-            c.class,
-            c.faces,
-            r(c.sensitivity_a),
-            r(c.sensitivity_b),
-            r(c.sensitivity_a - c.sensitivity_b),
-            r(c.specificity_a),
-            r(c.specificity_b),
-            r(c.specificity_a - c.specificity_b)
-        );
-    }
+/// The paired report, then the faces the models label differently.
+fn paired_text(p: &Paired, classes: &[PairedClass], disagreements: &[&Face]) -> String {
+    let mut s = emotui::stats::paired::report(p, classes);
     if !disagreements.is_empty() {
         let _ = writeln!(s, "\nFaces they label differently:");
         for f in disagreements {
@@ -244,21 +173,6 @@ fn paired_text(
         }
     }
     s
-}
-
-/// Where one model looks on one face, for its own label.
-#[derive(Debug, Clone, Serialize)]
-struct Look {
-    /// The model's label for the face.
-    label: String,
-    /// Its probability on the explanation's working image (as `explain`
-    /// prints it).
-    probability: f64,
-    /// The strongest superpixels (id, LIME weight), by |weight|.
-    superpixels: Vec<(usize, f64)>,
-    /// The facial regions by |Shapley value| (name, value); empty when the
-    /// face's landmarks could not be found.
-    regions: Vec<(String, f64)>,
 }
 
 /// Superpixels and regions listed per model.
@@ -284,50 +198,13 @@ fn explain_both(
         &cancel,
         |_, _| {},
     )?;
-    let mut request = Request::default();
-    request.fit.labels = LabelChoice::Top(1);
-    request.trust = Preset::None.options();
     let pb = super::progress::bar(paths.len(), "explaining the faces they part on");
     let mut out = Vec::with_capacity(paths.len());
     for (path, landmarks) in paths.iter().zip(landmarks) {
         let image = emotui::preprocess::load_face(path)?;
-        let look = |model: &Model| -> anyhow::Result<Look> {
-            let outcome = emotui::explain::run(model, &image, &request, &cancel, |_| {})
-                .map_err(|e| anyhow::anyhow!("{}: {e}", emotui::files::printable(path)))?;
-            let label = &outcome.explanation.labels[0];
-            let regions = match &landmarks {
-                Ok(l) => {
-                    let r = face_regions(
-                        model,
-                        l.clone(),
-                        &outcome,
-                        None,
-                        RegionMethod::Shapley,
-                        &cancel,
-                    )?;
-                    let mut values: Vec<(String, f64)> = r.labels[0]
-                        .shares
-                        .regions
-                        .iter()
-                        .map(|s| (s.region.name().to_string(), s.value))
-                        .collect();
-                    values.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()));
-                    values
-                }
-                Err(_) => Vec::new(),
-            };
-            Ok(Look {
-                label: emotui::survey::normalize_label(&label.name),
-                probability: label.probability,
-                superpixels: label
-                    .features
-                    .iter()
-                    .map(|f| (f.superpixel, f.weight))
-                    .collect(),
-                regions,
-            })
-        };
-        out.push([look(a)?, look(b)?]);
+        let looks = look_both(a, b, &image, landmarks.as_ref().ok(), &cancel)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", emotui::files::printable(path)))?;
+        out.push(looks);
         pb.inc(1);
     }
     pb.finish_and_clear();

@@ -11,6 +11,7 @@
 pub mod agreement;
 pub mod game;
 pub mod kernelshap;
+pub mod looks;
 pub mod occlusion;
 pub mod regions;
 pub mod rise;

@@ -4,10 +4,13 @@
 //! does, the accuracy difference with a 95% interval for paired
 //! proportions, and Cohen's kappa between the two models' labels.
 
+use std::fmt::Write;
+
 use serde::Serialize;
 
 use super::confusion::{ConfusionMatrix, mcnemar};
 use super::distributions::binom_upper_tail;
+use super::rformat::round_str;
 use crate::error::Result;
 
 /// One face as both models label it, in names both share (canonical
@@ -180,6 +183,78 @@ pub fn binom_test_half(x: u64, n: u64) -> f64 {
     }
     // P(X ≤ k) = P(X ≥ n − k) by symmetry.
     (2.0 * binom_upper_tail(n - k, n, 0.5)).min(1.0)
+}
+
+/// The paired comparison as `eval --compare-model` prints it and the
+/// explorer's models tab shows it: the 2×2 table of right and wrong, the
+/// tests, the accuracy difference with its interval, kappa between the
+/// models, and per class both sensitivities and specificities (4 digits, R's
+/// rounding).
+pub fn report(p: &Paired, classes: &[PairedClass]) -> String {
+    let r = |x: f64| round_str(Some(x), 4);
+    let mut s = String::from("-- emotui: model A against model B on the same faces --\n\n");
+    let _ = writeln!(s, "{:>10} {:>8} {:>8}", "", "B right", "B wrong");
+    let _ = writeln!(
+        s,
+        "{:>10} {:>8} {:>8}",
+        "A right", p.both_right, p.a_right_b_wrong
+    );
+    let _ = writeln!(
+        s,
+        "{:>10} {:>8} {:>8}",
+        "A wrong", p.a_wrong_b_right, p.both_wrong
+    );
+    let discordant = p.a_right_b_wrong + p.a_wrong_b_right;
+    let _ = writeln!(
+        s,
+        "\nFaces they part on: {discordant} ({} for A, {} for B)",
+        p.a_right_b_wrong, p.a_wrong_b_right
+    );
+    let _ = writeln!(
+        s,
+        "McNemar's chi-squared (continuity correction): {}, p-value {}",
+        r(p.mcnemar_statistic),
+        r(p.mcnemar_p_value)
+    );
+    let _ = writeln!(
+        s,
+        "Exact binomial test on those faces: p-value {}",
+        r(p.exact_p_value)
+    );
+    let _ = writeln!(
+        s,
+        "Accuracy A - B: {} (95% CI {} to {})",
+        r(p.accuracy_difference),
+        r(p.difference_lower),
+        r(p.difference_upper)
+    );
+    let _ = writeln!(s, "Kappa between their labels: {}", r(p.kappa_between));
+    let w = classes
+        .iter()
+        .map(|c| c.class.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        s,
+        "\n{:<w$} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "class", "faces", "sens A", "sens B", "A - B", "spec A", "spec B", "A - B"
+    );
+    for c in classes {
+        let _ = writeln!(
+            s,
+            "{:<w$} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            c.class,
+            c.faces,
+            r(c.sensitivity_a),
+            r(c.sensitivity_b),
+            r(c.sensitivity_a - c.sensitivity_b),
+            r(c.specificity_a),
+            r(c.specificity_b),
+            r(c.specificity_a - c.specificity_b)
+        );
+    }
+    s
 }
 
 #[cfg(test)]

@@ -24,10 +24,11 @@ use super::faceparts::{CropJob, FaceParts, GeometryJob};
 use super::help::draw_help;
 use super::images::Images;
 use super::layout::{Geometry, MIN_SIZE, Tab};
+use super::models::{ModelsKey, ModelsTab, Parked, in_order};
 use super::survey::SurveyTab;
 use super::theme;
 use super::tree::{Predictions, Tree};
-use super::workers::{CompareJob, ExplainJob, Message, RegionsJob, SanityJob};
+use super::workers::{CompareJob, ExplainJob, Message, RegionsJob, SanityJob, Which};
 use super::{browse, workers};
 
 /// Something only the event loop can do.
@@ -49,6 +50,12 @@ pub enum Command {
     Regions(RegionsJob),
     /// Make the atlas of the tree.
     Atlas(AtlasJob),
+    /// The shown and the parked model change places.
+    SwapModels,
+    /// Commands of the parked model's work, for its workers.
+    OnParked(Vec<Command>),
+    /// Explain a face with both models.
+    Looks(PathBuf, Arc<std::sync::atomic::AtomicBool>),
 }
 
 /// A line being edited at the bottom of the screen.
@@ -115,6 +122,11 @@ pub struct App {
     explain: ExplainTab,
     survey: SurveyTab,
     atlas: AtlasTab,
+    models: ModelsTab,
+    /// The model the browse and explain tabs show.
+    shown: Which,
+    /// With `--compare-model`, the model they do not show.
+    parked: Option<Parked>,
     /// Landmarks, regions and photo checks of the faces seen.
     parts: FaceParts,
     status: Status,
@@ -142,6 +154,9 @@ impl App {
             explain: ExplainTab::new(),
             survey: SurveyTab::new(survey),
             atlas: AtlasTab::new(),
+            models: ModelsTab::default(),
+            shown: Which::A,
+            parked: None,
             parts: FaceParts::default(),
             status: Status {
                 model: "loading model…".into(),
@@ -163,6 +178,69 @@ impl App {
             ));
         }
         app
+    }
+
+    /// A second model is being loaded (`--compare-model`).
+    pub fn compare_models(&mut self) {
+        self.parked = Some(Parked::new(self.tree.faces.len()));
+    }
+
+    /// The shown and the parked model change places (their predictions,
+    /// explanations and status).
+    fn swap_models(&mut self) {
+        if let Some(p) = &mut self.parked {
+            std::mem::swap(&mut self.predictions, &mut p.predictions);
+            std::mem::swap(&mut self.explain, &mut p.explain);
+            std::mem::swap(&mut self.status.model, &mut p.status);
+            std::mem::swap(&mut self.status.model_error, &mut p.error);
+            std::mem::swap(&mut self.shown, &mut p.which);
+        }
+    }
+
+    /// The `M` key: the browse and explain tabs show the other model.
+    fn switch_models(&mut self) {
+        match &self.parked {
+            None => {
+                self.status.message =
+                    Some("one model only: start with --compare-model B.onnx".into())
+            }
+            Some(p) if p.predictions.labels.is_empty() => {
+                self.status.message = Some("the other model is not loaded yet".into())
+            }
+            Some(_) => {
+                self.swap_models();
+                self.pending.push(Command::SwapModels);
+                self.status.message = Some(format!("showing model {:?}", self.shown));
+                self.compare();
+            }
+        }
+    }
+
+    /// Both models' predictions (A, B), once both are loaded.
+    fn predictions_ab(&self) -> Option<(&Predictions, &Predictions)> {
+        in_order(self.shown, &self.predictions, self.parked.as_ref())
+    }
+
+    /// Both models' names (A, B).
+    fn model_names(&self) -> [&str; 2] {
+        let parked = self.parked.as_ref().map_or("none", |p| p.status.as_str());
+        match self.shown {
+            Which::A => [&self.status.model, parked],
+            Which::B => [parked, &self.status.model],
+        }
+    }
+
+    /// A key of the models tab.
+    fn models_key(&mut self, key: KeyEvent) {
+        let ab = in_order(self.shown, &self.predictions, self.parked.as_ref());
+        match self.models.on_key(key, &self.tree.faces, ab) {
+            ModelsKey::None => {}
+            ModelsKey::Look(path, cancel) => self.pending.push(Command::Looks(path, cancel)),
+            ModelsKey::Open(face) => {
+                self.tree.reveal(face);
+                self.tab = Tab::Explain;
+            }
+        }
     }
 
     /// The face models could not be found: `L` and `c` say why.
@@ -322,6 +400,15 @@ impl App {
             self.help = false;
             return;
         }
+        if self.tab == Tab::Models
+            && !matches!(
+                key.code,
+                KeyCode::Char('q' | '?' | 'M' | '1'..='9') | KeyCode::Tab | KeyCode::BackTab
+            )
+        {
+            self.models_key(key);
+            return;
+        }
         if self.tab == Tab::Atlas
             && !matches!(
                 key.code,
@@ -334,6 +421,7 @@ impl App {
         match key.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Char('?') => self.help = true,
+            KeyCode::Char('M') => self.switch_models(),
             KeyCode::Tab => self.tab = self.tab.cycle(true),
             KeyCode::BackTab => self.tab = self.tab.cycle(false),
             KeyCode::Char(c @ '1'..='9') => {
@@ -478,9 +566,31 @@ impl App {
 
     /// Handles a worker's message.
     pub fn on_message(&mut self, msg: Message) -> Vec<Command> {
-        let mut commands = Vec::new();
         let before = self.snapshot();
+        let mut commands = self.handle(msg);
+        commands.extend(self.settle(before));
+        commands
+    }
+
+    /// What a message changes; the work it asks for.
+    fn handle(&mut self, msg: Message) -> Vec<Command> {
+        let mut commands = Vec::new();
         match msg {
+            // The parked model's work goes to its own predictions and
+            // explanations: parked, they are swapped in for the time of it.
+            Message::Of(which, inner) if which != self.shown && self.parked.is_some() => {
+                self.swap_models();
+                let parked = self.handle(*inner);
+                self.swap_models();
+                self.compare();
+                commands.push(Command::OnParked(parked));
+            }
+            Message::Of(_, inner) => commands = self.handle(*inner),
+            Message::Looks { path, result } => {
+                if let Some(e) = self.models.on_looks(path, result) {
+                    self.status.error = Some(e);
+                }
+            }
             Message::ModelLoaded(Ok(model)) => {
                 self.model_ready(
                     model.card().labels.clone(),
@@ -560,7 +670,6 @@ impl App {
             }
             Message::Image { .. } => {}
         }
-        commands.extend(self.settle(before));
         commands
     }
 
@@ -625,6 +734,7 @@ impl App {
                 f,
                 &self.tree,
                 &self.predictions,
+                self.parked.as_ref().map(|p| (p.which, &p.predictions)),
                 &self.parts,
                 images,
                 g.pane,
@@ -640,6 +750,13 @@ impl App {
             }
             Tab::Survey => self.survey.draw(f, g.pane, &self.predictions),
             Tab::Atlas => self.atlas.draw(f, images, g.pane, &waiting),
+            Tab::Models => self.models.draw(
+                f,
+                g.pane,
+                &self.tree.faces,
+                self.model_names(),
+                self.predictions_ab(),
+            ),
         }
         self.draw_status(f, g.status);
         if self.help {
@@ -690,7 +807,10 @@ impl App {
         };
         let mut spans = vec![
             Span::styled(
-                format!(" {} ", self.status.model),
+                match self.parked {
+                    Some(_) => format!(" {:?}: {} ", self.shown, self.status.model),
+                    None => format!(" {} ", self.status.model),
+                },
                 Style::default()
                     .bg(ratatui::style::Color::DarkGray)
                     .fg(ratatui::style::Color::White),
@@ -730,158 +850,5 @@ impl App {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tui::workers::ExplainEvent;
-    use crossterm::event::{MouseButton, MouseEvent};
-    use emotui::faces::FaceClass;
-    use emotui::predict::Prediction;
-
-    fn tree() -> FaceTree {
-        let face = |c: &str, n: &str| Face {
-            path: PathBuf::from(format!("/t/{c}/{n}")),
-            class: Some(c.into()),
-        };
-        FaceTree {
-            root: "/t".into(),
-            classes: vec![
-                FaceClass {
-                    name: "ANGER".into(),
-                    faces: vec![face("ANGER", "a1.png"), face("ANGER", "a2.png")],
-                },
-                FaceClass {
-                    name: "JOY".into(),
-                    faces: vec![face("JOY", "j1.png"), face("JOY", "smile.png")],
-                },
-            ],
-            unlabelled: vec![],
-            problems: vec![],
-        }
-    }
-
-    fn key(c: KeyCode) -> KeyEvent {
-        KeyEvent::new(c, KeyModifiers::NONE)
-    }
-
-    fn app() -> App {
-        let mut a = App::new(&tree(), "halfblocks".into(), None);
-        a.model_ready(vec!["angry".into(), "happy".into()], "model".into());
-        a.layout(Rect::new(0, 0, 100, 30));
-        a
-    }
-
-    fn job(commands: &[Command]) -> Option<u64> {
-        commands.iter().find_map(|c| match c {
-            Command::Explain(j) => Some(j.id),
-            _ => None,
-        })
-    }
-
-    #[test]
-    fn navigation_and_folding() {
-        let mut a = app();
-        assert_eq!(a.selected_face(), Some(0));
-        a.on_key(key(KeyCode::Char('j')));
-        assert_eq!(a.selected_face(), Some(1));
-        a.on_key(key(KeyCode::Char('j')));
-        assert_eq!(a.selected_face(), None);
-        a.on_key(key(KeyCode::Enter));
-        assert_eq!(a.tree.rows().len(), 4);
-        a.on_key(key(KeyCode::Up));
-        a.on_key(key(KeyCode::Left));
-        assert_eq!(a.tree.rows().len(), 2);
-    }
-
-    #[test]
-    fn filter_shows_matching_faces_only() {
-        let mut a = app();
-        a.on_key(key(KeyCode::Char('/')));
-        for c in "smi".chars() {
-            a.on_key(key(KeyCode::Char(c)));
-        }
-        a.on_key(key(KeyCode::Enter));
-        assert_eq!(a.tree.rows().len(), 2);
-        assert_eq!(a.selected_face(), Some(3));
-        a.on_key(key(KeyCode::Esc));
-        assert_eq!(a.tree.rows().len(), 6);
-    }
-
-    #[test]
-    fn n_jumps_to_misclassified_faces() {
-        let mut a = app();
-        for (i, v) in [[0.9, 0.1], [0.2, 0.8], [0.1, 0.9], [0.7, 0.3]]
-            .iter()
-            .enumerate()
-        {
-            a.on_message(Message::Predicted {
-                face: i,
-                result: Ok(Prediction::from_probabilities(v.to_vec())),
-            });
-        }
-        a.on_key(key(KeyCode::Char('n')));
-        assert_eq!(a.selected_face(), Some(1));
-        a.on_key(key(KeyCode::Char('n')));
-        assert_eq!(a.selected_face(), Some(3));
-        a.on_key(key(KeyCode::Char('N')));
-        assert_eq!(a.selected_face(), Some(1));
-    }
-
-    #[test]
-    fn moving_cancels_the_stale_job_and_ignores_its_reports() {
-        let mut a = app();
-        let first = job(&a.on_key(key(KeyCode::Char('2')))).expect("a job for face 0");
-        let second = job(&a.on_key(key(KeyCode::Char('j')))).expect("a job for face 1");
-        assert!(second > first);
-        // The first job's cancellation, progress and failure change nothing.
-        a.on_message(Message::Explain {
-            id: first,
-            event: ExplainEvent::Progress {
-                done: 500,
-                total: 1000,
-            },
-        });
-        a.on_message(Message::Explain {
-            id: first,
-            event: ExplainEvent::Done(Err(emotui::Error::Cancelled)),
-        });
-        assert!(matches!(
-            a.explain.job(),
-            crate::tui::explain::Job::Running { id, done: 0, .. } if *id == second
-        ));
-        // Its own cancellation shows as such, and is typed, not text.
-        a.on_message(Message::Explain {
-            id: second,
-            event: ExplainEvent::Done(Err(emotui::Error::Cancelled)),
-        });
-        assert_eq!(*a.explain.job(), crate::tui::explain::Job::Cancelled);
-        assert!(a.status.error.is_none());
-        // `c` asks again.
-        assert!(job(&a.on_key(key(KeyCode::Char('c')))).is_some());
-    }
-
-    #[test]
-    fn the_mouse_selects_through_the_same_path_as_keys() {
-        let mut a = app();
-        a.on_key(key(KeyCode::Char('2')));
-        let click = |column, row| MouseEvent {
-            kind: MouseEventKind::Down(MouseButton::Left),
-            column,
-            row,
-            modifiers: KeyModifiers::NONE,
-        };
-        // Line 2 of the tree (row 2 + 2) is the face a2.png.
-        let commands = a.on_mouse(click(5, 4));
-        assert_eq!(a.selected_face(), Some(1));
-        assert!(job(&commands).is_some(), "a click on a face explains it");
-        // A click on the survey tab's title.
-        a.on_mouse(click(25, 0));
-        assert_eq!(a.tab, Tab::Survey);
-    }
-
-    #[test]
-    fn quit_keys() {
-        let mut a = app();
-        a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
-        assert!(a.quit());
-    }
-}
+#[path = "app_tests.rs"]
+mod tests;

@@ -21,12 +21,16 @@ use super::faceparts::FaceParts;
 use super::images::{Images, Slot, Source};
 use super::theme;
 use super::tree::{Predictions, Tree};
+use super::workers::Which;
 
-/// Draws the browse pane. `waiting` says why there are no predictions yet.
+/// Draws the browse pane. `waiting` says why there are no predictions yet;
+/// `parked` is the other model's, when two are compared.
+#[allow(clippy::too_many_arguments)]
 pub fn draw(
     f: &mut Frame,
     tree: &Tree,
     predictions: &Predictions,
+    parked: Option<(Which, &Predictions)>,
     parts: &FaceParts,
     images: &mut Images,
     area: Rect,
@@ -55,7 +59,7 @@ pub fn draw(
         .title(format!(" {} ", path.display()));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let bars = predictions.labels.len().max(1) as u16 + 2;
+    let bars = predictions.labels.len().max(1) as u16 + 2 + u16::from(parked.is_some());
     let [img, note, info] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(1),
@@ -87,7 +91,7 @@ pub fn draw(
         },
     }
     f.render_widget(face_note(parts, &tree.faces[face].path), note);
-    draw_probabilities(f, tree, predictions, face, info, waiting);
+    draw_probabilities(f, tree, predictions, parked, face, info, waiting);
 }
 
 /// One line under the face: a photo to crop, where the landmarks came
@@ -134,6 +138,7 @@ fn draw_probabilities(
     f: &mut Frame,
     tree: &Tree,
     predictions: &Predictions,
+    parked: Option<(Which, &Predictions)>,
     face: usize,
     area: Rect,
     waiting: &str,
@@ -162,8 +167,24 @@ fn draw_probabilities(
         Span::styled(labels[p.predicted].clone(), theme::bold()),
         verdict,
     ])];
+    // The other model's answer, and its probability for each label of this
+    // one (matched through emotion synonyms).
+    let other = parked.and_then(|(which, o)| match &o.results[face] {
+        Some(Ok(q)) => Some((which, &o.labels, q)),
+        _ => None,
+    });
+    if let Some((which, other_labels, q)) = other {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("model {which:?} (M shows it): "),
+                Style::default().fg(theme::MUTED),
+            ),
+            Span::styled(other_labels[q.predicted].clone(), theme::bold()),
+            Span::raw(format!(" {:.4}", q.probabilities[q.predicted])),
+        ]));
+    }
     let name_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(5);
-    let bar_w = area.width.saturating_sub(name_w as u16 + 24).max(4) as f32;
+    let bar_w = area.width.saturating_sub(name_w as u16 + 34).max(4) as f32;
     for (i, (l, &v)) in labels.iter().zip(&p.probabilities).enumerate() {
         let is_true = class.as_deref().is_some_and(|c| emotion::same_class(l, c));
         let full = (v * bar_w).round() as usize;
@@ -176,6 +197,15 @@ fn draw_probabilities(
             Span::styled(format!("{l:>name_w$} "), style),
             Span::styled("█".repeat(full), style),
             Span::raw(format!(" {v:.4}")),
+            Span::styled(
+                other
+                    .and_then(|(which, ol, q)| {
+                        let k = emotion::find(ol, l)?;
+                        Some(format!("  {which:?} {:.4}", q.probabilities[k]))
+                    })
+                    .unwrap_or_default(),
+                Style::default().fg(theme::MUTED),
+            ),
             Span::styled(
                 if is_true { "  ◀ true class" } else { "" },
                 Style::default().fg(theme::GOOD),

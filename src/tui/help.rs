@@ -19,7 +19,15 @@ pub const HELP: &[(&str, &str)] = &[
         "L, c",
         "facial regions on faces; browse: crop a photo's faces",
     ),
-    ("Tab, 1 2 3 4", "browse, explain, survey, atlas tabs"),
+    ("Tab, 1 … 5", "browse, explain, survey, atlas, models tabs"),
+    (
+        "M",
+        "two models (--compare-model): browse and explain the other",
+    ),
+    (
+        "Enter e",
+        "models: explain a face with both; open it in explain",
+    ),
     (
         "a x f o",
         "atlas: run, stop; f: the cell's faces; o: their order",

@@ -11,11 +11,18 @@ pub enum Tab {
     Explain,
     Survey,
     Atlas,
+    Models,
 }
 
 impl Tab {
     /// Every tab, in order.
-    pub const ALL: [Tab; 4] = [Tab::Browse, Tab::Explain, Tab::Survey, Tab::Atlas];
+    pub const ALL: [Tab; 5] = [
+        Tab::Browse,
+        Tab::Explain,
+        Tab::Survey,
+        Tab::Atlas,
+        Tab::Models,
+    ];
 
     /// The tab bar's title.
     pub fn title(self) -> &'static str {
@@ -24,6 +31,7 @@ impl Tab {
             Tab::Explain => "2 Explain",
             Tab::Survey => "3 Survey",
             Tab::Atlas => "4 Atlas",
+            Tab::Models => "5 Models",
         }
     }
 
@@ -92,7 +100,7 @@ impl Geometry {
                 );
                 (Some((left, inner)), right)
             }
-            Tab::Survey | Tab::Atlas => (None, body),
+            Tab::Survey | Tab::Atlas | Tab::Models => (None, body),
         };
         Geometry {
             area,

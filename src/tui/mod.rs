@@ -16,6 +16,7 @@ mod help;
 mod images;
 mod jobs;
 mod layout;
+mod models;
 mod survey;
 mod theme;
 mod tree;
@@ -45,7 +46,7 @@ use emotui::model::card::Colour;
 use app::{App, Command};
 use atlas::AtlasEvent;
 use images::Images;
-use workers::{Explainer, Geometer, Imager, Message};
+use workers::{Explainer, Geometer, Imager, Message, Which, tagged};
 
 /// What the explorer needs to start.
 pub struct Options {
@@ -54,6 +55,8 @@ pub struct Options {
     /// How to draw images; `None` asks the terminal.
     pub protocol: Option<ProtocolType>,
     pub model: PathBuf,
+    /// A second model to compare with the first (`--compare-model`).
+    pub compare_model: Option<PathBuf>,
     pub load: LoadOptions,
     /// MediaPipe's face models.
     pub face_models: PathBuf,
@@ -169,7 +172,20 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     // large paste is not queued behind thousands of characters.
     let _ = crossterm::execute!(stdout(), EnableMouseCapture, EnableBracketedPaste);
     let (tx, rx) = channel();
-    workers::load_model(options.model.clone(), options.load.clone(), tx.clone());
+    // Each model's work reports tagged with the model, so that the explorer
+    // can keep two models' predictions and explanations apart.
+    let slot_a = ModelSlot::new(tagged(Which::A, tx.clone()));
+    workers::load_model(
+        options.model.clone(),
+        options.load.clone(),
+        slot_a.tx.clone(),
+    );
+    let parked = options.compare_model.clone().map(|path| {
+        app.compare_models();
+        let slot = ModelSlot::new(tagged(Which::B, tx.clone()));
+        workers::load_model(path, options.load.clone(), slot.tx.clone());
+        slot
+    });
     if let Some(path) = survey {
         workers::load_survey(path, tx.clone());
     }
@@ -189,8 +205,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         geometer,
         face_models,
         cache: options.cache.clone(),
-        explainer: None,
-        model: None,
+        slot: slot_a,
+        parked,
+        shown: Which::A,
         load: options.load.clone(),
         tx,
     };
@@ -273,16 +290,49 @@ struct Runtime {
     face_models: emotui::Result<Arc<LazyFaceModels>>,
     /// The results cache, if any.
     cache: Option<PathBuf>,
-    explainer: Option<Explainer>,
-    /// The loaded model, for the other methods and the sanity check.
-    model: Option<std::sync::Arc<emotui::model::Model>>,
+    /// The model the browse and explain tabs show.
+    slot: ModelSlot,
+    /// With `--compare-model`, the other one.
+    parked: Option<ModelSlot>,
+    /// Which model `slot` holds.
+    shown: Which,
     /// How the model was loaded: the sanity check loads its randomised
     /// copies the same way.
     load: LoadOptions,
+    /// Messages that belong to no one model.
     tx: Sender<Message>,
 }
 
+/// One model and its workers; its messages are tagged with it.
+struct ModelSlot {
+    explainer: Option<Explainer>,
+    /// The loaded model, for the other methods and the sanity check.
+    model: Option<Arc<emotui::model::Model>>,
+    tx: Sender<Message>,
+}
+
+impl ModelSlot {
+    fn new(tx: Sender<Message>) -> ModelSlot {
+        ModelSlot {
+            explainer: None,
+            model: None,
+            tx,
+        }
+    }
+}
+
 impl Runtime {
+    /// The shown and the parked model change places, as in the app.
+    fn swap(&mut self) {
+        if let Some(p) = &mut self.parked {
+            std::mem::swap(&mut self.slot, p);
+            self.shown = match self.shown {
+                Which::A => Which::B,
+                Which::B => Which::A,
+            };
+        }
+    }
+
     /// Crops as the model takes faces: its input side, gray if it reads
     /// gray, eyes levelled.
     fn crop_options(&self) -> CropOptions {
@@ -290,7 +340,7 @@ impl Runtime {
             align: true,
             ..CropOptions::default()
         };
-        if let Some(m) = &self.model {
+        if let Some(m) = &self.slot.model {
             let input = &m.card().input;
             opts.size = input.width.max(input.height);
             opts.gray = input.colour == Colour::Gray;
@@ -302,23 +352,43 @@ impl Runtime {
         for c in commands {
             match c {
                 Command::StartModel(model, faces) => {
-                    workers::predict_all(model.clone(), faces, self.tx.clone());
-                    self.explainer = Some(Explainer::new(model.clone(), self.tx.clone()));
-                    self.model = Some(model);
+                    let tx = self.slot.tx.clone();
+                    workers::predict_all(model.clone(), faces, tx.clone());
+                    self.slot.explainer = Some(Explainer::new(model.clone(), tx));
+                    self.slot.model = Some(model);
+                }
+                Command::SwapModels => self.swap(),
+                Command::OnParked(commands) => {
+                    self.swap();
+                    self.perform(commands);
+                    self.swap();
+                }
+                Command::Looks(path, cancel) => {
+                    let models = [&self.slot, self.parked.as_ref().unwrap_or(&self.slot)]
+                        .map(|s| s.model.clone());
+                    if let [Some(shown), Some(parked)] = models {
+                        let ab = match self.shown {
+                            Which::A => [shown, parked],
+                            Which::B => [parked, shown],
+                        };
+                        let face_models = self.face_models.as_ref().ok().cloned();
+                        workers::looks(ab, face_models, path, cancel, self.tx.clone());
+                    }
                 }
                 Command::Explain(job) => {
-                    if let Some(e) = &self.explainer {
+                    if let Some(e) = &self.slot.explainer {
                         e.request(job);
                     }
                 }
                 Command::Compare(job) => {
-                    if let Some(m) = &self.model {
-                        workers::compare(m.clone(), job, self.tx.clone());
+                    if let Some(m) = &self.slot.model {
+                        workers::compare(m.clone(), job, self.slot.tx.clone());
                     }
                 }
                 Command::Sanity(job) => {
-                    if let Some(m) = &self.model {
-                        workers::sanity(m.clone(), self.load.clone(), job, self.tx.clone());
+                    let tx = self.slot.tx.clone();
+                    if let Some(m) = &self.slot.model {
+                        workers::sanity(m.clone(), self.load.clone(), job, tx);
                     }
                 }
                 Command::Geometry(job) => {
@@ -327,17 +397,17 @@ impl Runtime {
                     }
                 }
                 Command::Regions(job) => {
-                    if let Some(m) = &self.model {
-                        workers::regions(m.clone(), job, self.tx.clone());
+                    if let Some(m) = &self.slot.model {
+                        workers::regions(m.clone(), job, self.slot.tx.clone());
                     }
                 }
-                Command::Atlas(job) => match (&self.model, &self.face_models) {
+                Command::Atlas(job) => match (&self.slot.model, &self.face_models) {
                     (Some(m), Ok(models)) => workers::atlas(
                         m.clone(),
                         models.clone(),
                         self.cache.clone(),
                         job,
-                        self.tx.clone(),
+                        self.slot.tx.clone(),
                     ),
                     (_, models) => {
                         // With the face models in, what is missing is the model.

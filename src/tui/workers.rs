@@ -30,6 +30,7 @@ use emotui::preprocess::{load_face, load_image};
 use emotui::export::{self, Content, File};
 use emotui::geometry::crop::{self, CropOptions, DetectorChoice, PhotoCheck};
 use emotui::geometry::{Landmarks, LazyFaceModels, landmarks_of_files};
+use emotui::methods::looks::{Look, look_both};
 use emotui::methods::regions::{FaceRegions, RegionMethod, face_regions};
 use emotui::model::card::Colour;
 use emotui::preprocess::to_planes;
@@ -403,6 +404,62 @@ pub enum Message {
         size: Size,
         result: Result<Protocol, ImageError>,
     },
+    /// A message from the work of one of two compared models (its
+    /// predictions, explanations, other methods, regions, atlas).
+    Of(Which, Box<Message>),
+    /// Both models' looks at a face they part on.
+    Looks {
+        path: PathBuf,
+        result: Result<Arc<[Look; 2]>, emotui::Error>,
+    },
+}
+
+/// Which of two compared models: A is `--model`, B `--compare-model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    A,
+    B,
+}
+
+/// A sender whose messages arrive as [`Message::Of`] `which`: the work of
+/// one model, told apart from the other's by the event loop.
+pub fn tagged(which: Which, tx: Sender<Message>) -> Sender<Message> {
+    let (inner, rx) = channel::<Message>();
+    std::thread::spawn(move || {
+        for m in rx {
+            if tx.send(Message::Of(which, Box::new(m))).is_err() {
+                break;
+            }
+        }
+    });
+    inner
+}
+
+/// A face two models part on: finds its landmarks, then explains it with
+/// both (the same superpixels and seed) and plays the region game.
+pub fn looks(
+    models: [Arc<Model>; 2],
+    face_models: Option<Arc<LazyFaceModels>>,
+    path: PathBuf,
+    cancel: Arc<AtomicBool>,
+    tx: Sender<Message>,
+) {
+    std::thread::spawn(move || {
+        let result = (|| {
+            let image = load_face(&path)?;
+            let landmarks = match &face_models {
+                Some(m) => {
+                    landmarks_of_files(m, None, std::slice::from_ref(&path), 1, &cancel, |_, _| {})?
+                        .pop()
+                        .and_then(Result::ok)
+                }
+                None => None,
+            };
+            let [a, b] = &models;
+            look_both(a.as_ref(), b.as_ref(), &image, landmarks.as_ref(), &cancel).map(Arc::new)
+        })();
+        let _ = tx.send(Message::Looks { path, result });
+    });
 }
 
 /// Loads the model in the background.
