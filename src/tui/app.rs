@@ -185,6 +185,15 @@ impl App {
         self.parked = Some(Parked::new(self.tree.faces.len()));
     }
 
+    /// The parked model's labels are known (tests; the event loop does it
+    /// through its `ModelLoaded` message).
+    #[cfg(test)]
+    pub fn parked_ready(&mut self, labels: Vec<String>, status: String) {
+        self.swap_models();
+        self.model_ready(labels, status);
+        self.swap_models();
+    }
+
     /// The shown and the parked model change places (their predictions,
     /// explanations and status).
     fn swap_models(&mut self) {

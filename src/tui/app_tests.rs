@@ -1,7 +1,7 @@
 //! The explorer's state machine, driven by keys, the mouse and messages.
 
 use super::*;
-use crate::tui::workers::ExplainEvent;
+use crate::tui::workers::{ExplainEvent, Which};
 use crossterm::event::{MouseButton, MouseEvent};
 use emotui::faces::FaceClass;
 use emotui::predict::Prediction;
@@ -152,4 +152,49 @@ fn quit_keys() {
     let mut a = app();
     a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert!(a.quit());
+}
+
+/// With two models, each model's work goes to its own predictions whichever
+/// is shown, and M swaps what browse and explain show.
+#[test]
+fn two_models_keep_their_work_apart() {
+    let mut a = app();
+    a.compare_models();
+    a.parked_ready(vec!["ANGER".into(), "JOY".into()], "model B".into());
+    let predicted = |face, p: [f32; 2]| Message::Predicted {
+        face,
+        result: Ok(Prediction::from_probabilities(p.to_vec())),
+    };
+    a.on_message(Message::Of(Which::A, Box::new(predicted(0, [0.9, 0.1]))));
+    a.on_message(Message::Of(Which::B, Box::new(predicted(0, [0.2, 0.8]))));
+    let top = |a: &App| a.predictions.results[0].clone().unwrap().unwrap().predicted;
+    assert_eq!(top(&a), 0, "A is shown");
+    assert!(
+        a.on_key(key(KeyCode::Char('M')))
+            .iter()
+            .any(|c| matches!(c, Command::SwapModels))
+    );
+    assert_eq!(a.shown, Which::B);
+    assert_eq!(top(&a), 1, "B is shown");
+    // A's work still goes to A while B is shown.
+    a.on_message(Message::Of(Which::A, Box::new(predicted(1, [0.7, 0.3]))));
+    assert!(a.predictions.results[1].is_none());
+    a.on_key(key(KeyCode::Char('M')));
+    assert_eq!(a.shown, Which::A);
+    assert!(a.predictions.results[1].is_some());
+    assert_eq!(a.model_names(), ["model", "model B"]);
+}
+
+#[test]
+fn m_with_one_model_says_how_to_get_two() {
+    let mut a = app();
+    let commands = a.on_key(key(KeyCode::Char('M')));
+    assert!(!commands.iter().any(|c| matches!(c, Command::SwapModels)));
+    assert!(
+        a.status
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("--compare-model")
+    );
 }

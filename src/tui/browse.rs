@@ -184,7 +184,8 @@ fn draw_probabilities(
         ]));
     }
     let name_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(5);
-    let bar_w = area.width.saturating_sub(name_w as u16 + 34).max(4) as f32;
+    let numbers_w = if other.is_some() { 34 } else { 24 };
+    let bar_w = area.width.saturating_sub(name_w as u16 + numbers_w).max(4) as f32;
     for (i, (l, &v)) in labels.iter().zip(&p.probabilities).enumerate() {
         let is_true = class.as_deref().is_some_and(|c| emotion::same_class(l, c));
         let full = (v * bar_w).round() as usize;

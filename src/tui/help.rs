@@ -22,7 +22,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Tab, 1 … 5", "browse, explain, survey, atlas, models tabs"),
     (
         "M",
-        "two models (--compare-model): browse and explain the other",
+        "with --compare-model: browse and explain the other model",
     ),
     (
         "Enter e",

@@ -219,8 +219,6 @@ impl ModelsTab {
             f.render_widget(Paragraph::new(text), inner);
             return;
         }
-        let [left, right] =
-            Layout::horizontal([Constraint::Length(64), Constraint::Min(20)]).areas(inner);
         let all = answered(faces, a, b);
         let answers: Vec<PairedAnswer> = all
             .iter()
@@ -234,6 +232,11 @@ impl ModelsTab {
             Ok(p) => report(&p, &by_class(&answers)),
             Err(e) => format!("no comparison: {e}"),
         };
+        let text_w = text.lines().map(|l| l.chars().count()).max().unwrap_or(0) as u16;
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(text_w + 1), Constraint::Min(20)])
+                .spacing(1)
+                .areas(inner);
         f.render_widget(Paragraph::new(text), left);
         let list = disagreements(faces, a, b);
         let [top, bottom] =

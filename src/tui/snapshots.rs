@@ -646,3 +646,95 @@ fn atlas_tab() {
         "Enter explains it"
     );
 }
+
+/// A second known-answer model: the first with happy and sad swapped, its
+/// labels named as the practical's folders (matched through synonyms).
+struct Flipped<'a> {
+    mouth: &'a Mouth,
+    labels: Vec<String>,
+}
+
+impl<'a> Flipped<'a> {
+    fn new(mouth: &'a Mouth) -> Flipped<'a> {
+        let labels = [
+            "ANGER", "DISGUST", "FEAR", "JOY", "SADNESS", "SURPRISE", "NEUTRAL",
+        ];
+        Flipped {
+            mouth,
+            labels: labels.map(String::from).to_vec(),
+        }
+    }
+
+    fn probabilities(&self, img: &[f32]) -> Vec<f32> {
+        let mut p = self.mouth.probabilities(img);
+        p.swap(3, 4);
+        p
+    }
+}
+
+impl Classifier for Flipped<'_> {
+    fn labels(&self) -> &[String] {
+        &self.labels
+    }
+    fn preprocessor(&self) -> &Preprocessor {
+        &self.mouth.pre
+    }
+    fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
+        let per = self.mouth.pre.spec().len();
+        Ok(batch
+            .chunks(per)
+            .take(n)
+            .flat_map(|c| self.probabilities(c))
+            .collect())
+    }
+}
+
+#[test]
+fn models_tab() {
+    use super::workers::Which;
+    let model = Mouth::new();
+    let b = Flipped::new(&model);
+    let mut app = explorer(&model);
+    app.compare_models();
+    // Model B's work arrives tagged with it, as its workers send it.
+    let of_b = |m: Message| Message::Of(Which::B, Box::new(m));
+    app.parked_ready(b.labels.clone(), "flipped known-answer model · test".into());
+    let tree = FaceTree::scan(Path::new("data/test_crop")).unwrap();
+    let faces: Vec<_> = tree.faces().cloned().collect();
+    for (i, face) in faces.iter().enumerate() {
+        let img = emotui::preprocess::load_image(&face.path).unwrap();
+        let p = b.probabilities(&model.pre.tensor(&img));
+        app.on_message(of_b(Message::Predicted {
+            face: i,
+            result: Ok(Prediction::from_probabilities(p)),
+        }));
+    }
+    app.on_message(of_b(Message::PredictProgress {
+        done: faces.len(),
+        total: faces.len(),
+    }));
+    app.on_key(key(KeyCode::Char('5')));
+    both_sizes("models", &mut app);
+    // Enter explains the first face they part on with both models.
+    let commands = app.on_key(key(KeyCode::Enter));
+    let mut looked = 0;
+    for c in commands {
+        if let Command::Looks(path, cancel) = c {
+            let image = emotui::preprocess::load_face(&path).unwrap();
+            let geometry = fixture_geometry(&path).ok();
+            let landmarks = geometry.as_ref().map(|g| g.landmarks.as_ref());
+            let result = emotui::methods::looks::look_both(&model, &b, &image, landmarks, &cancel);
+            app.on_message(Message::Looks {
+                path,
+                result: result.map(Arc::new),
+            });
+            looked += 1;
+        }
+    }
+    assert_eq!(looked, 1);
+    both_sizes("models_looks", &mut app);
+    // M: the browse tab shows model B, with A's probabilities beside.
+    app.on_key(key(KeyCode::Char('M')));
+    app.on_key(key(KeyCode::Char('1')));
+    both_sizes("browse_model_b", &mut app);
+}
