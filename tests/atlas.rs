@@ -365,3 +365,63 @@ fn pictures_facs_and_people() {
     }
     assert!(run(&["--force"]).status.success());
 }
+
+/// Two known-answer models' atlases side by side: A looks at the mouth, B
+/// at the eyes. On the looked-at faces, for the looked-at label, the mouth
+/// is A's and the eyes are B's, both differences clear; each model's
+/// blind regions get 0.
+#[test]
+fn two_models_atlases_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = FaceTree::scan(&tree(dir.path())).unwrap();
+    let faces: Vec<_> = tree.faces().cloned().collect();
+    let models = face_models();
+    let face = image::open(&faces[0].path).unwrap();
+    let map = models
+        .get()
+        .unwrap()
+        .landmarks(&face, 0)
+        .unwrap()
+        .regions_at(64, 64);
+    let mouth = common::RegionModel::new(&map, &[Region::Mouth]);
+    let eyes = common::RegionModel::new(&map, &[Region::EyeLeft, Region::EyeRight]);
+    let mut store = Store::open(&dir.path().join("c.sqlite")).unwrap();
+    let mut run = |model: &common::RegionModel, key: &str| {
+        atlas::run(
+            model,
+            key,
+            &models,
+            Some(&mut store),
+            &[],
+            &faces,
+            &AtlasRequest::default(),
+            None,
+            &AtomicBool::new(false),
+            |_, _| {},
+        )
+        .unwrap()
+    };
+    let (a, b) = (run(&mouth, "mouth"), run(&eyes, "eyes"));
+    let pair = atlas::pair::compare(&a, &b);
+    assert!(pair.only_a.is_empty() && pair.only_b.is_empty() && pair.unmatched == 0);
+    let looked_at = pair
+        .groups
+        .iter()
+        .find(|g| matches!(&g.group, atlas::pair::PairGroup::Class { class } if class.eq_ignore_ascii_case("looked-at")))
+        .expect("the looked-at class");
+    assert_eq!(looked_at.faces, 3);
+    let region = |r: Region| looked_at.regions.iter().find(|x| x.region == r).unwrap();
+    let m = region(Region::Mouth);
+    eprintln!("mouth {m:?}");
+    assert!(m.a > 0.1 && m.b.abs() < 1e-9 && m.difference > 0.1 && m.clear);
+    for r in [Region::EyeLeft, Region::EyeRight] {
+        let e = region(r);
+        eprintln!("{r:?} {e:?}");
+        assert!(e.b > 0.03 && e.a.abs() < 1e-9 && e.difference < 0.0 && e.clear);
+    }
+    // Sorted by |A − B|: the mouth or an eye comes first.
+    assert!(matches!(
+        looked_at.regions[0].region,
+        Region::Mouth | Region::EyeLeft | Region::EyeRight
+    ));
+}

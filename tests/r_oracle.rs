@@ -894,3 +894,61 @@ fn paired_tests_match_real_r() {
     // The edge where McNemar is NaN and the exact test 1 was reached.
     assert!(discordant_none > 0, "no pair without a discordant face");
 }
+
+const T_SCRIPT: &str = r#"
+dir <- commandArgs(trailingOnly = TRUE)[1]
+num <- function(x) sprintf("%.17g", x)
+for (f in list.files(dir, pattern = "\\.txt$", full.names = TRUE)) {
+  d <- scan(f, quiet = TRUE)
+  t <- t.test(d, rep(0, length(d)), paired = TRUE)
+  writeLines(c(num(t$estimate), num(t$conf.int[1]), num(t$conf.int[2])),
+             sub("\\.txt$", ".out", f))
+}
+"#;
+
+/// The paired interval of the atlas's two-model comparison against R's
+/// `t.test(paired = TRUE)`: from 2 to 500 faces, differences of every
+/// scale, one of them with a single face apart from the rest.
+#[test]
+#[ignore = "needs R: apt-get install r-base-core"]
+fn paired_intervals_match_real_r() {
+    use emotui::stats::paired::mean_difference;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(26);
+    let mut cases = Vec::new();
+    for i in 0..60 {
+        let n = [2usize, 3, 5, 30, 500][i % 5];
+        let scale = [1e-4, 0.05, 1.0][i % 3];
+        let shift = rng.random_range(-1.0..1.0) * scale;
+        let mut d: Vec<f64> = (0..n)
+            .map(|_| shift + scale * rng.random_range(-1.0..1.0))
+            .collect();
+        if i == 7 {
+            d.iter_mut().for_each(|v| *v = 0.0);
+            d[0] = 0.3;
+        }
+        let text: Vec<String> = d.iter().map(|v| format!("{v:.17e}")).collect();
+        std::fs::write(dir.path().join(format!("{i:02}.txt")), text.join("\n")).unwrap();
+        cases.push(d);
+    }
+    let script = dir.path().join("t.R");
+    std::fs::write(&script, T_SCRIPT).unwrap();
+    rscript(&script, &[dir.path()]);
+    for (i, d) in cases.iter().enumerate() {
+        let (mean, lower, upper) = mean_difference(d).unwrap();
+        let out = std::fs::read_to_string(dir.path().join(format!("{i:02}.out"))).unwrap();
+        let r: Vec<&str> = out.lines().collect();
+        for (name, ours, theirs) in [
+            ("mean", mean, r[0]),
+            ("lower", lower, r[1]),
+            ("upper", upper, r[2]),
+        ] {
+            assert!(
+                agrees(Some(ours), theirs, 1e-9),
+                "case {i} ({} faces): {name}: emotui {ours}, R {theirs}",
+                d.len()
+            );
+        }
+    }
+    assert!(mean_difference(&[0.5]).is_none());
+}

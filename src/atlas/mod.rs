@@ -20,6 +20,7 @@
 pub mod canonical;
 pub mod facs;
 mod key;
+pub mod pair;
 pub mod people;
 
 pub use key::{RecordKey, check_merge, record_key};

@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 
 use emotui::atlas::facs::{GAYA_MOREY_MEAN_IOU, TOP_FRACTION};
+use emotui::atlas::pair::PairGroup;
 use emotui::atlas::people::{FaceSet, PEOPLE_WRONG, People};
 use emotui::atlas::{
     self, AtlasRequest, CellFlips, ClassCheck, Group, GroupRegions, RegionStat, Shard,
@@ -85,6 +86,13 @@ pub struct AtlasArgs {
     /// Overwrite existing files in --out.
     #[arg(long)]
     pub force: bool,
+
+    /// A second model: both atlases (each kept in the cache under its own
+    /// model), then per class and per confusion cell each region's answer
+    /// from `--model` (A) and from this one (B) on the same faces, their
+    /// difference and its paired 95% interval.
+    #[arg(long, value_name = "MODEL", conflicts_with_all = ["out", "survey"])]
+    pub compare_model: Option<PathBuf>,
 }
 
 /// The pictures `--out` writes: class maps, confusion cells, region bars.
@@ -139,50 +147,39 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         .iter()
         .map(|p| emotui::store::Store::open_existing(p))
         .collect::<emotui::Result<Vec<_>>>()?;
-    let key = atlas::record_key(&model, &request)?;
-    for other in &also {
-        if let Some(warning) = atlas::check_merge(other, &key)? {
-            eprintln!("emotui: warning: {warning}");
+    let mut explain = |model: &emotui::model::Model| {
+        explain_all(
+            model,
+            &args,
+            &faces,
+            &request,
+            &face_models,
+            store.as_mut(),
+            &also,
+        )
+    };
+    let (atlas, explained) = explain(&model)?;
+    let ok = problems.is_empty() && explained;
+    if let Some(b_path) = &args.compare_model {
+        let b = model_args.load_from(b_path)?;
+        let (atlas_b, explained_b) = explain(&b)?;
+        let pair = atlas::pair::compare(&atlas, &atlas_b);
+        match args.format {
+            TableFormat::Table => out!("{}", pair_table(&pair))?,
+            TableFormat::Csv => out!("{}", pair_csv(&pair)?)?,
+            TableFormat::Json => outln!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "a": model.path(),
+                    "b": b.path(),
+                    "groups": pair.groups,
+                    "only_a": pair.only_a,
+                    "only_b": pair.only_b,
+                    "unmatched": pair.unmatched,
+                }))?
+            )?,
         }
-    }
-    let total = args
-        .shard
-        .map_or(faces.len(), |s| faces.len().div_ceil(s.n));
-    let pb = progress::bar(total, "explaining");
-    let atlas = atlas::run(
-        &model,
-        &key,
-        &face_models,
-        store.as_mut(),
-        &also,
-        &faces,
-        &request,
-        args.shard,
-        &AtomicBool::new(false),
-        progress::follow(&pb),
-    )?;
-    pb.finish_and_clear();
-    let mut ok = problems.is_empty();
-    for f in &atlas.faces {
-        if let Err(e) = &f.record {
-            eprintln!("emotui: {e}");
-            ok = false;
-        }
-    }
-    let cached = atlas.faces.iter().filter(|f| f.cached).count();
-    let read: Vec<String> = store
-        .iter()
-        .chain(&also)
-        .map(|s| s.path().display().to_string())
-        .collect();
-    if read.is_empty() {
-        eprintln!("emotui: {} faces (no cache)", atlas.faces.len());
-    } else {
-        eprintln!(
-            "emotui: {} faces, {cached} from {}",
-            atlas.faces.len(),
-            read.join(", ")
-        );
+        return Ok(ok && explained_b);
     }
     let overview = atlas.overview(args.seed);
     let (summary, facs) = (&overview.summary, &overview.facs);
@@ -435,6 +432,165 @@ fn csv_text(summary: &[GroupRegions]) -> anyhow::Result<String> {
                 &r.lower.to_string(),
                 &r.upper.to_string(),
                 &r.value.to_string(),
+            ])?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// Explains every face with `model` (from the store and the `also` stores
+/// when they have it) and says what could not be; whether every face was.
+#[allow(clippy::too_many_arguments)]
+fn explain_all(
+    model: &emotui::model::Model,
+    args: &AtlasArgs,
+    faces: &[emotui::faces::Face],
+    request: &AtlasRequest,
+    face_models: &emotui::geometry::LazyFaceModels,
+    mut store: Option<&mut emotui::store::Store>,
+    also: &[emotui::store::Store],
+) -> anyhow::Result<(atlas::Atlas, bool)> {
+    let key = atlas::record_key(model, request)?;
+    for other in also {
+        if let Some(warning) = atlas::check_merge(other, &key)? {
+            eprintln!("emotui: warning: {warning}");
+        }
+    }
+    let total = args
+        .shard
+        .map_or(faces.len(), |s| faces.len().div_ceil(s.n));
+    let pb = progress::bar(total, "explaining");
+    let atlas = atlas::run(
+        model,
+        &key,
+        face_models,
+        store.as_deref_mut(),
+        also,
+        faces,
+        request,
+        args.shard,
+        &AtomicBool::new(false),
+        progress::follow(&pb),
+    )?;
+    pb.finish_and_clear();
+    let mut ok = true;
+    for f in &atlas.faces {
+        if let Err(e) = &f.record {
+            eprintln!("emotui: {e}");
+            ok = false;
+        }
+    }
+    let cached = atlas.faces.iter().filter(|f| f.cached).count();
+    let read: Vec<String> = store
+        .as_deref()
+        .into_iter()
+        .chain(also)
+        .map(|s| s.path().display().to_string())
+        .collect();
+    if read.is_empty() {
+        eprintln!("emotui: {} faces (no cache)", atlas.faces.len());
+    } else {
+        eprintln!(
+            "emotui: {} faces, {cached} from {}",
+            atlas.faces.len(),
+            read.join(", ")
+        );
+    }
+    Ok((atlas, ok))
+}
+
+/// The two atlases side by side, per group: regions by |A − B|, a `*`
+/// where the paired interval leaves out 0.
+fn pair_table(p: &atlas::pair::AtlasPair) -> String {
+    use std::fmt::Write;
+    let mut s = String::from(
+        "each region's mean Shapley value for the group's label, model A and model B on the same faces, \
+         A − B with its paired 95% interval (* where it leaves out 0)\n",
+    );
+    for g in &p.groups {
+        let what = match &g.group {
+            PairGroup::Class { class } => format!("{class} faces, for {class}"),
+            PairGroup::Cell { class, label } => {
+                format!("{class} faces A or B reads as {label}, for {label}")
+            }
+        };
+        let faces = if g.faces == 1 { "face" } else { "faces" };
+        let _ = writeln!(s, "\n{what} ({} {faces})", g.faces);
+        let _ = writeln!(
+            s,
+            "  {:<11} {:>8} {:>8} {:>8}    95% interval",
+            "region", "A", "B", "A - B"
+        );
+        for r in g.regions.iter().take(TABLE_REGIONS) {
+            let interval = match (r.lower, r.upper) {
+                (Some(lo), Some(hi)) => format!("{lo:+.4} to {hi:+.4}"),
+                _ => "(one face)".into(),
+            };
+            let _ = writeln!(
+                s,
+                "  {:<11} {:>+8.4} {:>+8.4} {:>+8.4}  {} {interval}",
+                r.region.name(),
+                r.a,
+                r.b,
+                r.difference,
+                if r.clear { '*' } else { ' ' }
+            );
+        }
+    }
+    for (who, labels) in [("A", &p.only_a), ("B", &p.only_b)] {
+        if !labels.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nlabels only model {who} has (no group to compare): {}",
+                labels.join(", ")
+            );
+        }
+    }
+    if p.unmatched > 0 {
+        let _ = writeln!(
+            s,
+            "\n{} faces lack a record of one of the models",
+            p.unmatched
+        );
+    }
+    s
+}
+
+/// The comparison as CSV: one row per group and region.
+fn pair_csv(p: &atlas::pair::AtlasPair) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "kind",
+        "class",
+        "label",
+        "faces",
+        "region",
+        "a",
+        "b",
+        "difference",
+        "lower",
+        "upper",
+        "clear",
+    ])?;
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    for g in &p.groups {
+        let (kind, class, label) = match &g.group {
+            PairGroup::Class { class } => ("class", class, class),
+            PairGroup::Cell { class, label } => ("cell", class, label),
+        };
+        for r in &g.regions {
+            w.write_record([
+                kind.to_string(),
+                class.clone(),
+                label.clone(),
+                g.faces.to_string(),
+                r.region.name().to_string(),
+                r.a.to_string(),
+                r.b.to_string(),
+                r.difference.to_string(),
+                opt(r.lower),
+                opt(r.upper),
+                r.clear.to_string(),
             ])?;
         }
     }

@@ -185,6 +185,26 @@ pub fn binom_test_half(x: u64, n: u64) -> f64 {
     (2.0 * binom_upper_tail(n - k, n, 0.5)).min(1.0)
 }
 
+/// The mean of paired differences and its 95% interval, as R's
+/// `t.test(a, b, paired = TRUE)` gives them (`estimate`, `conf.int`): the
+/// mean ± t(0.975, n − 1) · sd / √n. `None` below two pairs or for a
+/// non-finite difference; the interval is the mean itself when every
+/// difference is equal (R says "data are essentially constant").
+pub fn mean_difference(differences: &[f64]) -> Option<(f64, f64, f64)> {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let n = differences.len();
+    if n < 2 || differences.iter().any(|d| !d.is_finite()) {
+        return None;
+    }
+    let mean = differences.iter().sum::<f64>() / n as f64;
+    let var = differences.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .ok()?
+        .inverse_cdf(0.975);
+    let half = t * (var / n as f64).sqrt();
+    Some((mean, mean - half, mean + half))
+}
+
 /// The paired comparison as `eval --compare-model` prints it and the
 /// explorer's models tab shows it: the 2×2 table of right and wrong, the
 /// tests, the accuracy difference with its interval, kappa between the

@@ -694,8 +694,19 @@ impl App {
         self.status.error = Some(format!("image: {error}"));
     }
 
+    /// Each model beside the people, once its predictions are complete.
     fn compare(&mut self) {
-        if let Some(e) = self.survey.compare_with(&self.tree, &self.predictions) {
+        let mut errors = vec![
+            self.survey
+                .compare_with(&self.tree, self.shown, &self.predictions),
+        ];
+        if let Some(p) = &self.parked {
+            errors.push(
+                self.survey
+                    .compare_with(&self.tree, p.which, &p.predictions),
+            );
+        }
+        if let Some(e) = errors.into_iter().flatten().next() {
             self.status.error = Some(e);
         }
     }

@@ -737,4 +737,7 @@ fn models_tab() {
     app.on_key(key(KeyCode::Char('M')));
     app.on_key(key(KeyCode::Char('1')));
     both_sizes("browse_model_b", &mut app);
+    // The survey tab: people, model A and model B side by side.
+    app.on_key(key(KeyCode::Char('3')));
+    both_sizes("survey_two_models", &mut app);
 }

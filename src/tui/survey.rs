@@ -16,11 +16,12 @@ use emotui::stats::Stat;
 use emotui::stats::compare::{ModelVsPeople, Naming, compare, model_matrix};
 use emotui::stats::report::{by_class, overall_lines};
 use emotui::stats::rformat::{encode_string, format_pval, round_str};
-use emotui::stats::{CaretStatistics, ConfusionMatrix};
+use emotui::stats::{CaretStatistics, ClassStatistics, ConfusionMatrix};
 use emotui::survey::{StrayLabel, Survey, SurveyOptions};
 
 use super::theme;
 use super::tree::{Predictions, Tree};
+use super::workers::Which;
 
 /// The survey as the survey tab shows it.
 #[derive(Debug, Clone)]
@@ -75,7 +76,8 @@ pub enum SurveyState {
 /// The survey tab's state.
 pub struct SurveyTab {
     state: SurveyState,
-    comparison: Option<ModelVsPeople>,
+    /// Each model beside the people (A, then B with `--compare-model`).
+    comparison: [Option<ModelVsPeople>; 2],
 }
 
 /// Digits of the statistics shown (caret's).
@@ -90,7 +92,7 @@ impl SurveyTab {
     pub fn new(path: Option<PathBuf>) -> SurveyTab {
         SurveyTab {
             state: path.map_or(SurveyState::None, SurveyState::Loading),
-            comparison: None,
+            comparison: [None, None],
         }
     }
 
@@ -109,13 +111,19 @@ impl SurveyTab {
         }
     }
 
-    /// Once every face is predicted and the survey is read: the model on
-    /// the tree beside the people. Returns an error to show, if any.
-    pub fn compare_with(&mut self, tree: &Tree, predictions: &Predictions) -> Option<String> {
+    /// Once every face is predicted and the survey is read: model `which`
+    /// on the tree beside the people. Returns an error to show, if any.
+    pub fn compare_with(
+        &mut self,
+        tree: &Tree,
+        which: Which,
+        predictions: &Predictions,
+    ) -> Option<String> {
         let SurveyState::Loaded(data) = &self.state else {
             return None;
         };
-        if self.comparison.is_some() || !predictions.complete() {
+        let slot = &mut self.comparison[which as usize];
+        if slot.is_some() || predictions.labels.is_empty() || !predictions.complete() {
             return None;
         }
         let scored = tree
@@ -132,7 +140,7 @@ impl SurveyTab {
         }
         match compare(&m, &data.canonical) {
             Ok(c) => {
-                self.comparison = Some(c);
+                *slot = Some(c);
                 None
             }
             Err(e) => Some(e.to_string()),
@@ -184,8 +192,8 @@ impl SurveyTab {
         };
         draw_by_class(f, by_class_area, data);
         match &self.comparison {
-            Some(c) => draw_comparison(f, compare_area, c),
-            None => f.render_widget(
+            [Some(a), b] => draw_comparison(f, compare_area, a, b.as_ref()),
+            [None, _] => f.render_widget(
                 Paragraph::new(format!(
                     "The model's statistics appear when all faces are predicted ({}/{}).",
                     predictions.done, predictions.total
@@ -232,19 +240,35 @@ impl SurveyTab {
                 Style::default().fg(theme::ACCENT),
             )));
         }
-        if let Some(c) = &self.comparison {
-            lines.push(Line::from(Span::styled(
-                format!("Model on the tree ({} faces):", c.model.matrix.n()),
-                theme::bold(),
-            )));
-            for (name, v) in [
-                ("Accuracy", c.model.overall.accuracy),
-                ("Kappa", c.model.overall.kappa),
-            ] {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{name:>22} "), Style::default().fg(theme::MUTED)),
-                    Span::raw(round_str(v, DIGITS)),
-                ]));
+        match &self.comparison {
+            [Some(c), None] => {
+                lines.push(Line::from(Span::styled(
+                    format!("Model on the tree ({} faces):", c.model.matrix.n()),
+                    theme::bold(),
+                )));
+                for (name, v) in [
+                    ("Accuracy", c.model.overall.accuracy),
+                    ("Kappa", c.model.overall.kappa),
+                ] {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{name:>22} "), Style::default().fg(theme::MUTED)),
+                        Span::raw(round_str(v, DIGITS)),
+                    ]));
+                }
+            }
+            // Two models: a line each, so that both fit beside the matrix.
+            both => {
+                for (c, who) in both.iter().zip(["A", "B"]) {
+                    let Some(c) = c else { continue };
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("model {who} on the tree: "), theme::bold()),
+                        Span::raw(format!(
+                            "acc {} kappa {}",
+                            round_str(c.model.overall.accuracy, DIGITS),
+                            round_str(c.model.overall.kappa, DIGITS)
+                        )),
+                    ]));
+                }
             }
         }
         f.render_widget(
@@ -389,16 +413,24 @@ fn by_class_height(data: &SurveyData, width: u16) -> u16 {
     (bc.blocks(width as usize).len() * (bc.rows.len() + 1)) as u16 + 1
 }
 
-/// The model beside the people, by class, and whether accuracies differ.
-fn draw_comparison(f: &mut Frame, area: Rect, c: &ModelVsPeople) {
+/// The model (or models A and B) beside the people, by class, and whether
+/// accuracies differ.
+fn draw_comparison(f: &mut Frame, area: Rect, c: &ModelVsPeople, b: Option<&ModelVsPeople>) {
     let r = |x: Stat| round_str(x, DIGITS);
+    let b_classes = b.map(ModelVsPeople::classes);
+    // B's statistics for a class, matched by its (canonical) name.
+    let of_b = |level: &str| {
+        b_classes
+            .as_ref()
+            .and_then(|bc| bc.iter().find(|x| x.level == level))
+            .map(|x| x.model)
+    };
     let rows = c
         .classes()
         .iter()
         .map(|cc| {
-            (
-                cc.level.to_string(),
-                vec![
+            let values = match (b, of_b(cc.level)) {
+                (None, _) => vec![
                     r(cc.model.sensitivity),
                     r(cc.people.sensitivity),
                     r(cc.model.specificity),
@@ -406,35 +438,61 @@ fn draw_comparison(f: &mut Frame, area: Rect, c: &ModelVsPeople) {
                     r(cc.model.balanced_accuracy),
                     r(cc.people.balanced_accuracy),
                 ],
-            )
+                // Two models and people: sensitivity and specificity
+                // (balanced accuracy, their mean, would not fit).
+                (Some(_), bs) => {
+                    let bv =
+                        |get: fn(&ClassStatistics) -> Stat| bs.map_or("-".into(), |s| r(get(s)));
+                    vec![
+                        r(cc.model.sensitivity),
+                        bv(|s| s.sensitivity),
+                        r(cc.people.sensitivity),
+                        r(cc.model.specificity),
+                        bv(|s| s.specificity),
+                        r(cc.people.specificity),
+                    ]
+                }
+            };
+            (cc.level.to_string(), values)
         })
         .collect();
+    let headers: &[&str] = match b {
+        None => &[
+            "Sens M", "Sens P", "Spec M", "Spec P", "BalAcc M", "BalAcc P",
+        ],
+        Some(_) => &["Sens A", "Sens B", "Sens P", "Spec A", "Spec B", "Spec P"],
+    };
     let rows_h = c.levels.len() as u16 + 2;
-    let [table, test, _] = Layout::vertical([
+    let [table, test_area, _] = Layout::vertical([
         Constraint::Length(rows_h),
         Constraint::Length(1),
         Constraint::Fill(1),
     ])
     .areas(area);
+    let title = match b {
+        None => " model (faces tree) beside people ",
+        Some(_) => " models A and B (faces tree) beside people ",
+    };
     f.render_widget(
         class_table(
-            " model (faces tree) beside people ".into(),
-            [
-                "Sens M", "Sens P", "Spec M", "Spec P", "BalAcc M", "BalAcc P",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            title.into(),
+            headers.iter().map(|s| s.to_string()).collect(),
             rows,
         ),
         table,
     );
-    f.render_widget(
-        Paragraph::new(format!(
+    let p = |c: &ModelVsPeople| format_pval(&[Some(c.accuracy_test.p_value)], DIGITS)[0].clone();
+    let text = match b {
+        None => format!(
             "Accuracies differ? prop.test X-squared = {:.3}, p = {}",
             c.accuracy_test.statistic,
-            format_pval(&[Some(c.accuracy_test.p_value)], DIGITS)[0]
-        )),
-        test,
-    );
+            p(c)
+        ),
+        Some(b) => format!(
+            "Accuracy against people, prop.test p: A {} · B {}",
+            p(c),
+            p(b)
+        ),
+    };
+    f.render_widget(Paragraph::new(text), test_area);
 }
