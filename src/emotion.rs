@@ -43,9 +43,47 @@ pub fn find(labels: &[String], name: &str) -> Option<usize> {
     labels.iter().position(|l| same_class(l, name))
 }
 
+/// The labels of `labels` that `other` has no synonym of: what one of two
+/// models can say that the other cannot.
+pub fn unmatched(labels: &[String], other: &[String]) -> Vec<String> {
+    labels
+        .iter()
+        .filter(|l| find(other, l).is_none())
+        .cloned()
+        .collect()
+}
+
+/// Says which labels only one of two models has ("labels only model B
+/// has: contempt"), one line per model; empty when both name the same
+/// classes. (Its answers with them never match the other's, nor a class
+/// the other can name.)
+pub fn unmatched_text(a: &[String], b: &[String]) -> String {
+    [("A", unmatched(a, b)), ("B", unmatched(b, a))]
+        .iter()
+        .filter(|(_, only)| !only.is_empty())
+        .map(|(who, only)| format!("labels only model {who} has: {}\n", only.join(", ")))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_only_one_model_has_are_named() {
+        let a: Vec<String> = ["happy", "sad", "neutral"].map(String::from).to_vec();
+        let b: Vec<String> = ["JOY", "SADNESS", "CONTEMPT", "fear"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(unmatched(&a, &b), vec!["neutral"]);
+        assert_eq!(unmatched(&b, &a), vec!["CONTEMPT", "fear"]);
+        let text = unmatched_text(&a, &b);
+        assert_eq!(
+            text,
+            "labels only model A has: neutral\nlabels only model B has: CONTEMPT, fear\n"
+        );
+        assert_eq!(unmatched_text(&a, &a), "");
+    }
 
     #[test]
     fn folder_names_match_model_labels() {

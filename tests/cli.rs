@@ -713,3 +713,41 @@ fn two_models_are_compared_face_by_face() {
     }
     assert_eq!(looks[1]["a"]["label"], "Sadness");
 }
+
+/// Two models whose labels differ in names and in one class: matched
+/// through synonyms, the labels only one has are said, in text and JSON.
+#[test]
+fn models_with_different_labels_are_matched_and_the_rest_named() {
+    let d = tempfile::tempdir().unwrap();
+    let b = d.path().join("b.onnx");
+    std::fs::copy("models/emotion_fer_minixception.onnx", &b).unwrap();
+    let card = std::fs::read_to_string("models/emotion_fer_minixception.toml")
+        .unwrap()
+        .replace(
+            r#"labels = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]"#,
+            r#"labels = ["ANGER", "DISGUST", "FEAR", "JOY", "SADNESS", "SURPRISE", "CONTEMPT"]"#,
+        );
+    assert!(card.contains("CONTEMPT"));
+    std::fs::write(d.path().join("b.toml"), card).unwrap();
+    let b = b.to_str().unwrap();
+    let args = [
+        "eval",
+        "--backend",
+        "tract",
+        "data/test_crop",
+        "--compare-model",
+        b,
+    ];
+    let o = emotui(&args);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("labels only model A has: neutral\n"), "{out}");
+    assert!(out.contains("labels only model B has: CONTEMPT\n"), "{out}");
+    // The same network under other names: no face is labelled differently.
+    assert!(!out.contains("Faces they label differently"), "{out}");
+    let o = emotui(&[&args[..], &["--format", "json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&text(&o).0).unwrap();
+    assert_eq!(v["only_a"], serde_json::json!(["neutral"]));
+    assert_eq!(v["only_b"], serde_json::json!(["CONTEMPT"]));
+    assert_eq!(v["paired"]["kappa_between"], 1.0);
+}

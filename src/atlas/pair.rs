@@ -86,15 +86,6 @@ fn values(r: &FaceRecord, label: usize) -> Values {
     std::array::from_fn(|i| r.regions[label].shares.regions[i].value)
 }
 
-/// Labels of `labels` that `other` has no synonym of.
-fn only_in(labels: &[String], other: &[String]) -> Vec<String> {
-    labels
-        .iter()
-        .filter(|l| emotion::find(other, l).is_none())
-        .cloned()
-        .collect()
-}
-
 /// Compares `a` and `b`, two models' atlases of the same faces (matched by
 /// path).
 pub fn compare(a: &Atlas, b: &Atlas) -> AtlasPair {
@@ -180,8 +171,8 @@ pub fn compare(a: &Atlas, b: &Atlas) -> AtlasPair {
     groups.sort_by(|x, y| x.group.cmp(&y.group));
     AtlasPair {
         groups,
-        only_a: only_in(&a.labels, &b.labels),
-        only_b: only_in(&b.labels, &a.labels),
+        only_a: emotion::unmatched(&a.labels, &b.labels),
+        only_b: emotion::unmatched(&b.labels, &a.labels),
         unmatched,
     }
 }

@@ -117,6 +117,10 @@ pub fn run(
                 out!("{}\n", caret_text(st, width))?;
             }
             out!("{}", paired_text(&pair, &classes, &disagreements))?;
+            out!(
+                "{}",
+                emotui::emotion::unmatched_text(a.labels(), b.labels())
+            )?;
             for (face, look) in disagreements.iter().zip(&looks) {
                 out!("{}", look_text(face, look))?;
             }
@@ -136,6 +140,8 @@ pub fn run(
                     "b": {"model": b.path(), "statistics": caret_json(&st_b)},
                     "paired": paired_json,
                     "by_class": classes,
+                    "only_a": emotui::emotion::unmatched(a.labels(), b.labels()),
+                    "only_b": emotui::emotion::unmatched(b.labels(), a.labels()),
                     "disagreements_explained": disagreements.iter().zip(&looks).map(|(f, l)| {
                         serde_json::json!({"path": f.path, "a": l[0], "b": l[1]})
                     }).collect::<Vec<_>>(),

@@ -16,6 +16,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use emotui::emotion;
 use emotui::faces::Face;
 use emotui::methods::looks::Look;
 use emotui::stats::paired::{PairedAnswer, by_class, paired, report};
@@ -228,10 +229,11 @@ impl ModelsTab {
                 b: &d.b.0,
             })
             .collect();
-        let text = match paired(&answers) {
+        let mut text = match paired(&answers) {
             Ok(p) => report(&p, &by_class(&answers)),
             Err(e) => format!("no comparison: {e}"),
         };
+        text += &emotion::unmatched_text(&a.labels, &b.labels);
         let text_w = text.lines().map(|l| l.chars().count()).max().unwrap_or(0) as u16;
         let [left, right] =
             Layout::horizontal([Constraint::Length(text_w + 1), Constraint::Min(20)])
