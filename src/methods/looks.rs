@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::explain::{Preset, Request};
 use crate::geometry::Landmarks;
+use crate::geometry::regions::Region;
 use crate::lime::LabelChoice;
 use crate::methods::regions::{RegionMethod, face_regions};
 use crate::model::Classifier;
@@ -32,6 +33,9 @@ pub struct Look {
     /// The facial regions (name, Shapley value), strongest |value| first;
     /// empty without landmarks.
     pub regions: Vec<(String, f64)>,
+    /// The same values in [`Region::ALL`] order, for pictures.
+    #[serde(skip)]
+    pub region_values: Vec<f64>,
 }
 
 /// The request both models are explained with: the top label, no trust
@@ -54,7 +58,7 @@ pub fn look(
 ) -> Result<Look> {
     let outcome = crate::explain::run(model, image, request, cancel, |_| {})?;
     let label = &outcome.explanation.labels[0];
-    let regions = match landmarks {
+    let region_values: Vec<f64> = match landmarks {
         Some(l) => {
             let r = face_regions(
                 model,
@@ -64,17 +68,16 @@ pub fn look(
                 RegionMethod::Shapley,
                 cancel,
             )?;
-            let mut values: Vec<(String, f64)> = r.labels[0]
-                .shares
-                .regions
-                .iter()
-                .map(|s| (s.region.name().to_string(), s.value))
-                .collect();
-            values.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()));
-            values
+            r.labels[0].shares.regions.iter().map(|s| s.value).collect()
         }
         None => Vec::new(),
     };
+    let mut regions: Vec<(String, f64)> = Region::ALL
+        .iter()
+        .zip(&region_values)
+        .map(|(r, &v)| (r.name().to_string(), v))
+        .collect();
+    regions.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()));
     Ok(Look {
         label: normalize_label(&label.name),
         probability: label.probability,
@@ -85,6 +88,7 @@ pub fn look(
             .map(|f| (f.superpixel, f.weight))
             .collect(),
         regions,
+        region_values,
     })
 }
 

@@ -772,6 +772,7 @@ impl App {
             Tab::Atlas => self.atlas.draw(f, images, g.pane, &waiting),
             Tab::Models => self.models.draw(
                 f,
+                images,
                 g.pane,
                 &self.tree.faces,
                 self.model_names(),

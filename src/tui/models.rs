@@ -19,14 +19,16 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use emotui::emotion;
 use emotui::faces::Face;
 use emotui::methods::looks::Look;
+use emotui::render;
 use emotui::stats::paired::{PairedAnswer, by_class, paired, report};
 use emotui::survey::normalize_label;
 
 use super::explain::ExplainTab;
+use super::images::{Images, Slot, Source};
 use super::jobs::Latest;
 use super::theme;
 use super::tree::Predictions;
-use super::workers::Which;
+use super::workers::{Looks, Which};
 
 /// The model the browse and explain tabs do not show, with its own
 /// predictions, explanations and status: `m` swaps it with the shown one.
@@ -100,7 +102,7 @@ pub struct ModelsTab {
     /// The disagreement under the cursor.
     cursor: usize,
     /// Both models' looks at the faces asked for, or why they failed.
-    looks: HashMap<PathBuf, Result<Arc<[Look; 2]>, String>>,
+    looks: HashMap<PathBuf, Result<Arc<Looks>, String>>,
     job: Latest<PathBuf>,
 }
 
@@ -179,7 +181,7 @@ impl ModelsTab {
     pub fn on_looks(
         &mut self,
         path: PathBuf,
-        result: Result<Arc<[Look; 2]>, emotui::Error>,
+        result: Result<Arc<Looks>, emotui::Error>,
     ) -> Option<String> {
         if !self.job.runs(&path) {
             return None;
@@ -192,9 +194,11 @@ impl ModelsTab {
 
     /// Draws the tab. `names` are the two models' names (A, B); `ab` their
     /// predictions once both are loaded.
+    #[allow(clippy::too_many_arguments)]
     pub fn draw(
         &self,
         f: &mut Frame,
+        images: &mut Images,
         area: Rect,
         faces: &[Face],
         names: [&str; 2],
@@ -245,7 +249,7 @@ impl ModelsTab {
             Layout::vertical([Constraint::Percentage(45), Constraint::Min(6)]).areas(right);
         self.draw_list(f, top, faces, &list);
         let path = list.get(self.cursor).map(|d| &faces[d.face].path);
-        self.draw_looks(f, bottom, path);
+        self.draw_looks(f, images, bottom, path);
     }
 
     fn draw_list(&self, f: &mut Frame, area: Rect, faces: &[Face], list: &[Disagreement]) {
@@ -278,7 +282,7 @@ impl ModelsTab {
         f.render_widget(Paragraph::new(lines), area);
     }
 
-    fn draw_looks(&self, f: &mut Frame, area: Rect, path: Option<&PathBuf>) {
+    fn draw_looks(&self, f: &mut Frame, images: &mut Images, area: Rect, path: Option<&PathBuf>) {
         let Some(path) = path else {
             return;
         };
@@ -305,8 +309,30 @@ impl ModelsTab {
             }
         };
         let columns = Layout::horizontal([Constraint::Ratio(1, 2); 2]).split(area);
-        for ((look, who), col) in looks.iter().zip(["A", "B"]).zip(columns.iter()) {
-            f.render_widget(look_paragraph(who, look, col.height as usize), *col);
+        for (k, ((look, who), col)) in looks
+            .looks
+            .iter()
+            .zip(["A", "B"])
+            .zip(columns.iter())
+            .enumerate()
+        {
+            // Each model's regions over the face (blue supports, red
+            // contradicts), beside its numbers.
+            let [text, picture] =
+                Layout::horizontal([Constraint::Length(24), Constraint::Min(4)]).areas(*col);
+            f.render_widget(look_paragraph(who, look, text.height as usize), text);
+            let (shown, values) = (looks.clone(), look.region_values.clone());
+            let key = format!("looks|{}|{k}", path.display());
+            let file = path.clone();
+            images.show(f, picture, Slot::Panel(k), &key, move || {
+                if shown.landmarks.is_none() {
+                    return Source::File(file);
+                }
+                Source::Render(Arc::new(move |pw, ph| match &shown.landmarks {
+                    Some(l) => render::region_values_image(&shown.face, l, &values, pw.min(ph)),
+                    None => image::RgbImage::new(1, 1),
+                }))
+            });
         }
     }
 }

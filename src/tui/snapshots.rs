@@ -723,11 +723,18 @@ fn models_tab() {
             let image = emotui::preprocess::load_face(&path).unwrap();
             let geometry = fixture_geometry(&path).ok();
             let landmarks = geometry.as_ref().map(|g| g.landmarks.as_ref());
-            let result = emotui::methods::looks::look_both(&model, &b, &image, landmarks, &cancel);
-            app.on_message(Message::Looks {
-                path,
-                result: result.map(Arc::new),
-            });
+            let result = emotui::methods::looks::look_both(&model, &b, &image, landmarks, &cancel)
+                .map(|looks| {
+                    Arc::new(workers::Looks {
+                        looks,
+                        face: emotui::preprocess::to_planes(
+                            &image,
+                            emotui::model::card::Colour::Rgb,
+                        ),
+                        landmarks: landmarks.cloned(),
+                    })
+                });
+            app.on_message(Message::Looks { path, result });
             looked += 1;
         }
     }

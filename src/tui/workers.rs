@@ -410,7 +410,7 @@ pub enum Message {
     /// Both models' looks at a face they part on.
     Looks {
         path: PathBuf,
-        result: Result<Arc<[Look; 2]>, emotui::Error>,
+        result: Result<Arc<Looks>, emotui::Error>,
     },
 }
 
@@ -435,6 +435,16 @@ pub fn tagged(which: Which, tx: Sender<Message>) -> Sender<Message> {
     inner
 }
 
+/// Both models' looks at one face, with what their pictures need.
+pub struct Looks {
+    /// Model A's, then model B's.
+    pub looks: [Look; 2],
+    /// The face as shown.
+    pub face: emotui::preprocess::Planes,
+    /// Its landmarks, when found.
+    pub landmarks: Option<Landmarks>,
+}
+
 /// A face two models part on: finds its landmarks, then explains it with
 /// both (the same superpixels and seed) and plays the region game.
 pub fn looks(
@@ -456,7 +466,12 @@ pub fn looks(
                 None => None,
             };
             let [a, b] = &models;
-            look_both(a.as_ref(), b.as_ref(), &image, landmarks.as_ref(), &cancel).map(Arc::new)
+            let looks = look_both(a.as_ref(), b.as_ref(), &image, landmarks.as_ref(), &cancel)?;
+            Ok(Arc::new(Looks {
+                looks,
+                face: to_planes(&image, Colour::Rgb),
+                landmarks,
+            }))
         })();
         let _ = tx.send(Message::Looks { path, result });
     });
