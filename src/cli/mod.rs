@@ -51,7 +51,7 @@ pub struct Cli {
     pub survey: Option<PathBuf>,
 
     /// Explorer: a second model to compare with `--model` (the models tab;
-    /// `M` switches the model the browse and explain tabs show).
+    /// `M` switches the model the browse, explain and atlas tabs show).
     #[arg(long, value_name = "MODEL")]
     pub compare_model: Option<PathBuf>,
 

@@ -123,7 +123,7 @@ pub struct App {
     survey: SurveyTab,
     atlas: AtlasTab,
     models: ModelsTab,
-    /// The model the browse and explain tabs show.
+    /// The model the browse, explain and atlas tabs show.
     shown: Which,
     /// With `--compare-model`, the model they do not show.
     parked: Option<Parked>,
@@ -200,13 +200,14 @@ impl App {
         if let Some(p) = &mut self.parked {
             std::mem::swap(&mut self.predictions, &mut p.predictions);
             std::mem::swap(&mut self.explain, &mut p.explain);
+            std::mem::swap(&mut self.atlas, &mut p.atlas);
             std::mem::swap(&mut self.status.model, &mut p.status);
             std::mem::swap(&mut self.status.model_error, &mut p.error);
             std::mem::swap(&mut self.shown, &mut p.which);
         }
     }
 
-    /// The `M` key: the browse and explain tabs show the other model.
+    /// The `M` key: the browse, explain and atlas tabs show the other model.
     fn switch_models(&mut self) {
         match &self.parked {
             None => {
@@ -409,23 +410,16 @@ impl App {
             self.help = false;
             return;
         }
-        if self.tab == Tab::Models
-            && !matches!(
-                key.code,
-                KeyCode::Char('q' | '?' | 'M' | '1'..='9') | KeyCode::Tab | KeyCode::BackTab
-            )
-        {
-            self.models_key(key);
-            return;
-        }
-        if self.tab == Tab::Atlas
-            && !matches!(
-                key.code,
-                KeyCode::Char('q' | '?' | '1'..='9') | KeyCode::Tab | KeyCode::BackTab
-            )
-        {
-            self.atlas_key(key);
-            return;
+        // The atlas and models tabs have no tree: every key but the app's
+        // own is theirs.
+        let app_key = matches!(
+            key.code,
+            KeyCode::Char('q' | '?' | 'M' | '1'..='9') | KeyCode::Tab | KeyCode::BackTab
+        );
+        match self.tab {
+            Tab::Models if !app_key => return self.models_key(key),
+            Tab::Atlas if !app_key => return self.atlas_key(key),
+            _ => {}
         }
         match key.code {
             KeyCode::Char('q') => self.quit = true,

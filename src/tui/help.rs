@@ -22,7 +22,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Tab, 1 … 5", "browse, explain, survey, atlas, models tabs"),
     (
         "M",
-        "with --compare-model: browse and explain the other model",
+        "--compare-model: browse, explain, atlas the other model",
     ),
     (
         "Enter e",

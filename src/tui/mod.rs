@@ -290,7 +290,7 @@ struct Runtime {
     face_models: emotui::Result<Arc<LazyFaceModels>>,
     /// The results cache, if any.
     cache: Option<PathBuf>,
-    /// The model the browse and explain tabs show.
+    /// The model the browse, explain and atlas tabs show.
     slot: ModelSlot,
     /// With `--compare-model`, the other one.
     parked: Option<ModelSlot>,

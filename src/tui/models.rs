@@ -23,6 +23,7 @@ use emotui::render;
 use emotui::stats::paired::{PairedAnswer, by_class, paired, report};
 use emotui::survey::normalize_label;
 
+use super::atlas::AtlasTab;
 use super::explain::ExplainTab;
 use super::images::{Images, Slot, Source};
 use super::jobs::Latest;
@@ -30,13 +31,16 @@ use super::theme;
 use super::tree::Predictions;
 use super::workers::{Looks, Which};
 
-/// The model the browse and explain tabs do not show, with its own
-/// predictions, explanations and status: `m` swaps it with the shown one.
+/// The model the browse, explain and atlas tabs do not show, with its own
+/// predictions, explanations, atlas and status: `M` swaps it with the
+/// shown one.
 pub struct Parked {
     /// Which model this is.
     pub which: Which,
     pub predictions: Predictions,
     pub explain: ExplainTab,
+    /// Its atlas of the tree (each model's is made with its own `a`).
+    pub atlas: AtlasTab,
     /// Its name and backend, or what is happening to it.
     pub status: String,
     /// Why it could not be loaded.
@@ -54,6 +58,7 @@ impl Parked {
                 ..Default::default()
             },
             explain: ExplainTab::new(),
+            atlas: AtlasTab::new(),
             status: "loading model B…".into(),
             error: None,
         }
