@@ -183,6 +183,13 @@ fn two_models_keep_their_work_apart() {
     assert_eq!(a.shown, Which::A);
     assert!(a.predictions.results[1].is_some());
     assert_eq!(a.model_names(), ["model", "model B"]);
+    // M is the app's in the tabs that take every other key.
+    for tab in ['4', '5'] {
+        a.on_key(key(KeyCode::Char(tab)));
+        let before = a.shown;
+        a.on_key(key(KeyCode::Char('M')));
+        assert_ne!(a.shown, before, "M in tab {tab}");
+    }
 }
 
 #[test]
