@@ -5,7 +5,7 @@
 //! its explanation.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -20,6 +20,7 @@ use emotui::atlas::{Atlas, Group, Overview};
 use emotui::faces::Face;
 
 use super::images::{Images, Slot, Source};
+use super::jobs::Latest;
 use super::theme;
 
 /// Flipping sets listed for the selected cell.
@@ -57,7 +58,6 @@ enum Run {
         done: usize,
         total: usize,
         started: Instant,
-        cancel: Arc<AtomicBool>,
     },
     Cancelled,
     Failed(String),
@@ -76,6 +76,8 @@ pub enum AtlasKey {
 /// The atlas tab's state.
 pub struct AtlasTab {
     run: Run,
+    /// The run's job, by id, to cancel it.
+    job: Latest<u64>,
     next_id: u64,
     view: Option<Arc<AtlasView>>,
     /// The selected cell: true class, predicted label.
@@ -98,6 +100,7 @@ impl AtlasTab {
     pub fn new() -> AtlasTab {
         AtlasTab {
             run: Run::Idle,
+            job: Latest::default(),
             next_id: 0,
             view: None,
             cell: (0, 0),
@@ -118,13 +121,12 @@ impl AtlasTab {
             return None;
         }
         self.next_id += 1;
-        let cancel = Arc::new(AtomicBool::new(false));
+        let (_, cancel) = self.job.start(self.next_id);
         self.run = Run::Running {
             id: self.next_id,
             done: 0,
             total: faces.len(),
             started: Instant::now(),
-            cancel: cancel.clone(),
         };
         Some(AtlasJob {
             id: self.next_id,
@@ -135,13 +137,14 @@ impl AtlasTab {
 
     /// Stops the run; what is finished stays in the cache.
     pub fn cancel(&mut self) {
-        if let Run::Running { cancel, .. } = &self.run {
-            cancel.store(true, Ordering::Relaxed);
-        }
+        self.job.cancel();
     }
 
     /// The worker's report; an error to show, if any.
     pub fn on_event(&mut self, id: u64, event: AtlasEvent) -> Option<String> {
+        if matches!(event, AtlasEvent::Done(_)) {
+            self.job.finished(&id);
+        }
         let Run::Running {
             id: current,
             done,

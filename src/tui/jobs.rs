@@ -35,6 +35,14 @@ impl<K: PartialEq> Latest<K> {
         (stale, cancel)
     }
 
+    /// Asks the running job, if any, to stop; it runs until its end is
+    /// reported ([`Latest::finished`]).
+    pub fn cancel(&self) {
+        if let Some((_, cancel)) = &self.running {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// The job for `key` has ended (a stale job's end changes nothing).
     pub fn finished(&mut self, key: &K) {
         if self.runs(key) {
@@ -57,6 +65,8 @@ mod tests {
         assert!(first.load(Ordering::Relaxed) && !second.load(Ordering::Relaxed));
         l.finished(&1);
         assert!(l.runs(&2));
+        l.cancel();
+        assert!(second.load(Ordering::Relaxed) && l.runs(&2));
         l.finished(&2);
         assert!(!l.runs(&2));
     }

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -192,7 +191,8 @@ pub struct ExplainTab {
     next_job: u64,
     cache: HashMap<ExplainKey, Arc<Outcome>>,
     partial: Option<(u64, Partial)>,
-    cancel: Arc<AtomicBool>,
+    /// The explanation being computed, by job id (latest wins).
+    explaining: Latest<u64>,
     /// The method whose panels are shown (`m` cycles).
     method: Method,
     /// Every method's panels of the first label side by side (after RISE
@@ -223,7 +223,7 @@ impl ExplainTab {
             next_job: 1,
             cache: HashMap::new(),
             partial: None,
-            cancel: Arc::new(AtomicBool::new(false)),
+            explaining: Latest::default(),
             method: Method::Lime,
             compare_all: false,
             comparisons: HashMap::new(),
@@ -395,7 +395,7 @@ impl ExplainTab {
 
     /// Stops the running job.
     pub fn cancel(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
+        self.explaining.cancel();
     }
 
     /// Whether a job is running.
@@ -437,8 +437,7 @@ impl ExplainTab {
             .map(|(_, r)| r.samples.clone());
         let id = self.next_job;
         self.next_job += 1;
-        self.cancel();
-        self.cancel = Arc::new(AtomicBool::new(false));
+        let (_, cancel) = self.explaining.start(id);
         let request = self.params.request();
         self.job = Job::Running {
             id,
@@ -452,13 +451,16 @@ impl ExplainTab {
             path: path.to_path_buf(),
             request,
             samples,
-            cancel: self.cancel.clone(),
+            cancel,
         })
     }
 
     /// A worker's report. Returns an error to show, if any.
     pub fn on_event(&mut self, id: u64, event: ExplainEvent) -> Option<String> {
         let current = matches!(&self.job, Job::Running { id: j, .. } if *j == id);
+        if matches!(event, ExplainEvent::Done(_)) {
+            self.explaining.finished(&id);
+        }
         match event {
             ExplainEvent::Progress { done: d, total: t } => {
                 if let Job::Running { done, total, .. } = &mut self.job
