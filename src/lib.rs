@@ -9,7 +9,8 @@
 //! - [`lime`]: SLIC superpixels and LIME explanations as R lime computes them.
 //! - [`explain`]: the explanation engine every front-end calls (request,
 //!   events, cancellation, outcome with trust figures).
-//! - [`export`]: the files written for an explanation (PNG, CSV, JSON).
+//! - [`export`]: the files written for an explanation (PNG, CSV, JSON) and
+//!   its text report (`export::text`).
 //! - [`emotion`]: emotion names and synonyms.
 //! - [`survey`]: survey answers from CSV.
 //! - [`stats`]: confusion matrices and caret's statistics.

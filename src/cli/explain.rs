@@ -18,7 +18,7 @@ use emotui::lime::{
 };
 use emotui::methods::{self, Comparison, MAX_EVALUATIONS, Method, MethodOptions};
 use emotui::preprocess::load_face;
-use emotui::render::{self, Display, PanelOptions};
+use emotui::render::{Display, PanelOptions};
 
 use emotui::geometry::{LandmarkSource, landmarks_of_files};
 use emotui::methods::regions::{FaceRegions, RegionMethod, face_regions};
@@ -649,10 +649,10 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         TableFormat::Table => {
             for c in &cases {
                 if methods.contains(&Method::Lime) {
-                    out!("{}", text_table(c))?;
+                    out!("{}", export::text::explanation(&c.path, &c.outcome))?;
                 }
                 if let Some(cmp) = &c.comparison {
-                    out!("{}", methods_text(c, cmp))?;
+                    out!("{}", export::text::methods(&c.path, &c.outcome, cmp))?;
                 }
                 if let Some(r) = &c.regions {
                     out!("{}", regions_text(r))?;
@@ -734,147 +734,4 @@ pub fn run(args: ExplainArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         eprintln!("emotui: wrote {} files to {}", files.len(), dir.display());
     }
     Ok(ok)
-}
-
-fn text_table(case: &Case) -> String {
-    let o = &case.outcome;
-    let mut s = format!(
-        "{}: {} superpixels, {} perturbations\n",
-        case.path.display(),
-        o.samples.superpixels.count,
-        o.explanation.n_samples
-    );
-    for l in &o.explanation.labels {
-        s += &format!(
-            "  Label: {}  Probability: {}  Explanation Fit: {}  intercept {:.4}  local prediction {:.4}\n",
-            l.name,
-            render::two_digits(l.probability),
-            render::two_digits(l.r2),
-            l.intercept,
-            l.prediction
-        );
-        if let Some(st) = o.trust.stability_of(l.label) {
-            s += &format!(
-                "    {}: top-{} Jaccard {:.2}, sign agreement {:.2} over {} replicates\n",
-                st.verdict.word(),
-                st.k,
-                st.jaccard,
-                st.sign_agreement,
-                st.replicates
-            );
-        }
-        if let Some(f) = o.trust.faithfulness_of(l.label) {
-            s += &format!(
-                "    deletion AUC {:.3} ({:.2}x random), insertion AUC {:.3} ({:.2}x random)\n",
-                f.deletion.auc, f.deletion_ratio, f.insertion.auc, f.insertion_ratio
-            );
-        }
-    }
-    s + &rows_text(&export::rows(&case.path, o))
-}
-
-/// The rows as a fixed-width table (every method's rows have this shape).
-fn rows_text(rows: &[table::Row]) -> String {
-    let mut s = format!(
-        "  {:<10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>10} {:>20}  {}\n",
-        "label",
-        "label_prob",
-        "model_r2",
-        "intercpt",
-        "model_pr",
-        "feature",
-        "weight",
-        "95% interval",
-        "feature_desc"
-    );
-    for r in rows {
-        let interval = match (r.weight_lower, r.weight_upper) {
-            (Some(a), Some(b)) => format!("[{a:.4}, {b:.4}]"),
-            _ => String::new(),
-        };
-        s += &format!(
-            "  {:<10} {:>10.4} {:>8.4} {:>8.4} {:>8.4} {:>7} {:>10.4} {:>20}  {}\n",
-            r.label,
-            r.label_prob,
-            r.model_r2,
-            r.model_intercept,
-            r.model_prediction,
-            r.feature,
-            r.feature_weight,
-            interval,
-            r.feature_desc
-        );
-    }
-    s
-}
-
-/// The other methods' rows and how far the methods agree.
-fn methods_text(case: &Case, cmp: &Comparison) -> String {
-    let mut s = String::new();
-    for (a, curves) in cmp.attributions.iter().zip(&cmp.faithfulness) {
-        if a.method == Method::Lime {
-            continue;
-        }
-        s += &format!(
-            "{}: {} ({} evaluations)\n",
-            case.path.display(),
-            a.method.name(),
-            a.evaluations
-        );
-        for l in &a.explanation.labels {
-            // KernelSHAP's intercept is f(empty): φ sums to f(face) − f(empty).
-            let empty = match a.method {
-                Method::KernelShap => format!("  f(empty) {:.4}", l.intercept),
-                _ => String::new(),
-            };
-            s += &format!(
-                "  Label: {}  Probability: {}  f(face) {:.4}{empty}\n",
-                l.name,
-                render::two_digits(l.probability),
-                l.prediction,
-            );
-            if let Some(f) = curves.iter().find(|f| f.label == l.label) {
-                s += &format!(
-                    "    deletion AUC {:.3} ({:.2}x random), insertion AUC {:.3} ({:.2}x random)\n",
-                    f.deletion.auc, f.deletion_ratio, f.insertion.auc, f.insertion_ratio
-                );
-            }
-        }
-        s += &rows_text(&export::attribution_rows(
-            &case.path,
-            &case.outcome,
-            a,
-            curves,
-        ));
-    }
-    for l in &cmp.agreement {
-        s += &format!(
-            "{}: agreement on {} (top-{}): {} (mean Spearman {:.2}, mean Jaccard {:.2})\n",
-            case.path.display(),
-            l.name,
-            l.k,
-            l.verdict.word(),
-            l.mean_spearman,
-            l.mean_jaccard
-        );
-        for p in &l.pairs {
-            s += &format!(
-                "  {:<11} {:<11} Spearman {:>6.3}  top-{} Jaccard {:.2}\n",
-                p.a.name(),
-                p.b.name(),
-                p.spearman,
-                l.k,
-                p.jaccard
-            );
-        }
-        for c in &l.curves {
-            s += &format!(
-                "  {:<11} deletion AUC {:.3}  insertion AUC {:.3}\n",
-                c.method.name(),
-                c.deletion_auc,
-                c.insertion_auc
-            );
-        }
-    }
-    s
 }

@@ -4,6 +4,8 @@
 //! JSON. `emotui explain --out` and the explorer's export both call
 //! [`explanation_files`] and [`write`].
 
+pub mod text;
+
 use std::path::{Path, PathBuf};
 
 use image::RgbImage;
