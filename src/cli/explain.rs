@@ -198,6 +198,39 @@ const MAX_PERMUTATIONS: usize = emotui::lime::MAX_PERMUTATIONS;
 /// More replicates or random orders than this tell nothing new.
 const MAX_REPLICATES: usize = 10_000;
 
+/// The superpixels, perturbations and seed of an explanation, shared by
+/// `explain` and `sanity` (the atlas has its own defaults: finer
+/// superpixels, fewer perturbations).
+#[derive(Debug, Clone, Args)]
+pub struct SamplingArgs {
+    /// Requested number of superpixels.
+    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_superpixels,
+          value_parser = count::<2, MAX_SUPERPIXELS>)]
+    pub superpixels: usize,
+
+    /// Number of LIME's perturbed faces.
+    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_permutations,
+          value_parser = count::<2, MAX_PERMUTATIONS>)]
+    pub permutations: usize,
+
+    /// Random seed (perturbations, and the other methods' coalitions,
+    /// masks and weights): the same seed gives the same answer.
+    #[arg(long, default_value_t = SamplingOptions::default().seed)]
+    pub seed: u64,
+}
+
+impl SamplingArgs {
+    /// The sampling options these set, the rest at their defaults.
+    pub fn options(&self) -> SamplingOptions {
+        SamplingOptions {
+            n_superpixels: self.superpixels,
+            n_permutations: self.permutations,
+            seed: self.seed,
+            ..SamplingOptions::default()
+        }
+    }
+}
+
 /// Arguments of `emotui explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -217,21 +250,14 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "N", value_parser = count::<1, MAX_SUPERPIXELS>)]
     pub features: Option<usize>,
 
-    /// Requested number of superpixels.
-    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_superpixels,
-          value_parser = count::<2, MAX_SUPERPIXELS>)]
-    pub superpixels: usize,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
 
     /// SLIC compactness.
     #[arg(long, value_name = "W", default_value_t = SamplingOptions::default().weight,
           allow_negative_numbers = true,
           value_parser = positive)]
     pub weight: f64,
-
-    /// Number of perturbed faces.
-    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_permutations,
-          value_parser = count::<2, MAX_PERMUTATIONS>)]
-    pub permutations: usize,
 
     /// Probability of removing each superpixel.
     #[arg(long, value_name = "P", default_value_t = SamplingOptions::default().p_remove,
@@ -253,10 +279,6 @@ pub struct ExplainArgs {
     /// Sample weighting.
     #[arg(long, value_enum, default_value_t = KernelArg::R)]
     pub kernel: KernelArg,
-
-    /// Random seed: the same seed gives the same explanation.
-    #[arg(long, default_value_t = SamplingOptions::default().seed)]
-    pub seed: u64,
 
     /// Panel display.
     #[arg(long, value_enum, default_value_t = DisplayArg::Outline)]
@@ -395,9 +417,7 @@ impl ExplainArgs {
         }
         Request {
             sampling: SamplingOptions {
-                n_superpixels: self.superpixels,
                 weight: self.weight,
-                n_permutations: self.permutations,
                 p_remove: self.p_remove,
                 background: match self.background {
                     BackgroundArg::Grey => Background::Grey,
@@ -405,8 +425,7 @@ impl ExplainArgs {
                     BackgroundArg::Blur => Background::Blur,
                 },
                 sampler: self.sampler.sampler(),
-                seed: self.seed,
-                ..SamplingOptions::default()
+                ..self.sampling.options()
             },
             fit: FitOptions {
                 labels: if self.label.is_empty() {
@@ -416,7 +435,7 @@ impl ExplainArgs {
                 },
                 n_features: self
                     .features
-                    .unwrap_or_else(|| FitOptions::features_for(self.superpixels)),
+                    .unwrap_or_else(|| FitOptions::features_for(self.sampling.superpixels)),
                 feature_select: match self.feature_select {
                     FeatureSelectArg::Auto => FeatureSelect::Auto,
                     FeatureSelectArg::ForwardSelection => FeatureSelect::ForwardSelection,

@@ -8,14 +8,13 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 
 use emotui::explain::Request;
-use emotui::lime::{FitOptions, SamplingOptions};
+use emotui::lime::FitOptions;
 use emotui::methods::MethodOptions;
 use emotui::methods::sanity::{self, Report};
 use emotui::preprocess::load_face;
 
-use super::explain::MAX_SUPERPIXELS;
-use super::explain::MethodArg;
-use super::{ModelArgs, TableFormat, count, progress};
+use super::explain::{MethodArg, SamplingArgs};
+use super::{ModelArgs, TableFormat, progress};
 
 /// Arguments of `emotui sanity`.
 #[derive(Debug, Args)]
@@ -28,19 +27,8 @@ pub struct SanityArgs {
           default_values_t = [MethodArg::Lime, MethodArg::Kernelshap])]
     pub method: Vec<MethodArg>,
 
-    /// Requested number of superpixels.
-    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_superpixels,
-          value_parser = count::<2, MAX_SUPERPIXELS>)]
-    pub superpixels: usize,
-
-    /// Number of LIME's perturbed faces.
-    #[arg(long, value_name = "N", default_value_t = SamplingOptions::default().n_permutations,
-          value_parser = count::<2, { emotui::lime::MAX_PERMUTATIONS }>)]
-    pub permutations: usize,
-
-    /// Random seed (perturbations, coalitions, masks and the new weights).
-    #[arg(long, default_value_t = SamplingOptions::default().seed)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
@@ -75,14 +63,9 @@ pub fn run(args: SanityArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     }
     let image = load_face(&args.face)?;
     let request = Request {
-        sampling: SamplingOptions {
-            n_superpixels: args.superpixels,
-            n_permutations: args.permutations,
-            seed: args.seed,
-            ..SamplingOptions::default()
-        },
+        sampling: args.sampling.options(),
         fit: FitOptions {
-            n_features: FitOptions::features_for(args.superpixels),
+            n_features: FitOptions::features_for(args.sampling.superpixels),
             ..FitOptions::default()
         },
         ..Request::default()
