@@ -79,19 +79,10 @@ fn main() {
         // Load the face models before timing: a long run loads them once.
         face_models.get().unwrap();
         let t = Instant::now();
-        atlas::run(
-            &model,
-            "bench",
-            &face_models,
-            None,
-            &[],
-            &faces,
-            &request,
-            None,
-            &AtomicBool::new(false),
-            |_, _| {},
-        )
-        .unwrap();
+        atlas::AtlasRun::new(&model, "bench", &face_models, request.clone())
+            .unwrap()
+            .run(&faces, &AtomicBool::new(false), |_, _| {})
+            .unwrap();
         let atlas_s = t.elapsed().as_secs_f64();
         let face = image::open(&faces[0].path).unwrap();
         let one = model.preprocessor().tensor(&face);

@@ -72,19 +72,11 @@ fn whole_atlas(
     store: &mut Store,
     faces: &[emotui::faces::Face],
 ) -> atlas::Atlas {
-    atlas::run(
-        model,
-        key,
-        models,
-        Some(store),
-        &[],
-        faces,
-        &AtlasRequest::default(),
-        None,
-        &AtomicBool::new(false),
-        |_, _| {},
-    )
-    .unwrap()
+    atlas::AtlasRun::new(model, key, models, AtlasRequest::default())
+        .unwrap()
+        .store(Some(store))
+        .run(faces, &AtomicBool::new(false), |_, _| {})
+        .unwrap()
 }
 
 /// The region model's atlas: in every group that has faces, the looked-at
@@ -100,7 +92,7 @@ fn known_answer(regions: &[Region]) {
     let mut store = Store::open(&dir.path().join("c.sqlite")).unwrap();
     let atlas = whole_atlas(&model, "known-answer", &models, &mut store, &faces);
     assert_eq!(atlas.faces.len(), 5);
-    let summary = atlas.summary(42);
+    let summary = atlas.summary();
     let groups: Vec<_> = summary.iter().filter(|g| g.label == "looked-at").collect();
     assert!(!groups.is_empty());
     for g in groups {

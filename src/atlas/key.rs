@@ -9,7 +9,7 @@ use crate::model::{Model, ModelCard};
 use crate::store::{self, Kind, Store};
 
 /// What the store keys a model's and request's records by: the model's
-/// and card's bytes, the request, and [`RECORD_VERSION`].
+/// and card's bytes, the request, and the record format's version.
 pub fn record_key(model: &Model, request: &AtlasRequest) -> Result<String> {
     let files: Vec<PathBuf> = vec![
         model.path().to_path_buf(),

@@ -167,34 +167,102 @@ pub struct AtlasFace {
 pub struct Atlas {
     /// The model's labels.
     pub labels: Vec<String>,
+    /// The seed of the run: the intervals' bootstrap draws with it too.
+    pub seed: u64,
     /// The faces, in tree order.
     pub faces: Vec<AtlasFace>,
 }
 
-/// Explains with `model` every face (of `shard`, if any) not already in
-/// the store or in one of the stores `also` (other jobs' shards) under
-/// `key` (see [`record_key`]), writing each new record to the store as soon
-/// as it is done; `progress(done, total)` after each face. Cancelling
-/// returns [`Error::Cancelled`] with everything finished so far kept in the
-/// store.
-///
-/// The faces to explain go through two stages: one thread decodes the
-/// next face, segments it, draws its perturbations, finds its landmarks
-/// and warps it to the canonical frame while the model works on this one.
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    model: &dyn Classifier,
-    key: &str,
-    face_models: &LazyFaceModels,
-    mut store: Option<&mut Store>,
-    also: &[Store],
-    faces: &[Face],
-    request: &AtlasRequest,
+/// One atlas run: what every face is explained with (the request,
+/// checked once when the run is made), where records are read and kept,
+/// and which faces are this job's. Made with [`AtlasRun::new`], set with
+/// its builder methods, started with [`AtlasRun::run`].
+pub struct AtlasRun<'a> {
+    model: &'a dyn Classifier,
+    key: String,
+    face_models: &'a LazyFaceModels,
+    request: AtlasRequest,
+    store: Option<&'a mut Store>,
+    also: &'a [Store],
     shard: Option<Shard>,
+}
+
+impl<'a> AtlasRun<'a> {
+    /// A run of `model` with `request`, its records stored under `key`
+    /// (see [`record_key`]); the request is checked here, once.
+    pub fn new(
+        model: &'a dyn Classifier,
+        key: impl Into<String>,
+        face_models: &'a LazyFaceModels,
+        request: AtlasRequest,
+    ) -> Result<AtlasRun<'a>> {
+        request.sampling.validate()?;
+        Ok(AtlasRun {
+            model,
+            key: key.into(),
+            face_models,
+            request,
+            store: None,
+            also: &[],
+            shard: None,
+        })
+    }
+
+    /// Reads records from `store` and writes each new one to it as soon as
+    /// it is done.
+    pub fn store(mut self, store: Option<&'a mut Store>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// Also reads records from these stores (other jobs' shards).
+    pub fn also(mut self, also: &'a [Store]) -> Self {
+        self.also = also;
+        self
+    }
+
+    /// Only this shard's faces.
+    pub fn shard(mut self, shard: Option<Shard>) -> Self {
+        self.shard = shard;
+        self
+    }
+
+    /// Explains every face (of the shard, if any) not already in a store;
+    /// `progress(done, total)` after each face. Cancelling returns
+    /// [`Error::Cancelled`] with everything finished so far kept in the
+    /// store.
+    ///
+    /// The faces to explain go through two stages: one thread decodes the
+    /// next face, segments it, draws its perturbations, finds its
+    /// landmarks and warps it to the canonical frame while the model works
+    /// on this one.
+    pub fn run(
+        self,
+        faces: &[Face],
+        cancel: &AtomicBool,
+        progress: impl FnMut(usize, usize),
+    ) -> Result<Atlas> {
+        explain_faces(self, faces, cancel, progress)
+    }
+}
+
+/// [`AtlasRun::run`].
+fn explain_faces(
+    run: AtlasRun<'_>,
+    faces: &[Face],
     cancel: &AtomicBool,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Atlas> {
-    request.sampling.validate()?;
+    let AtlasRun {
+        model,
+        key,
+        face_models,
+        request,
+        mut store,
+        also,
+        shard,
+    } = run;
+    let (key, request) = (key.as_str(), &request);
     let mine: Vec<&Face> = faces
         .iter()
         .enumerate()
@@ -280,6 +348,7 @@ pub fn run(
     }
     Ok(Atlas {
         labels: model.labels().to_vec(),
+        seed: request.sampling.seed,
         faces: mine
             .into_iter()
             .zip(records)
@@ -640,9 +709,9 @@ impl Atlas {
     }
 
     /// The groups ([`Atlas::groups`]) and their region shares, intervals
-    /// from [`BOOTSTRAP`] resamples drawn with `seed`.
-    pub fn summary(&self, seed: u64) -> Vec<GroupRegions> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    /// from [`BOOTSTRAP`] resamples drawn with the run's seed.
+    pub fn summary(&self) -> Vec<GroupRegions> {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         self.groups()
             .into_iter()
             .map(|m| {
@@ -699,15 +768,15 @@ impl Atlas {
     }
 
     /// Everything the atlas shows: groups, their region shares (intervals
-    /// drawn with `seed`) and maps, the FACS comparison, the confusion
+    /// drawn with the run's seed) and maps, the FACS comparison, the confusion
     /// matrix.
-    pub fn overview(&self, seed: u64) -> Overview {
+    pub fn overview(&self) -> Overview {
         let groups = self.groups();
         let maps: Vec<GroupMap> = groups.iter().map(|m| self.map(m)).collect();
         let facs = self.facs(&groups, &maps);
         let flips = self.cell_flips(&groups);
         Overview {
-            summary: self.summary(seed),
+            summary: self.summary(),
             facs,
             maps,
             groups,

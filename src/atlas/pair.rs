@@ -224,6 +224,7 @@ mod tests {
     fn atlas(labels: &[&str], faces: Vec<(&str, FaceRecord)>) -> Atlas {
         Atlas {
             labels: labels.iter().map(|l| l.to_string()).collect(),
+            seed: 0,
             faces: faces
                 .into_iter()
                 .map(|(path, r)| AtlasFace {

@@ -111,8 +111,8 @@ impl<'a> FaceIndex<'a> {
 
 impl Atlas {
     /// The atlas beside `survey`'s answers about named faces (rows without
-    /// an image are not used); intervals drawn with `seed`.
-    pub fn people(&self, survey: &Survey, seed: u64) -> People {
+    /// an image are not used); intervals drawn with the run's seed.
+    pub fn people(&self, survey: &Survey) -> People {
         // Per face: answers by canonical emotion (or as written).
         let mut votes: HashMap<usize, HashMap<String, u64>> = HashMap::new();
         let mut unmatched: Vec<String> = Vec::new();
@@ -166,7 +166,7 @@ impl Atlas {
             });
         }
         faces.sort_by_key(|f| f.face);
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let mut set = |keep: &dyn Fn(&FaceVotes) -> bool| -> Option<FaceSet> {
             let records: Vec<_> = faces
                 .iter()

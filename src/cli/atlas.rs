@@ -181,12 +181,12 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
         }
         return Ok(ok && explained_b);
     }
-    let overview = atlas.overview(args.seed);
+    let overview = atlas.overview();
     let (summary, facs) = (&overview.summary, &overview.facs);
     let people = survey
         .as_ref()
         .filter(|s| s.columns.image.is_some())
-        .map(|s| atlas.people(s, args.seed));
+        .map(|s| atlas.people(s));
     if let Some(p) = &people
         && !p.unmatched.is_empty()
     {
@@ -460,18 +460,11 @@ fn explain_all(
         .shard
         .map_or(faces.len(), |s| faces.len().div_ceil(s.n));
     let pb = progress::bar(total, "explaining");
-    let atlas = atlas::run(
-        model,
-        &key,
-        face_models,
-        store.as_deref_mut(),
-        also,
-        faces,
-        request,
-        args.shard,
-        &AtomicBool::new(false),
-        progress::follow(&pb),
-    )?;
+    let atlas = atlas::AtlasRun::new(model, key, face_models, request.clone())?
+        .store(store.as_deref_mut())
+        .also(also)
+        .shard(args.shard)
+        .run(faces, &AtomicBool::new(false), progress::follow(&pb))?;
     pb.finish_and_clear();
     let mut ok = true;
     for f in &atlas.faces {

@@ -586,22 +586,14 @@ fn atlas_view(model: &Mouth, job: &AtlasJob) -> Arc<AtlasView> {
             .unwrap();
     }
     let request = emotui::atlas::AtlasRequest::default();
-    let atlas = emotui::atlas::run(
-        model,
-        "snapshot",
-        &face_models,
-        Some(&mut cache),
-        &[],
-        &job.faces,
-        &request,
-        None,
-        &job.cancel,
-        |_, _| {},
-    )
-    .unwrap();
+    let atlas = emotui::atlas::AtlasRun::new(model, "snapshot", &face_models, request)
+        .unwrap()
+        .store(Some(&mut cache))
+        .run(&job.faces, &job.cancel, |_, _| {})
+        .unwrap();
     Arc::new(AtlasView {
         id: job.id,
-        overview: atlas.overview(request.sampling.seed),
+        overview: atlas.overview(),
         atlas,
     })
 }

@@ -17,7 +17,7 @@ use ratatui_image::Resize;
 use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 
-use emotui::atlas::AtlasRequest;
+use emotui::atlas::{AtlasRequest, AtlasRun};
 use emotui::explain::{self, Event, Outcome, Request};
 use emotui::faces::Face;
 use emotui::lime::Samples;
@@ -327,24 +327,15 @@ pub fn atlas(
             let mut store = cache.and_then(|p| Store::open(&p).ok());
             let request = AtlasRequest::default();
             let key = emotui::atlas::record_key(&model, &request)?;
-            let atlas = emotui::atlas::run(
-                model.as_ref(),
-                &key,
-                &face_models,
-                store.as_mut(),
-                &[],
-                &job.faces,
-                &request,
-                None,
-                &job.cancel,
-                |done, total| {
+            let atlas = AtlasRun::new(model.as_ref(), key, &face_models, request)?
+                .store(store.as_mut())
+                .run(&job.faces, &job.cancel, |done, total| {
                     let _ = progress_tx.send(Message::Atlas {
                         id,
                         event: AtlasEvent::Progress { done, total },
                     });
-                },
-            )?;
-            let overview = atlas.overview(request.sampling.seed);
+                })?;
+            let overview = atlas.overview();
             Ok(Arc::new(AtlasView {
                 id,
                 atlas,
