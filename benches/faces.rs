@@ -18,12 +18,12 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use common::{root, timed};
+use emotui::cache::Store;
 use emotui::geometry::crop::{CropOptions, DetectorChoice, crop_photo};
 use emotui::geometry::{DetectorKind, FaceModels, LazyFaceModels, landmarks_of_files};
 use emotui::model::card::Colour;
 use emotui::model::{BackendChoice, LoadOptions};
 use emotui::preprocess::{load_image, to_planes};
-use emotui::store::Store;
 
 fn bundled_faces() -> Vec<image::DynamicImage> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("data/test_crop"))

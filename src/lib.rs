@@ -22,7 +22,7 @@
 //!   facial regions.
 //! - [`atlas`]: every face of a tree explained once, grouped by class,
 //!   prediction and confusion cell, against FACS and people.
-//! - [`store`]: the SQLite cache of landmarks and atlas records.
+//! - [`cache`]: the SQLite cache of landmarks and atlas records (`--cache`).
 //! - [`files`], [`error`], [`parallel`]: reading files safely, typed
 //!   errors, a deterministic parallel map.
 
@@ -31,6 +31,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod atlas;
+pub mod cache;
 pub mod emotion;
 pub mod error;
 pub mod explain;
@@ -46,7 +47,6 @@ pub mod predict;
 pub mod preprocess;
 pub mod render;
 pub mod stats;
-pub mod store;
 pub mod survey;
 
 pub use error::{Error, Result};

@@ -11,10 +11,10 @@ use std::sync::atomic::AtomicBool;
 
 use bin::{emotui, root, text};
 use emotui::atlas::{self, AtlasRequest, Group};
+use emotui::cache::Store;
 use emotui::faces::FaceTree;
 use emotui::geometry::{LazyFaceModels, Region};
 use emotui::model::{BackendChoice, LoadOptions};
-use emotui::store::Store;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use super::{AtlasRequest, RECORD_VERSION};
+use crate::cache::{self, Kind, Store};
 use crate::error::{Error, Result};
 use crate::model::{Model, ModelCard};
-use crate::store::{self, Kind, Store};
 
 /// What the store keys a model's and request's records by: the model's
 /// and card's bytes, the request, and the record format's version.
@@ -20,8 +20,8 @@ pub fn record_key(model: &Model, request: &AtlasRequest) -> Result<String> {
     Ok(RecordKey {
         backend: model.backend_name().to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
-        model: store::digest_files(&files)?,
-        request: store::digest(params.as_bytes()),
+        model: cache::digest_files(&files)?,
+        request: cache::digest(params.as_bytes()),
     }
     .to_string())
 }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::canonical::CanonicalFace;
 use super::{Atlas, AtlasFace, AtlasRequest, FaceRecord, Shard};
+use crate::cache::{self, Kind, Store};
 use crate::error::{Error, Result};
 use crate::faces::Face;
 use crate::geometry::regions::RegionMap;
@@ -16,7 +17,6 @@ use crate::methods::game;
 use crate::methods::regions::{RegionMethod, game_regions, refit_labels_on};
 use crate::model::Classifier;
 use crate::preprocess::Preprocessor;
-use crate::store::{self, Kind, Store};
 
 /// One atlas run: what every face is explained with (the request,
 /// checked once when the run is made), where records are read and kept,
@@ -34,7 +34,7 @@ pub struct AtlasRun<'a> {
 
 impl<'a> AtlasRun<'a> {
     /// A run of `model` with `request`, its records stored under `key`
-    /// (see [`record_key`]); the request is checked here, once.
+    /// (see [`super::record_key`]); the request is checked here, once.
     pub fn new(
         model: &'a dyn Classifier,
         key: impl Into<String>,
@@ -215,7 +215,7 @@ fn read_face(path: &Path) -> Result<(Vec<u8>, String)> {
         path: path.to_path_buf(),
         problem,
     })?;
-    let hash = store::digest(&bytes);
+    let hash = cache::digest(&bytes);
     Ok((bytes, hash))
 }
 

@@ -145,7 +145,7 @@ pub fn run(args: AtlasArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     let also = args
         .read_cache
         .iter()
-        .map(|p| emotui::store::Store::open_existing(p))
+        .map(|p| emotui::cache::Store::open_existing(p))
         .collect::<emotui::Result<Vec<_>>>()?;
     let mut explain = |model: &emotui::model::Model| {
         explain_all(
@@ -447,8 +447,8 @@ fn explain_all(
     faces: &[emotui::faces::Face],
     request: &AtlasRequest,
     face_models: &emotui::geometry::LazyFaceModels,
-    mut store: Option<&mut emotui::store::Store>,
-    also: &[emotui::store::Store],
+    mut store: Option<&mut emotui::cache::Store>,
+    also: &[emotui::cache::Store],
 ) -> anyhow::Result<(atlas::Atlas, bool)> {
     let key = atlas::record_key(model, request)?;
     for other in also {

@@ -35,17 +35,17 @@ pub fn run(args: CacheArgs, model_args: &ModelArgs) -> anyhow::Result<bool> {
     }
     match args.action {
         CacheAction::Info => {
-            let info = emotui::store::Store::open(&path)?.info()?;
+            let info = emotui::cache::Store::open(&path)?.info()?;
             outln!("cache      {}", info.path.display())?;
             outln!("size       {:.1} kB", info.bytes as f64 / 1000.0)?;
             outln!("landmarks  {} faces", info.landmarks)?;
             outln!("explained  {} faces (atlas)", info.explanations)?;
         }
-        CacheAction::Clear => match emotui::store::clear(&path)? {
-            emotui::store::Cleared::Rows(n) => {
+        CacheAction::Clear => match emotui::cache::clear(&path)? {
+            emotui::cache::Cleared::Rows(n) => {
                 outln!("{}: removed {n} cached results", path.display())?
             }
-            emotui::store::Cleared::Damaged(why) => outln!(
+            emotui::cache::Cleared::Damaged(why) => outln!(
                 "{}: the cache was damaged ({why}); removed it",
                 path.display()
             )?,

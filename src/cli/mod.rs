@@ -21,9 +21,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use emotui::cache::Store;
 use emotui::geometry::{FaceModels, LazyFaceModels};
 use emotui::model::{BackendChoice, LoadOptions, MAX_THREADS, Model, default_model_path};
-use emotui::store::Store;
 
 /// Look inside a facial-emotion classifier: predictions, LIME explanations,
 /// and the model compared with people.
@@ -182,7 +182,7 @@ impl ModelArgs {
         if self.no_cache {
             return None;
         }
-        self.cache.clone().or_else(emotui::store::default_path)
+        self.cache.clone().or_else(emotui::cache::default_path)
     }
 
     /// Opens the cache; `None` with `--no-cache` or when there is nowhere

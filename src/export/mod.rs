@@ -2,7 +2,7 @@
 //! superpixels, one panel per label, the weights' density and the deletion
 //! and insertion curves as PNG, R's data frame as CSV and everything as
 //! JSON. `emotui explain --out` and the explorer's export both call
-//! [`explanation_files`] and [`write`].
+//! [`explanation_files`] and [`write()`].
 
 pub mod text;
 

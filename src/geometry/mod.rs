@@ -26,11 +26,11 @@ pub use detect::{Detection, DetectorKind};
 pub use mesh::Roi;
 pub use regions::{Region, RegionMap, RegionShares};
 
+use crate::cache::{self, Kind, Store};
 use crate::error::{Error, Result};
 use crate::model::card::Colour;
 use crate::model::{LoadOptions, Net};
 use crate::preprocess::{Planes, to_planes};
-use crate::store::{self, Kind, Store};
 
 /// The bundled face models' folder relative to the repository root.
 pub const BUNDLED_FACE_MODELS: &str = "models/face";
@@ -188,7 +188,7 @@ fn models_key(dir: &Path) -> Result<String> {
     }
     Ok(format!(
         "v{PIPELINE_VERSION}-{}",
-        store::digest_files(&files)?
+        cache::digest_files(&files)?
     ))
 }
 
@@ -289,7 +289,7 @@ pub fn landmarks_of_files(
                 continue;
             }
         };
-        let hash = store::digest(&bytes);
+        let hash = cache::digest(&bytes);
         match cached_landmarks(models, store.as_deref(), &hash)? {
             Some(l) => out.push(Some(Ok(l))),
             None => {

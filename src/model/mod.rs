@@ -239,7 +239,7 @@ pub fn default_model_path() -> PathBuf {
 
 /// A bundled file or folder (`relative` to the repository root): under the
 /// working directory (the repository's own, when run from it), else the
-/// copy the binary carries, written out once (see [`EMBEDDED`]). Nothing
+/// copy the binary carries, written out once (embedded at build time). Nothing
 /// points back at the folder emotui was built in, so a copied or installed
 /// binary works from anywhere.
 pub fn bundled_path(relative: &str) -> PathBuf {

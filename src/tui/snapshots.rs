@@ -569,7 +569,7 @@ fn explorer_export_equals_cli_out() {
 /// pipeline (the fixture, put in the cache first), so that nothing depends
 /// on a backend's last digits.
 fn atlas_view(model: &Mouth, job: &AtlasJob) -> Arc<AtlasView> {
-    use emotui::store::{self, Kind, Store};
+    use emotui::cache::{self, Kind, Store};
     let dir = tempfile::tempdir().unwrap();
     let mut cache = Store::open(&dir.path().join("c.sqlite")).unwrap();
     let face_models = emotui::geometry::LazyFaceModels::new(
@@ -579,7 +579,7 @@ fn atlas_view(model: &Mouth, job: &AtlasJob) -> Arc<AtlasView> {
     .unwrap();
     for face in &job.faces {
         let landmarks = fixture_geometry(&face.path).unwrap().landmarks;
-        let hash = store::digest(&std::fs::read(&face.path).unwrap());
+        let hash = cache::digest(&std::fs::read(&face.path).unwrap());
         let json = serde_json::to_string(&*landmarks).unwrap();
         cache
             .put(Kind::Landmarks, face_models.key(), &[(hash, json)])

@@ -27,6 +27,7 @@ use emotui::model::{LoadOptions, Model};
 use emotui::predict::{Prediction, predict_faces};
 use emotui::preprocess::{load_face, load_image};
 
+use emotui::cache::Store;
 use emotui::export::{self, Content, File};
 use emotui::geometry::crop::{self, CropOptions, DetectorChoice, PhotoCheck};
 use emotui::geometry::{Landmarks, LazyFaceModels, landmarks_of_files};
@@ -34,7 +35,6 @@ use emotui::methods::looks::{Look, look_both};
 use emotui::methods::regions::{FaceRegions, RegionMethod, face_regions};
 use emotui::model::card::Colour;
 use emotui::preprocess::to_planes;
-use emotui::store::Store;
 
 use super::atlas::{AtlasEvent, AtlasJob, AtlasView};
 use super::explain::ExplainKey;
