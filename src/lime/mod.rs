@@ -12,9 +12,9 @@
 //! consumed in sample order, and the model runs in fixed batches, so the same
 //! seed gives the same explanation bit for bit whatever the thread count.
 
-pub mod perturb;
+pub(crate) mod perturb;
 pub mod regression;
-pub mod sampler;
+pub(crate) mod sampler;
 pub mod slic;
 pub mod table;
 pub mod trust;

@@ -12,9 +12,9 @@ pub mod agreement;
 pub mod game;
 pub mod kernelshap;
 pub mod looks;
-pub mod occlusion;
+pub(crate) mod occlusion;
 pub mod regions;
-pub mod rise;
+pub(crate) mod rise;
 pub mod sanity;
 
 use std::sync::atomic::AtomicBool;

@@ -3,7 +3,7 @@
 
 pub mod compare;
 pub mod confusion;
-pub mod distributions;
+pub(crate) mod distributions;
 pub mod paired;
 pub mod report;
 pub mod rformat;
