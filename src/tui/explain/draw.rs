@@ -1,6 +1,6 @@
-//! Drawing the explain tab: what to show (the finished explanation or the
-//! latest refit), the pictures' grid and captions, and the charts under
-//! them ([`super::charts`]).
+//! Drawing the explain tab: the pictures' grid and captions for what
+//! [`super::view`] decided to show, and the charts under them
+//! ([`super::charts`]).
 
 use super::*;
 
@@ -51,110 +51,28 @@ impl ExplainTab {
             f.render_widget(theme::error_text(why), inner);
             return;
         }
-        let shown = match (self.current(face), self.refining(face)) {
-            (Some(o), _) => Shown::Done(o),
-            (None, Some(p)) => Shown::Refining(p),
-            (None, None) => {
-                self.draw_waiting(f, inner, path, waiting);
-                return;
-            }
+        let Some(view) = self.view(face) else {
+            self.draw_waiting(f, inner, path, waiting);
+            return;
         };
-        let inner = match &shown {
-            Shown::Refining(p) => {
-                let [msg, gauge, rest] = Layout::vertical([
-                    Constraint::Length(1),
-                    Constraint::Length(1),
-                    Constraint::Min(4),
-                ])
-                .areas(inner);
-                let r = &p.refit;
-                f.render_widget(
-                    Paragraph::new(format!(
-                        "Refining: {} samples · top superpixels {:.0}% unchanged since {} · weights moved ≤ {:.3}{} · Esc cancels",
-                        r.rows,
-                        100.0 * r.top_overlap,
-                        r.rows.saturating_sub(REFIT_EVERY),
-                        r.weight_change,
-                        if self.params.until_stable { " · stops when stable" } else { "" }
-                    ))
-                    .style(Style::default().fg(theme::MUTED)),
-                    msg,
-                );
-                if let Job::Running {
-                    done,
-                    total,
-                    checking,
-                    ..
-                } = &self.job
-                {
-                    progress_gauge(f, gauge, *done, *total, *checking);
-                }
-                rest
-            }
+        let inner = match &view.shown {
+            Shown::Refining(p) => self.draw_refining(f, inner, p),
             Shown::Done(_) => inner,
         };
-        let (samples, labels, trust) = match &shown {
-            Shown::Done(o) => (&o.samples, &o.explanation.labels, Some(&o.trust)),
-            Shown::Refining(p) => (&p.samples, &p.refit.explanation.labels, None),
-        };
-        // Another method's panels, or every method's for the first label,
-        // once the comparison is in.
-        let comparing = self.method != Method::Lime || self.compare_all;
-        let comparison = match &shown {
-            Shown::Done(_) if comparing => self.comparisons.get(&self.key(face)),
-            _ => None,
-        };
-        let side_by_side: Vec<LabelExplanation>;
-        let other = match comparison {
-            Some(Ok(c)) if self.compare_all => {
-                side_by_side = c
-                    .attributions
-                    .iter()
-                    .filter_map(|a| {
-                        let mut l = a.explanation.labels.first()?.clone();
-                        l.name = format!("{} · {}", a.method.name(), l.name);
-                        Some(l)
-                    })
-                    .collect();
-                Some(&side_by_side)
-            }
-            Some(Ok(c)) => c
-                .attributions
-                .iter()
-                .find(|a| a.method == self.method)
-                .map(|a| &a.explanation.labels),
-            _ => None,
-        };
-        let (labels, trust) = match other {
-            Some(l) => (l, None),
-            None => (labels, trust),
-        };
+        let (samples, labels, trust) = (view.samples, &view.labels[..], view.trust);
         let stability = |l: &LabelExplanation| trust.and_then(|t| t.stability_of(l.label));
-        let kinds: Vec<PanelKind> = if self.params.panels.show_negative {
-            vec![PanelKind::Supports, PanelKind::Contradicts]
-        } else {
-            vec![PanelKind::Supports]
-        };
-        let n_pictures = 1 + labels.len() * kinds.len();
+        let n_pictures = 1 + labels.len() * view.kinds.len();
         let charts_min = if inner.height >= 18 { 8 } else { 0 };
         let (cells, pictures_h) = picture_grid(inner, n_pictures, charts_min);
-        let view = match (other.is_some(), self.compare_all) {
-            (false, _) => Method::Lime.name(),
-            (true, true) => "all",
-            (true, false) => self.method.name(),
-        };
         let face_key = format!(
-            "{}|{:?}|{view}|{}",
+            "{}|{:?}|{}|{}",
             path.display(),
             self.key(face),
+            view.method,
             if drawn.is_some() { "L" } else { "" }
         );
         // The superpixels.
         let [cap, img] = caption_split(cells[0]);
-        let n_rows = match &shown {
-            Shown::Done(o) => o.explanation.n_samples,
-            Shown::Refining(p) => p.refit.rows,
-        };
         f.render_widget(
             Paragraph::new(vec![
                 Line::from(Span::styled(
@@ -166,10 +84,11 @@ impl ExplainTab {
                     theme::bold(),
                 )),
                 Line::from(format!("{} of them", samples.superpixels.count)),
-                Line::from(format!("{n_rows} perturbations")),
+                Line::from(format!("{} perturbations", view.n_rows)),
             ]),
             cap,
         );
+        let n_rows = view.n_rows;
         let (s, lm) = (samples.clone(), drawn.clone());
         images.show(
             f,
@@ -188,7 +107,7 @@ impl ExplainTab {
         );
         let mut cell = 1;
         for (li, l) in labels.iter().enumerate() {
-            for &kind in &kinds {
+            for &kind in &view.kinds {
                 let [cap, img] = caption_split(cells[cell]);
                 caption(f, cap, l, &self.params.panels, kind, stability(l));
                 let opts = self.params.panels;
@@ -219,22 +138,48 @@ impl ExplainTab {
             ..inner
         };
         if charts.height >= CHART_MIN_ROWS {
-            match (self.show_sanity, self.sanity.get(&self.key(face))) {
-                (true, Some(state)) => draw_sanity(f, charts, state),
-                _ if comparing => {
+            match view.below {
+                Below::Sanity(state) => draw_sanity(f, charts, state),
+                Below::Comparison(comparison) => {
                     draw_comparison(f, charts, self.method, self.compare_all, comparison)
                 }
-                _ => {
-                    let regions = match &shown {
-                        Shown::Done(_) => {
-                            self.regions.get(&self.key(face)).and_then(|r| r.as_deref())
-                        }
-                        Shown::Refining(_) => None,
-                    };
-                    draw_charts(f, charts, labels, trust, regions)
-                }
+                Below::Charts(regions) => draw_charts(f, charts, labels, trust, regions),
             }
         }
+    }
+
+    /// The refit's line and the sampling's gauge above the pictures; the
+    /// rows left for them.
+    fn draw_refining(&self, f: &mut Frame, area: Rect, p: &Partial) -> Rect {
+        let [msg, gauge, rest] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(4),
+        ])
+        .areas(area);
+        let r = &p.refit;
+        f.render_widget(
+            Paragraph::new(format!(
+                "Refining: {} samples · top superpixels {:.0}% unchanged since {} · weights moved ≤ {:.3}{} · Esc cancels",
+                r.rows,
+                100.0 * r.top_overlap,
+                r.rows.saturating_sub(REFIT_EVERY),
+                r.weight_change,
+                if self.params.until_stable { " · stops when stable" } else { "" }
+            ))
+            .style(Style::default().fg(theme::MUTED)),
+            msg,
+        );
+        if let Job::Running {
+            done,
+            total,
+            checking,
+            ..
+        } = &self.job
+        {
+            progress_gauge(f, gauge, *done, *total, *checking);
+        }
+        rest
     }
 
     fn draw_waiting(&self, f: &mut Frame, area: Rect, path: &Path, waiting: &str) {
@@ -264,12 +209,6 @@ impl ExplainTab {
         };
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
     }
-}
-
-/// What the pane shows: a finished explanation or the latest refit.
-pub(super) enum Shown<'a> {
-    Done(Arc<Outcome>),
-    Refining(&'a Partial),
 }
 
 /// Lines above every picture: label, probability and fit, stability.

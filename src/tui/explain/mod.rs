@@ -36,8 +36,10 @@ use super::workers::{CompareJob, ExplainEvent, ExplainJob, RegionsJob, SanityEve
 
 mod charts;
 mod draw;
+mod view;
 use charts::*;
 use draw::*;
+use view::*;
 
 /// Most superpixels the keys go up to.
 const KEY_MAX_SUPERPIXELS: usize = 200;
