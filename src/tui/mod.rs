@@ -99,6 +99,43 @@ fn restore_terminal() {
     ratatui::restore();
 }
 
+/// A batch system's time limit, `kill` from another shell, a closed SSH
+/// session: each ends the explorer with the terminal restored, as `q`
+/// does. A thread of its own acts on them: the event loop may be inside a
+/// read that a hung-up terminal never ends.
+fn restore_on_signals() -> anyhow::Result<()> {
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ])?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            restore_terminal();
+            std::process::exit(128 + signal);
+        }
+    });
+    Ok(())
+}
+
+/// Restores the terminal on panic too (ratatui::init restores raw mode
+/// and the screen; the mouse is ours to release). A worker's panic is
+/// caught where it can be (the model's loading) and shown on the screen;
+/// printing it now would scribble over the frame, so it is kept and
+/// printed once the terminal is restored.
+fn restore_on_panic() {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("main") {
+            restore_terminal();
+            hook(info);
+        } else {
+            let mut kept = WORKER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+            kept.push(info.to_string());
+        }
+    }));
+}
+
 /// Runs the explorer until the user quits.
 pub fn run(options: Options) -> anyhow::Result<()> {
     let tree = FaceTree::scan(&options.dir)?;
@@ -120,21 +157,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     // the text instead.
     let monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     crossterm::style::force_color_output(true);
-    // A batch system's time limit, `kill` from another shell, a closed SSH
-    // session: each ends the explorer with the terminal restored, as `q`
-    // does. A thread of its own acts on them: the event loop may be inside
-    // a read that a hung-up terminal never ends.
-    let mut signals = signal_hook::iterator::Signals::new([
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ])?;
-    std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
-            restore_terminal();
-            std::process::exit(128 + signal);
-        }
-    });
+    restore_on_signals()?;
     let picker = picker(options.protocol);
     let truecolor =
         std::env::var("COLORTERM").is_ok_and(|v| v.contains("truecolor") || v.contains("24bit"));
@@ -146,21 +169,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let survey = survey_path(&options.dir, options.survey.clone());
     let mut app = App::new(&tree, protocol, survey.clone());
 
-    // Restore the terminal on panic too (ratatui::init restores raw mode
-    // and the screen; the mouse is ours to release).
-    // A worker's panic is caught where it can be (the model's loading) and
-    // shown on the screen; printing it now would scribble over the frame,
-    // so it is kept and printed once the terminal is restored.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().name() == Some("main") {
-            restore_terminal();
-            hook(info);
-        } else {
-            let mut kept = WORKER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
-            kept.push(info.to_string());
-        }
-    }));
+    restore_on_panic();
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
@@ -212,61 +221,14 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         tx,
     };
     let mut images = Images::new(palette_256);
-    let result = (|| -> anyhow::Result<()> {
-        let mut dirty = true;
-        while !app.quit() {
-            if dirty {
-                terminal.draw(|f| {
-                    app.layout(f.area());
-                    app.draw(f, &mut images);
-                    if monochrome {
-                        theme::monochrome(f.buffer_mut());
-                    }
-                })?;
-                for req in images.requests.drain(..) {
-                    runtime.imager.request(req);
-                }
-                dirty = false;
-            }
-            // Every event waiting is handled before the next frame: keys
-            // typed during a slow draw are not served one frame each.
-            let mut wait = Duration::from_millis(25);
-            while event::poll(wait)? {
-                wait = Duration::ZERO;
-                let commands = match event::read()? {
-                    Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
-                    Event::Mouse(m) => app.on_mouse(m),
-                    // The explorer has no text field: a paste is not keys.
-                    Event::Resize(..) | Event::Paste(_) => Vec::new(),
-                    _ => continue,
-                };
-                runtime.perform(commands);
-                dirty = true;
-            }
-            while let Ok(msg) = rx.try_recv() {
-                match msg {
-                    Message::Image {
-                        slot,
-                        key,
-                        size,
-                        result,
-                    } => match result {
-                        Ok(p) => images.done(slot, key, size, p),
-                        Err(e) => {
-                            app.image_failed(&e);
-                            images.failed(slot, key, e.to_string());
-                        }
-                    },
-                    other => {
-                        let commands = app.on_message(other);
-                        runtime.perform(commands);
-                    }
-                }
-                dirty = true;
-            }
-        }
-        Ok(())
-    })();
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        &mut runtime,
+        &mut images,
+        &rx,
+        monochrome,
+    );
     restore_terminal();
     for panic in WORKER_PANICS
         .lock()
@@ -276,6 +238,72 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         eprintln!("emotui: a background job failed: {panic}");
     }
     result
+}
+
+/// Draws when something changed, hands every waiting key, mouse event and
+/// worker message to the app, and runs the work they ask for, until the
+/// user quits.
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    runtime: &mut Runtime,
+    images: &mut Images,
+    rx: &std::sync::mpsc::Receiver<Message>,
+    monochrome: bool,
+) -> anyhow::Result<()> {
+    let mut dirty = true;
+    while !app.quit() {
+        if dirty {
+            terminal.draw(|f| {
+                app.layout(f.area());
+                app.draw(f, images);
+                if monochrome {
+                    theme::monochrome(f.buffer_mut());
+                }
+            })?;
+            for req in images.requests.drain(..) {
+                runtime.imager.request(req);
+            }
+            dirty = false;
+        }
+        // Every event waiting is handled before the next frame: keys
+        // typed during a slow draw are not served one frame each.
+        let mut wait = Duration::from_millis(25);
+        while event::poll(wait)? {
+            wait = Duration::ZERO;
+            let commands = match event::read()? {
+                Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
+                Event::Mouse(m) => app.on_mouse(m),
+                // The explorer has no text field: a paste is not keys.
+                Event::Resize(..) | Event::Paste(_) => Vec::new(),
+                _ => continue,
+            };
+            runtime.perform(commands);
+            dirty = true;
+        }
+        while let Ok(msg) = rx.try_recv() {
+            match msg {
+                Message::Image {
+                    slot,
+                    key,
+                    size,
+                    result,
+                } => match result {
+                    Ok(p) => images.done(slot, key, size, p),
+                    Err(e) => {
+                        app.image_failed(&e);
+                        images.failed(slot, key, e.to_string());
+                    }
+                },
+                other => {
+                    let commands = app.on_message(other);
+                    runtime.perform(commands);
+                }
+            }
+            dirty = true;
+        }
+    }
+    Ok(())
 }
 
 /// Panics of worker threads while the explorer owned the screen.
