@@ -182,28 +182,8 @@ impl Survey {
             path: path.to_path_buf(),
             problem,
         };
-        // Excel's "Unicode text" is UTF-16 with a byte-order mark.
         let utf16 = decode_utf16(bytes).map_err(&err)?;
-        let bytes = utf16.as_ref().map_or(bytes, |t| t.as_bytes());
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(err(
-                "empty file: expected a CSV with a header and answers".into()
-            ));
-        }
-        if bytes.contains(&0) {
-            return Err(err("binary data, not a CSV text file".into()));
-        }
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| err(format!("not UTF-8 text ({e}); save the CSV as UTF-8")))?;
-        // Old Mac files end lines with CR alone: read them as lines, so
-        // that errors name the right one.
-        let cr_only = text.contains('\r') && !text.contains('\n');
-        let text: std::borrow::Cow<str> = if cr_only {
-            text.replace('\r', "\n").into()
-        } else {
-            text.into()
-        };
+        let text = csv_text(utf16.as_ref().map_or(bytes, |t| t.as_bytes())).map_err(&err)?;
         let text = text.as_ref();
         let delimiter = detect_delimiter(text);
         if let Some(line) = unclosed_quote(text.as_bytes(), delimiter) {
@@ -224,46 +204,12 @@ impl Survey {
             .iter()
             .map(str::to_string)
             .collect();
-        let actual = find_column(
-            &headers,
-            options.actual.as_deref(),
-            &["actual", "reference", "truth"],
-            "actual",
-        )
-        .map_err(&err)?
-        .ok_or_else(|| {
-            err(format!(
-                "no column with the true class: expected `actual` (or `reference`/`truth`), \
-                     found {headers:?}; name it with --actual"
-            ))
-        })?;
-        let predicted = find_column(
-            &headers,
-            options.predicted.as_deref(),
-            &["predicted", "prediction", "pred"],
-            "predicted",
-        )
-        .map_err(&err)?
-        .ok_or_else(|| {
-            err(format!(
-                "no column with the answers: expected `predicted` (or `prediction`/`pred`), \
-                 found {headers:?}; name it with --predicted"
-            ))
-        })?;
-        let image = find_column(
-            &headers,
-            options.image.as_deref(),
-            &["image", "face", "file", "path"],
-            "image",
-        )
-        .map_err(&err)?;
-        let count = find_column(
-            &headers,
-            options.count.as_deref(),
-            &["count", "freq"],
-            "count",
-        )
-        .map_err(&err)?;
+        let ColumnIndex {
+            actual,
+            predicted,
+            image,
+            count,
+        } = survey_columns(&headers, options).map_err(&err)?;
 
         // Labels and faces repeat across rows: one shared copy of each keeps
         // a million answers in a few dozen bytes apiece.
@@ -417,6 +363,84 @@ impl Survey {
         }
         out
     }
+}
+
+/// A survey file's bytes as text: without a UTF-8 byte-order mark,
+/// refused when empty, binary or not UTF-8, with old Mac line ends (CR
+/// alone) read as lines so that errors name the right one.
+fn csv_text(bytes: &[u8]) -> std::result::Result<std::borrow::Cow<'_, str>, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err("empty file: expected a CSV with a header and answers".into());
+    }
+    if bytes.contains(&0) {
+        return Err("binary data, not a CSV text file".into());
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("not UTF-8 text ({e}); save the CSV as UTF-8"))?;
+    Ok(if text.contains('\r') && !text.contains('\n') {
+        text.replace('\r', "\n").into()
+    } else {
+        text.into()
+    })
+}
+
+/// Where the survey's columns are in the header.
+struct ColumnIndex {
+    actual: usize,
+    predicted: usize,
+    image: Option<usize>,
+    count: Option<usize>,
+}
+
+/// The survey's columns in `headers`: actual and predicted (found, or an
+/// error saying what was looked for), image and count (if any).
+fn survey_columns(
+    headers: &[String],
+    options: &SurveyOptions,
+) -> std::result::Result<ColumnIndex, String> {
+    let actual = find_column(
+        headers,
+        options.actual.as_deref(),
+        &["actual", "reference", "truth"],
+        "actual",
+    )?
+    .ok_or_else(|| {
+        format!(
+            "no column with the true class: expected `actual` (or `reference`/`truth`), \
+                 found {headers:?}; name it with --actual"
+        )
+    })?;
+    let predicted = find_column(
+        headers,
+        options.predicted.as_deref(),
+        &["predicted", "prediction", "pred"],
+        "predicted",
+    )?
+    .ok_or_else(|| {
+        format!(
+            "no column with the answers: expected `predicted` (or `prediction`/`pred`), \
+             found {headers:?}; name it with --predicted"
+        )
+    })?;
+    let image = find_column(
+        headers,
+        options.image.as_deref(),
+        &["image", "face", "file", "path"],
+        "image",
+    )?;
+    let count = find_column(
+        headers,
+        options.count.as_deref(),
+        &["count", "freq"],
+        "count",
+    )?;
+    Ok(ColumnIndex {
+        actual,
+        predicted,
+        image,
+        count,
+    })
 }
 
 /// Text of a UTF-16 file (a byte-order mark first), or `None` for any
