@@ -136,6 +136,11 @@ pub struct App {
     geometry: Geometry,
     /// Jobs a key asked for, handed out when the change settles.
     pending: Vec<Command>,
+    /// Repaint everything, pictures included, at the next frame: an
+    /// overlay over a picture closed, Ctrl-L, or the terminal came back
+    /// (graphics protocols draw pictures outside the cell grid, which
+    /// ratatui's diff cannot see).
+    full_redraw: bool,
 }
 
 impl App {
@@ -168,6 +173,7 @@ impl App {
             quit: false,
             geometry: Geometry::default(),
             pending: Vec::new(),
+            full_redraw: false,
         };
         if let Some(first) = tree.problems.first() {
             app.status.error = Some(format!(
@@ -256,6 +262,17 @@ impl App {
     /// The face models could not be found: `L` and `c` say why.
     pub fn face_models_unavailable(&mut self, why: String) {
         self.parts = FaceParts::unavailable(why);
+    }
+
+    /// The terminal has the focus again (another tmux window or program
+    /// may have drawn over the pictures).
+    pub fn on_focus(&mut self) {
+        self.full_redraw = true;
+    }
+
+    /// Whether the next frame must repaint everything; asking clears it.
+    pub fn take_full_redraw(&mut self) -> bool {
+        std::mem::take(&mut self.full_redraw)
     }
 
     /// Whether the user asked to quit.
@@ -398,16 +415,23 @@ impl App {
 
     fn key(&mut self, key: KeyEvent) {
         self.status.message = None;
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            self.quit = true;
+        if key.modifiers.contains(KeyModifiers::CONTROL) {
+            match key.code {
+                KeyCode::Char('c') => self.quit = true,
+                KeyCode::Char('l') => self.full_redraw = true,
+                _ => {}
+            }
             return;
         }
         if let Some(prompt) = self.prompt.take() {
             self.prompt_key(prompt, key);
+            // A closed prompt may have covered a picture.
+            self.full_redraw |= self.prompt.is_none();
             return;
         }
         if self.help {
             self.help = false;
+            self.full_redraw = true;
             return;
         }
         // The atlas and models tabs have no tree: every key but the app's

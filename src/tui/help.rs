@@ -20,10 +20,7 @@ pub const HELP: &[(&str, &str)] = &[
         "facial regions on faces; browse: crop a photo's faces",
     ),
     ("Tab, 1 … 5", "browse, explain, survey, atlas, models tabs"),
-    (
-        "M",
-        "--compare-model: browse, explain, atlas the other model",
-    ),
+    ("M", "two models: browse, explain, atlas the other one"),
     (
         "Enter e",
         "models: explain a face with both; open it in explain",
@@ -47,7 +44,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("e", "explain: export panels, curves (PNG), CSV and JSON"),
     ("m, z", "explain: other methods, agreement; sanity check"),
     ("mouse", "click a face or a tab; wheel scrolls"),
-    ("?, q Ctrl-C", "this help; quit"),
+    ("? ^L, q ^C", "this help, repaint all (pictures too); quit"),
 ];
 
 /// The help overlay, centred over `area`.

@@ -32,8 +32,8 @@ use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
 use crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyEventKind,
+    self, DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+    EnableFocusChange, EnableMouseCapture, Event, KeyEventKind,
 };
 use ratatui_image::picker::{Picker, ProtocolType};
 
@@ -95,7 +95,12 @@ fn survey_path(dir: &Path, explicit: Option<PathBuf>) -> Option<PathBuf> {
 }
 
 fn restore_terminal() {
-    let _ = crossterm::execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
+    let _ = crossterm::execute!(
+        stdout(),
+        DisableBracketedPaste,
+        DisableFocusChange,
+        DisableMouseCapture
+    );
     ratatui::restore();
 }
 
@@ -179,7 +184,12 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     };
     // A paste arrives as one event, so that a key pressed right after a
     // large paste is not queued behind thousands of characters.
-    let _ = crossterm::execute!(stdout(), EnableMouseCapture, EnableBracketedPaste);
+    let _ = crossterm::execute!(
+        stdout(),
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        EnableFocusChange
+    );
     let (tx, rx) = channel();
     // Each model's work reports tagged with the model, so that the explorer
     // can keep two models' predictions and explanations apart.
@@ -253,6 +263,10 @@ fn event_loop(
 ) -> anyhow::Result<()> {
     let mut dirty = true;
     while !app.quit() {
+        if app.take_full_redraw() {
+            terminal.clear()?;
+            dirty = true;
+        }
         if dirty {
             terminal.draw(|f| {
                 app.layout(f.area());
@@ -276,6 +290,10 @@ fn event_loop(
                 Event::Mouse(m) => app.on_mouse(m),
                 // The explorer has no text field: a paste is not keys.
                 Event::Resize(..) | Event::Paste(_) => Vec::new(),
+                Event::FocusGained => {
+                    app.on_focus();
+                    Vec::new()
+                }
                 _ => continue,
             };
             runtime.perform(commands);

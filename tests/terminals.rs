@@ -1,0 +1,200 @@
+//! The explorer in a real terminal emulator on a virtual X display, looked
+//! at in pixels: xterm as a VT340 (sixel) with its default settings draws
+//! the face as a picture, and after the help overlay is closed the screen
+//! is exactly what it was before (no help text left over the picture);
+//! Ctrl-L repaints the same screen.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A virtual display with one xterm running a command; both stopped on
+/// drop.
+struct Screen {
+    display: String,
+    xvfb: Child,
+    xterm: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Screen {
+    fn start(command: &str) -> Screen {
+        let dir = tempfile::tempdir().unwrap();
+        // A display number of our own: tests may run side by side.
+        let display = format!(":{}", 90 + std::process::id() % 9);
+        let xvfb = Command::new("Xvfb")
+            .args([display.as_str(), "-screen", "0", "1200x800x24"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb must be installed (apt-get install xvfb)");
+        std::thread::sleep(Duration::from_millis(800));
+        let xterm = Command::new("xterm")
+            .env("DISPLAY", &display)
+            .args([
+                "-ti",
+                "vt340",
+                "-geometry",
+                "120x40+0+0",
+                "-fa",
+                "DejaVu Sans Mono",
+                "-fs",
+                "10",
+                "-e",
+                command,
+            ])
+            .current_dir(root())
+            .spawn()
+            .expect("xterm must be installed (apt-get install xterm)");
+        Screen {
+            display,
+            xvfb,
+            xterm,
+            dir,
+        }
+    }
+
+    fn shot(&self, name: &str) -> image::RgbImage {
+        let path = self.dir.path().join(format!("{name}.png"));
+        let ok = Command::new("import")
+            .env("DISPLAY", &self.display)
+            .args(["-window", "root"])
+            .arg(&path)
+            .status()
+            .expect("ImageMagick's import must be installed")
+            .success();
+        assert!(ok, "import failed");
+        image::open(&path).unwrap().to_rgb8()
+    }
+
+    /// The screen once two shots a second apart are the same.
+    fn settled(&self, name: &str) -> image::RgbImage {
+        let start = Instant::now();
+        let mut last = self.shot(name);
+        loop {
+            std::thread::sleep(Duration::from_millis(1000));
+            let now = self.shot(name);
+            if now == last {
+                return now;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the screen never settled"
+            );
+            last = now;
+        }
+    }
+
+    /// Keeps a shot where it outlives the test, for the failure message.
+    fn keep(&self, name: &str) -> String {
+        let kept = std::env::temp_dir().join(format!("emotui-terminals-{name}.png"));
+        let _ = std::fs::copy(self.dir.path().join(format!("{name}.png")), &kept);
+        kept.display().to_string()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let ok = Command::new("xdotool")
+                .env("DISPLAY", &self.display)
+                // Focused and typed through XTEST: xterm ignores keys
+                // sent to it as synthetic events.
+                .args([
+                    "search",
+                    "--sync",
+                    "--class",
+                    "xterm",
+                    "windowfocus",
+                    "--sync",
+                    "key",
+                    k,
+                ])
+                .status()
+                .expect("xdotool must be installed")
+                .success();
+            assert!(ok, "xdotool key {k} failed");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = self.xterm.kill();
+        let _ = self.xterm.wait();
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// The share of a box's pixels that are not the terminal's white
+/// background: a picture of a face fills its box, text leaves most of it
+/// white.
+fn filled(img: &image::RgbImage, x0: u32, y0: u32, w: u32, h: u32) -> f64 {
+    let (mut n, mut inked) = (0usize, 0usize);
+    for y in y0..(y0 + h).min(img.height()) {
+        for x in x0..(x0 + w).min(img.width()) {
+            n += 1;
+            inked += usize::from(img.get_pixel(x, y).0.iter().any(|&c| c < 230));
+        }
+    }
+    inked as f64 / n.max(1) as f64
+}
+
+/// Pixels a text cursor may change.
+const CURSOR_PIXELS: usize = 200;
+
+fn pixels_differing(a: &image::RgbImage, b: &image::RgbImage) -> usize {
+    a.pixels().zip(b.pixels()).filter(|(p, q)| p != q).count()
+}
+
+#[test]
+#[ignore = "needs Xvfb, xterm, xdotool and ImageMagick: apt-get install xvfb xterm xdotool imagemagick"]
+fn sixel_in_xterm_survives_the_help_overlay() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_emotui"));
+    let command = format!(
+        "{} data/test_crop --protocol sixel --backend tract",
+        bin.display()
+    );
+    let screen = Screen::start(&command);
+    // The face (browse pane, right of the tree) becomes a picture: the
+    // whole box is ink where text would leave it mostly white.
+    let face = |img: &image::RgbImage| {
+        let (w, h) = (img.width(), img.height());
+        filled(img, w * 35 / 100, h / 10, w / 4, h / 3)
+    };
+    let start = Instant::now();
+    while face(&screen.shot("start")) < 0.9 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no picture of the face after a minute (the last screen: {})",
+            screen.keep("start")
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let before = screen.settled("before");
+    assert!(face(&before) >= 0.9);
+    screen.keys(&["question"]);
+    let help = screen.settled("help");
+    assert!(
+        pixels_differing(&before, &help) > 1000,
+        "the help did not show"
+    );
+    screen.keys(&["Escape"]);
+    let after = screen.settled("after");
+    // A few pixels may differ where xterm draws its text cursor; help text
+    // left over the face is thousands.
+    let changed = pixels_differing(&before, &after);
+    assert!(
+        changed < CURSOR_PIXELS,
+        "{changed} pixels differ after closing the help (kept: {})",
+        screen.keep("after")
+    );
+    screen.keys(&["ctrl+l"]);
+    let repainted = screen.settled("repainted");
+    let changed = pixels_differing(&before, &repainted);
+    assert!(changed < CURSOR_PIXELS, "Ctrl-L changed {changed} pixels");
+}
