@@ -12,6 +12,7 @@ mod atlas;
 mod browse;
 mod explain;
 mod faceparts;
+mod graphics;
 mod help;
 mod images;
 mod jobs;
@@ -70,8 +71,23 @@ fn picker(choice: Option<ProtocolType>) -> Picker {
         return Picker::halfblocks();
     }
     let mut p = Picker::from_query_stdio().unwrap_or_else(|_| Picker::halfblocks());
-    if let Some(t) = choice {
-        p.set_protocol_type(t);
+    match choice {
+        Some(t) => p.set_protocol_type(t),
+        // No font size in the answer: the kernel's, if the terminal says
+        // it draws sixel (a default xterm).
+        None if p.protocol_type() == ProtocolType::Halfblocks => {
+            if let Some(size) = graphics::cell_size()
+                && graphics::answers_sixel()
+            {
+                // Deprecated in favour of the query that just came back
+                // without a font size; the kernel's size is the fallback.
+                #[allow(deprecated)]
+                let sized = Picker::from_fontsize(size);
+                p = sized;
+                p.set_protocol_type(ProtocolType::Sixel);
+            }
+        }
+        None => {}
     }
     p
 }
