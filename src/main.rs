@@ -20,6 +20,7 @@ fn main() -> ExitCode {
             dir: args.dir.unwrap_or_else(|| "data/test_crop".into()),
             survey: args.survey,
             protocol: args.protocol.protocol(),
+            theme: args.theme.theme(),
             model: args.model.path(),
             compare_model: args.compare_model,
             load: args.model.options(),

@@ -22,10 +22,11 @@ struct Screen {
 }
 
 impl Screen {
-    fn start(command: &str) -> Screen {
+    /// `command` in an xterm with `colours` (its own options), on display
+    /// `:90 + 2·(pid mod 4) + which` of our own: tests run side by side.
+    fn start(command: &str, colours: &[&str], which: u32) -> Screen {
         let dir = tempfile::tempdir().unwrap();
-        // A display number of our own: tests may run side by side.
-        let display = format!(":{}", 90 + std::process::id() % 9);
+        let display = format!(":{}", 90 + 2 * (std::process::id() % 4) + which);
         let xvfb = Command::new("Xvfb")
             .args([display.as_str(), "-screen", "0", "1200x800x24"])
             .stdout(Stdio::null())
@@ -35,6 +36,7 @@ impl Screen {
         std::thread::sleep(Duration::from_millis(800));
         let xterm = Command::new("xterm")
             .env("DISPLAY", &display)
+            .args(colours)
             .args([
                 "-ti",
                 "vt340",
@@ -87,6 +89,26 @@ impl Screen {
             );
             last = now;
         }
+    }
+
+    /// The screen, settled, once the face (browse pane, right of the tree)
+    /// is a picture: the whole box is ink where text would leave it mostly
+    /// white.
+    fn with_face(&self) -> image::RgbImage {
+        let face = |img: &image::RgbImage| {
+            let (w, h) = (img.width(), img.height());
+            filled(img, w * 35 / 100, h / 10, w / 4, h / 3)
+        };
+        let start = Instant::now();
+        while face(&self.shot("start")) < 0.9 {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "no picture of the face after a minute (the last screen: {})",
+                self.keep("start")
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        self.settled("before")
     }
 
     /// Keeps a shot where it outlives the test, for the failure message.
@@ -171,24 +193,8 @@ fn pixels_differing(a: &image::RgbImage, b: &image::RgbImage) -> usize {
 fn sixel_in_xterm_survives_the_help_overlay() {
     let bin = Path::new(env!("CARGO_BIN_EXE_emotui"));
     let command = format!("{} data/test_crop --backend tract", bin.display());
-    let screen = Screen::start(&command);
-    // The face (browse pane, right of the tree) becomes a picture: the
-    // whole box is ink where text would leave it mostly white.
-    let face = |img: &image::RgbImage| {
-        let (w, h) = (img.width(), img.height());
-        filled(img, w * 35 / 100, h / 10, w / 4, h / 3)
-    };
-    let start = Instant::now();
-    while face(&screen.shot("start")) < 0.9 {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "no picture of the face after a minute (the last screen: {})",
-            screen.keep("start")
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-    let before = screen.settled("before");
-    assert!(face(&before) >= 0.9);
+    let screen = Screen::start(&command, &[], 0);
+    let before = screen.with_face();
     // Found without being told (no --protocol): sixel, not half-blocks.
     let (w, h) = (before.width(), before.height());
     let fine = detail(&before, w * 35 / 100, h / 10, w / 4, h / 3);
@@ -217,4 +223,25 @@ fn sixel_in_xterm_survives_the_help_overlay() {
     let repainted = screen.settled("repainted");
     let changed = pixels_differing(&before, &repainted);
     assert!(changed < CURSOR_PIXELS, "Ctrl-L changed {changed} pixels");
+}
+
+/// Whether a screen has pixels of exactly this colour (text drawn in it).
+fn has_colour(img: &image::RgbImage, rgb: [u8; 3]) -> bool {
+    img.pixels().any(|p| p.0 == rgb)
+}
+
+/// The palette follows the terminal's background (OSC 11): on xterm's
+/// default white the titles are the light palette's dark orange (#af5f00,
+/// 4.7:1 on white), on black the dark palette's yellow (#cdcd00); each
+/// palette's contrast is checked in `tui::theme`'s unit test.
+#[test]
+#[ignore = "needs Xvfb, xterm, xdotool and ImageMagick: apt-get install xvfb xterm xdotool imagemagick"]
+fn the_palette_follows_the_background() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_emotui"));
+    let command = format!("{} data/test_crop --backend tract", bin.display());
+    let (light_accent, dark_accent) = ([0xaf, 0x5f, 0x00], [0xcd, 0xcd, 0x00]);
+    let white = Screen::start(&command, &[], 1).with_face();
+    assert!(has_colour(&white, light_accent) && !has_colour(&white, dark_accent));
+    let black = Screen::start(&command, &["-bg", "black", "-fg", "white"], 1).with_face();
+    assert!(has_colour(&black, dark_accent) && !has_colour(&black, light_accent));
 }

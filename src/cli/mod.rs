@@ -59,6 +59,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
     pub protocol: ProtocolArg,
 
+    /// Explorer: colours for a dark or a light background (auto asks the
+    /// terminal for its background colour).
+    #[arg(long, value_enum, default_value_t = ThemeArg::Auto)]
+    pub theme: ThemeArg,
+
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -123,6 +128,29 @@ impl ProtocolArg {
             ProtocolArg::Iterm2 => Some(ProtocolType::Iterm2),
             ProtocolArg::Sixel => Some(ProtocolType::Sixel),
             ProtocolArg::Halfblocks => Some(ProtocolType::Halfblocks),
+        }
+    }
+}
+
+/// `--theme` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    /// Ask the terminal for its background colour (OSC 11); dark when it
+    /// does not answer.
+    Auto,
+    /// Light text colours, for dark backgrounds.
+    Dark,
+    /// Dark text colours, for light backgrounds (xterm's default).
+    Light,
+}
+
+impl ThemeArg {
+    /// The explorer's theme.
+    pub fn theme(self) -> crate::tui::Theme {
+        match self {
+            ThemeArg::Auto => crate::tui::Theme::Auto,
+            ThemeArg::Dark => crate::tui::Theme::Dark,
+            ThemeArg::Light => crate::tui::Theme::Light,
         }
     }
 }

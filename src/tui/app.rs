@@ -759,7 +759,7 @@ impl App {
         f.render_widget(
             Tabs::new(Tab::ALL.map(Tab::title))
                 .select(self.tab.index())
-                .highlight_style(theme::bold().fg(theme::ACCENT))
+                .highlight_style(theme::bold().fg(theme::accent()))
                 .divider("│"),
             g.tabs,
         );
@@ -807,7 +807,7 @@ impl App {
         let prompt = |text: String| {
             Paragraph::new(Line::from(Span::styled(
                 text,
-                Style::default().fg(theme::ACCENT),
+                Style::default().fg(theme::accent()),
             )))
         };
         match &self.prompt {
@@ -871,17 +871,17 @@ impl App {
         if let Some(m) = &self.status.message {
             spans.push(Span::styled(
                 format!("│ {m} "),
-                Style::default().fg(theme::ACCENT),
+                Style::default().fg(theme::accent()),
             ));
         } else if let Some(e) = &self.status.error {
             spans.push(Span::styled(
                 format!("│ error: {e} "),
-                Style::default().fg(theme::BAD),
+                Style::default().fg(theme::bad()),
             ));
         } else {
             spans.push(Span::styled(
                 "│ ? keys  q quit",
-                Style::default().fg(theme::MUTED),
+                Style::default().fg(theme::muted()),
             ));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -4,14 +4,15 @@
 //! `allowWindowOps` is on, and ratatui-image then settles for half-blocks.
 //! The kernel knows the window's size in pixels and cells (`TIOCGWINSZ`),
 //! which gives the cell size; the device attributes (DA1) say whether
-//! sixel is there.
+//! sixel is there. The same query asks for the background colour, which
+//! chooses the light or the dark palette.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use ratatui_image::FontSize;
 
-/// How long a terminal has to answer the device query.
+/// How long a terminal has to answer.
 const ANSWER_WITHIN: Duration = Duration::from_millis(300);
 
 /// The cell size from the kernel's window size, when it knows the pixels.
@@ -26,52 +27,94 @@ pub fn cell_size() -> Option<FontSize> {
     ))
 }
 
-/// Whether the terminal's primary device attributes list sixel graphics
-/// (attribute 4), asked in raw mode and read until the answer's final `c`
-/// or [`ANSWER_WITHIN`].
-pub fn answers_sixel() -> bool {
-    if crossterm::terminal::enable_raw_mode().is_err() {
-        return false;
-    }
-    let answer = device_attributes();
-    let _ = crossterm::terminal::disable_raw_mode();
-    answer.is_some_and(|a| lists_sixel(&a))
+/// What the terminal says about itself.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Answers {
+    /// Its device attributes list sixel graphics (attribute 4).
+    pub sixel: bool,
+    /// Its background colour (OSC 11), each channel in 0–1.
+    pub background: Option<[f64; 3]>,
 }
 
-/// The terminal's answer to `CSI c`, if it gives one in time.
-fn device_attributes() -> Option<String> {
+impl Answers {
+    /// Whether the background is light (its luma above one half).
+    pub fn light_background(&self) -> Option<bool> {
+        self.background
+            .map(|[r, g, b]| 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5)
+    }
+}
+
+/// Asks the terminal, in raw mode, for its background colour (OSC 11) and
+/// its device attributes (DA1), in that order: every terminal answers DA1,
+/// so its answer ends the wait, and an OSC 11 answer comes before it or not
+/// at all. Nothing is waited for longer than [`ANSWER_WITHIN`].
+pub fn ask() -> Answers {
+    if crossterm::terminal::enable_raw_mode().is_err() {
+        return Answers::default();
+    }
+    let answer = read_answers(b"\x1b]11;?\x1b\\\x1b[c");
+    let _ = crossterm::terminal::disable_raw_mode();
+    let answer = String::from_utf8_lossy(&answer);
+    Answers {
+        sixel: lists_sixel(&answer),
+        background: background(&answer),
+    }
+}
+
+/// Whether the primary device attributes' answer has arrived.
+fn has_device_attributes(answer: &[u8]) -> bool {
+    answer
+        .windows(3)
+        .rposition(|w| w == b"\x1b[?")
+        .is_some_and(|at| answer[at..].contains(&b'c'))
+}
+
+/// Writes `query` and reads the answers until the device attributes'.
+fn read_answers(query: &[u8]) -> Vec<u8> {
     use rustix::event::{PollFd, PollFlags, poll};
+    let mut answer = Vec::new();
     let mut out = std::io::stdout();
-    out.write_all(b"\x1b[c").ok()?;
-    out.flush().ok()?;
+    if out.write_all(query).and_then(|()| out.flush()).is_err() {
+        return answer;
+    }
     let stdin = rustix::stdio::stdin();
     let start = Instant::now();
-    let mut answer = Vec::new();
-    while start.elapsed() < ANSWER_WITHIN {
+    while start.elapsed() < ANSWER_WITHIN && !has_device_attributes(&answer) {
         let left = ANSWER_WITHIN.saturating_sub(start.elapsed()).as_millis() as i32;
         let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
-        if poll(&mut fds, left.max(1)).ok()? == 0 {
+        if !matches!(poll(&mut fds, left.max(1)), Ok(n) if n > 0) {
             break;
         }
-        let mut buf = [0u8; 64];
-        let n = rustix::io::read(stdin, &mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        answer.extend_from_slice(&buf[..n]);
-        if answer.ends_with(b"c") {
-            return String::from_utf8(answer).ok();
+        let mut buf = [0u8; 128];
+        match rustix::io::read(stdin, &mut buf) {
+            Ok(n) if n > 0 => answer.extend_from_slice(&buf[..n]),
+            _ => break,
         }
     }
-    None
+    answer
+}
+
+/// The colour in an OSC 11 answer (`ESC ] 11 ; rgb:RRRR/GGGG/BBBB`, one to
+/// four hex digits a channel), each channel in 0–1.
+fn background(answer: &str) -> Option<[f64; 3]> {
+    let rest = &answer[answer.find("]11;rgb:")? + "]11;rgb:".len()..];
+    let end = rest.find(['\x07', '\x1b']).unwrap_or(rest.len());
+    let mut channels = rest[..end].split('/').map(|h| {
+        let v = u32::from_str_radix(h, 16).ok()?;
+        (1..=4)
+            .contains(&h.len())
+            .then(|| v as f64 / ((1u32 << (4 * h.len())) - 1) as f64)
+    });
+    let mut next = || channels.next().flatten();
+    Some([next()?, next()?, next()?])
 }
 
 /// Whether a DA1 answer (`ESC [ ? 63 ; 1 ; 2 ; 4 ; 6 c`) lists attribute 4.
 fn lists_sixel(answer: &str) -> bool {
     let Some(params) = answer
-        .rsplit("\x1b[?")
-        .next()
-        .and_then(|a| a.strip_suffix('c'))
+        .rsplit_once("\x1b[?")
+        .and_then(|(_, a)| a.split_once('c'))
+        .map(|(params, _)| params)
     else {
         return false;
     };
@@ -81,6 +124,33 @@ fn lists_sixel(answer: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backgrounds_from_osc_11() {
+        // xterm's white (BEL-terminated), a dark grey ending in ST, two
+        // hex digits a channel, and what is not a colour.
+        let white = background("\x1b]11;rgb:ffff/ffff/ffff\x07\x1b[?63;1;4c").unwrap();
+        assert_eq!(white, [1.0, 1.0, 1.0]);
+        let grey = background("\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\").unwrap();
+        assert!((grey[0] - 0x1c1c as f64 / 65535.0).abs() < 1e-12);
+        assert_eq!(background("\x1b]11;rgb:80/00/ff\x07").unwrap()[2], 1.0);
+        assert_eq!(background("\x1b[?62;1c"), None);
+        assert_eq!(background("\x1b]11;rgb:zz/00/00\x07"), None);
+        let light = |rgb| {
+            Answers {
+                sixel: false,
+                background: Some(rgb),
+            }
+            .light_background()
+        };
+        assert_eq!(light(white), Some(true));
+        assert_eq!(light(grey), Some(false));
+        // The device attributes' answer ends the wait, whatever came first.
+        assert!(has_device_attributes(
+            b"\x1b]11;rgb:cccc/cccc/cccc\x07\x1b[?63;1;2;4c"
+        ));
+        assert!(!has_device_attributes(b"\x1b]11;rgb:cccc/cc"));
+    }
 
     #[test]
     fn sixel_is_attribute_four_after_the_class() {

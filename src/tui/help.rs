@@ -62,7 +62,7 @@ pub fn draw_help(f: &mut Frame, area: Rect) {
         .iter()
         .map(|(k, d)| {
             Line::from(vec![
-                Span::styled(format!("{k:>12}  "), Style::default().fg(theme::ACCENT)),
+                Span::styled(format!("{k:>12}  "), Style::default().fg(theme::accent())),
                 Span::raw(*d),
             ])
         })

@@ -127,7 +127,7 @@ impl Images {
             });
         }
         f.render_widget(
-            Paragraph::new("rendering…").style(Style::default().fg(theme::MUTED)),
+            Paragraph::new("rendering…").style(Style::default().fg(theme::muted())),
             area,
         );
     }

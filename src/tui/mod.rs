@@ -49,12 +49,22 @@ use atlas::AtlasEvent;
 use images::Images;
 use workers::{Explainer, Geometer, Imager, Message, Which, tagged};
 
+/// `--theme`: the palette, or ask the terminal's background colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Auto,
+    Dark,
+    Light,
+}
+
 /// What the explorer needs to start.
 pub struct Options {
     pub dir: PathBuf,
     pub survey: Option<PathBuf>,
     /// How to draw images; `None` asks the terminal.
     pub protocol: Option<ProtocolType>,
+    /// The colours of text.
+    pub theme: Theme,
     pub model: PathBuf,
     /// A second model to compare with the first (`--compare-model`).
     pub compare_model: Option<PathBuf>,
@@ -65,7 +75,7 @@ pub struct Options {
     pub cache: Option<PathBuf>,
 }
 
-fn picker(choice: Option<ProtocolType>) -> Picker {
+fn picker(choice: Option<ProtocolType>, answers: &graphics::Answers) -> Picker {
     if choice == Some(ProtocolType::Halfblocks) {
         // No terminal query at all: nothing can be lost or misread.
         return Picker::halfblocks();
@@ -77,7 +87,7 @@ fn picker(choice: Option<ProtocolType>) -> Picker {
         // it draws sixel (a default xterm).
         None if p.protocol_type() == ProtocolType::Halfblocks => {
             if let Some(size) = graphics::cell_size()
-                && graphics::answers_sixel()
+                && answers.sixel
             {
                 // Deprecated in favour of the query that just came back
                 // without a font size; the kernel's size is the fallback.
@@ -179,7 +189,20 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     crossterm::style::force_color_output(true);
     restore_on_signals()?;
-    let picker = picker(options.protocol);
+    // One question to the terminal for what ratatui-image does not ask
+    // (its background) or may miss (sixel without a font size).
+    let answers = if options.theme == Theme::Auto || options.protocol.is_none() {
+        graphics::ask()
+    } else {
+        graphics::Answers::default()
+    };
+    let light = match options.theme {
+        Theme::Light => true,
+        Theme::Dark => false,
+        Theme::Auto => answers.light_background() == Some(true),
+    };
+    theme::set_palette(if light { theme::LIGHT } else { theme::DARK });
+    let picker = picker(options.protocol, &answers);
     let truecolor =
         std::env::var("COLORTERM").is_ok_and(|v| v.contains("truecolor") || v.contains("24bit"));
     let palette_256 = !truecolor && picker.protocol_type() == ProtocolType::Halfblocks;

@@ -291,7 +291,7 @@ impl ModelsTab {
         let Some(path) = path else {
             return;
         };
-        let muted = Style::default().fg(theme::MUTED);
+        let muted = Style::default().fg(theme::muted());
         let looks = match self.looks.get(path) {
             Some(Ok(l)) => l,
             Some(Err(e)) => return f.render_widget(theme::error_text(e.clone()), area),
@@ -345,7 +345,13 @@ impl ModelsTab {
 /// One model's look: its label, LIME's fit, then its regions and
 /// superpixels by strength.
 fn look_paragraph<'a>(who: &str, look: &Look, height: usize) -> Paragraph<'a> {
-    let value = |v: f64| Style::default().fg(if v >= 0.0 { theme::GOOD } else { theme::BAD });
+    let value = |v: f64| {
+        Style::default().fg(if v >= 0.0 {
+            theme::good()
+        } else {
+            theme::bad()
+        })
+    };
     let mut lines = vec![
         Line::from(Span::styled(
             format!("{who}: {} {:.2}", look.label, look.probability),
