@@ -28,15 +28,33 @@ pub fn cell_size() -> Option<FontSize> {
 }
 
 /// What the terminal says about itself.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Answers {
     /// Its device attributes list sixel graphics (attribute 4).
     pub sixel: bool,
     /// Its background colour (OSC 11), each channel in 0–1.
     pub background: Option<[f64; 3]>,
+    /// Its name and version (XTVERSION), as `kitty(0.26.5)`.
+    pub version: Option<String>,
 }
 
+/// The first kitty that shows images placed with Unicode placeholders,
+/// which ratatui-image uses; older ones show empty boxes.
+const KITTY_PLACEHOLDERS: [u32; 2] = [0, 28];
+
 impl Answers {
+    /// Whether the terminal is a kitty too old for placeholders.
+    pub fn kitty_without_placeholders(&self) -> bool {
+        let Some(v) = self.version.as_deref() else {
+            return false;
+        };
+        let Some(number) = v.strip_prefix("kitty(").and_then(|r| r.strip_suffix(')')) else {
+            return false;
+        };
+        let parts: Vec<u32> = number.split('.').map_while(|p| p.parse().ok()).collect();
+        parts.len() >= 2 && parts[..2] < KITTY_PLACEHOLDERS[..]
+    }
+
     /// Whether the background is light (its luma above one half).
     pub fn light_background(&self) -> Option<bool> {
         self.background
@@ -44,20 +62,22 @@ impl Answers {
     }
 }
 
-/// Asks the terminal, in raw mode, for its background colour (OSC 11) and
-/// its device attributes (DA1), in that order: every terminal answers DA1,
-/// so its answer ends the wait, and an OSC 11 answer comes before it or not
-/// at all. Nothing is waited for longer than [`ANSWER_WITHIN`].
+/// Asks the terminal, in raw mode, for its background colour (OSC 11), its
+/// name and version (XTVERSION) and its device attributes (DA1), in that
+/// order: every terminal answers DA1, so its answer ends the wait, and the
+/// others come before it or not at all. Nothing is waited for longer than
+/// [`ANSWER_WITHIN`].
 pub fn ask() -> Answers {
     if crossterm::terminal::enable_raw_mode().is_err() {
         return Answers::default();
     }
-    let answer = read_answers(b"\x1b]11;?\x1b\\\x1b[c");
+    let answer = read_answers(b"\x1b]11;?\x1b\\\x1b[>q\x1b[c");
     let _ = crossterm::terminal::disable_raw_mode();
     let answer = String::from_utf8_lossy(&answer);
     Answers {
         sixel: lists_sixel(&answer),
         background: background(&answer),
+        version: version(&answer),
     }
 }
 
@@ -92,6 +112,14 @@ fn read_answers(query: &[u8]) -> Vec<u8> {
         }
     }
     answer
+}
+
+/// The name and version in an XTVERSION answer (`ESC P > | kitty(0.26.5)
+/// ESC \`).
+fn version(answer: &str) -> Option<String> {
+    let rest = &answer[answer.find("\x1bP>|")? + "\x1bP>|".len()..];
+    let end = rest.find('\x1b')?;
+    Some(rest[..end].to_string())
 }
 
 /// The colour in an OSC 11 answer (`ESC ] 11 ; rgb:RRRR/GGGG/BBBB`, one to
@@ -138,8 +166,8 @@ mod tests {
         assert_eq!(background("\x1b]11;rgb:zz/00/00\x07"), None);
         let light = |rgb| {
             Answers {
-                sixel: false,
                 background: Some(rgb),
+                ..Answers::default()
             }
             .light_background()
         };
@@ -150,6 +178,21 @@ mod tests {
             b"\x1b]11;rgb:cccc/cccc/cccc\x07\x1b[?63;1;2;4c"
         ));
         assert!(!has_device_attributes(b"\x1b]11;rgb:cccc/cc"));
+    }
+
+    #[test]
+    fn kitty_before_0_28_has_no_placeholders() {
+        let answers = |text: &str| Answers {
+            version: version(text),
+            ..Answers::default()
+        };
+        let old = answers("\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;c");
+        assert_eq!(old.version.as_deref(), Some("kitty(0.26.5)"));
+        assert!(old.kitty_without_placeholders());
+        assert!(!answers("\x1bP>|kitty(0.28.0)\x1b\\").kitty_without_placeholders());
+        assert!(!answers("\x1bP>|kitty(0.35.2)\x1b\\").kitty_without_placeholders());
+        assert!(!answers("\x1bP>|XTerm(379)\x1b\\").kitty_without_placeholders());
+        assert!(!answers("\x1b[?62;c").kitty_without_placeholders());
     }
 
     #[test]

@@ -97,6 +97,13 @@ fn picker(choice: Option<ProtocolType>, answers: &graphics::Answers) -> Picker {
                 p.set_protocol_type(ProtocolType::Sixel);
             }
         }
+        // kitty before 0.28 shows ratatui-image's placements (Unicode
+        // placeholders) as empty boxes: half-blocks show the faces.
+        None if p.protocol_type() == ProtocolType::Kitty
+            && answers.kitty_without_placeholders() =>
+        {
+            p.set_protocol_type(ProtocolType::Halfblocks)
+        }
         None => {}
     }
     p
