@@ -1,11 +1,13 @@
 //! The terminal explorer: `emotui data/test_crop`.
 //!
 //! [`app`] is the state machine that routes input to one component per tab
-//! ([`tree`] beside [`browse`] and [`explain`]; [`survey`]); [`layout`] is
-//! the screen geometry shared by drawing and the mouse; [`workers`] do
-//! everything slow in background threads, through the library. This module
-//! owns the terminal and the event loop: it always restores the terminal,
-//! on quit, on error and on panic.
+//! ([`tree`] beside [`browse`] and [`explain`]; [`survey`], [`atlas`],
+//! [`models`] with the second model parked there); [`layout`] is the
+//! screen geometry shared by drawing and the mouse; [`workers`] do
+//! everything slow in background threads, through the library;
+//! [`graphics`] and [`theme`] are what the terminal can draw and in which
+//! colours. This module owns the terminal and the event loop: it always
+//! restores the terminal, on quit, on error and on panic.
 
 mod app;
 mod atlas;
