@@ -410,3 +410,53 @@ fn dumb_terminals_no_color_and_pastes() {
     t.keys(&["q"]);
     t.assert_quit_cleanly(&status, long);
 }
+
+/// Two models in the real explorer: the models tab's paired report and the
+/// one face they part on, both looks at it, `M` to browse and explain
+/// model B (its own prediction and explanation), and back.
+#[test]
+#[ignore = "needs tmux: apt-get install tmux"]
+fn two_models_in_the_explorer() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = env!("CARGO_BIN_EXE_emotui");
+    let status = std::env::temp_dir().join(format!("emotui-pair-{}.status", std::process::id()));
+    let _ = std::fs::remove_file(&status);
+    let t = Tmux {
+        socket: format!("emotui-pair-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "cd {} && {bin} data/test_crop --protocol halfblocks --theme dark --backend tract \
+         --compare-model models/extra/emotion_oarriaga_big_xception.onnx; echo $? > {}; sleep 60",
+        root.display(),
+        status.display()
+    );
+    t.start(&cmd, 160, 48);
+    let long = Duration::from_secs(60);
+    t.wait_for("the first face", long, |s| s.contains("predicted:"));
+    t.keys(&["5"]);
+    let s = t.wait_for("the paired report", long, |s| {
+        s.contains("Faces they label differently: 1") && s.contains("Kappa between their labels")
+    });
+    assert!(s.contains("A Sadness 0.54  B Fear 0.74"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("both looks", long, |s| {
+        s.matches("regions (Shapley)").count() == 2 && s.contains("B: Fear")
+    });
+    // Model B in the browse and explain tabs.
+    t.keys(&["M", "1"]);
+    t.wait_for("model B's prediction", long, |s| {
+        s.contains(" B: oarriaga big XCEPTION") && s.contains("model A (M shows it): sad")
+    });
+    t.keys(&["2"]);
+    t.wait_for("model B's explanation", long, |s| {
+        s.contains("Label: fear") && !s.contains("Refining")
+    });
+    // And back to A, whose explanation is its own.
+    t.keys(&["M"]);
+    t.wait_for("model A's explanation", long, |s| {
+        s.contains(" A: fer mini-XCEPTION") && s.contains("Label: sad")
+    });
+    t.keys(&["q"]);
+    t.assert_quit_cleanly(&status, long);
+    let _ = std::fs::remove_file(&status);
+}
