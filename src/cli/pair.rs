@@ -32,10 +32,9 @@ struct Face<'a> {
 
 /// The label a model gave, in shared names, and its probability.
 fn answer(model: &Model, row: &Row) -> Option<(String, f32)> {
-    let p = row.result.as_ref().ok()?;
-    Some((
-        normalize_label(&model.labels()[p.predicted]),
-        p.probabilities[p.predicted],
+    Some(emotui::stats::paired::answer(
+        model.labels(),
+        row.result.as_ref().ok()?,
     ))
 }
 

@@ -185,6 +185,15 @@ pub fn binom_test_half(x: u64, n: u64) -> f64 {
     (2.0 * binom_upper_tail(n - k, n, 0.5)).min(1.0)
 }
 
+/// A model's label for a face in shared emotion names (what the pairing
+/// compares), with its probability.
+pub fn answer(labels: &[String], p: &crate::predict::Prediction) -> (String, f32) {
+    (
+        crate::survey::normalize_label(&labels[p.predicted]),
+        p.probabilities[p.predicted],
+    )
+}
+
 /// The mean of paired differences and its 95% interval, as R's
 /// `t.test(a, b, paired = TRUE)` gives them (`estimate`, `conf.int`): the
 /// mean ± t(0.975, n − 1) · sd / √n. `None` below two pairs or for a

@@ -609,7 +609,6 @@ impl App {
                 self.swap_models();
                 let parked = self.handle(*inner);
                 self.swap_models();
-                self.compare();
                 commands.push(Command::OnParked(parked));
             }
             Message::Of(_, inner) => commands = self.handle(*inner),
@@ -759,7 +758,7 @@ impl App {
         f.render_widget(
             Tabs::new(Tab::ALL.map(Tab::title))
                 .select(self.tab.index())
-                .highlight_style(theme::bold().fg(theme::accent()))
+                .highlight_style(theme::bold().fg(theme::palette().accent))
                 .divider("│"),
             g.tabs,
         );
@@ -807,7 +806,7 @@ impl App {
         let prompt = |text: String| {
             Paragraph::new(Line::from(Span::styled(
                 text,
-                Style::default().fg(theme::accent()),
+                Style::default().fg(theme::palette().accent),
             )))
         };
         match &self.prompt {
@@ -871,17 +870,17 @@ impl App {
         if let Some(m) = &self.status.message {
             spans.push(Span::styled(
                 format!("│ {m} "),
-                Style::default().fg(theme::accent()),
+                Style::default().fg(theme::palette().accent),
             ));
         } else if let Some(e) = &self.status.error {
             spans.push(Span::styled(
                 format!("│ error: {e} "),
-                Style::default().fg(theme::bad()),
+                Style::default().fg(theme::palette().bad),
             ));
         } else {
             spans.push(Span::styled(
                 "│ ? keys  q quit",
-                Style::default().fg(theme::muted()),
+                Style::default().fg(theme::palette().muted),
             ));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), area);

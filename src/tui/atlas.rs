@@ -347,11 +347,11 @@ impl AtlasTab {
         let lines: Vec<Line> = match cell {
             None => vec![Line::styled(
                 "no faces, or regions refitted",
-                Style::default().fg(theme::muted()),
+                Style::default().fg(theme::palette().muted),
             )],
             Some(c) if c.sets.is_empty() => vec![Line::styled(
                 "no removal of regions changes it",
-                Style::default().fg(theme::muted()),
+                Style::default().fg(theme::palette().muted),
             )],
             Some(c) => c
                 .sets
@@ -363,7 +363,7 @@ impl AtlasTab {
                         Span::raw(format!(" → {} ", s.to)),
                         Span::styled(
                             format!("({} of {} faces)", s.faces, c.n),
-                            Style::default().fg(theme::muted()),
+                            Style::default().fg(theme::palette().muted),
                         ),
                     ])
                 })
@@ -373,7 +373,7 @@ impl AtlasTab {
     }
 
     fn headline(&self, waiting: &str) -> Line<'static> {
-        let muted = Style::default().fg(theme::muted());
+        let muted = Style::default().fg(theme::palette().muted);
         let text = match &self.run {
             _ if !waiting.is_empty() => return Line::from(waiting.to_string()),
             Run::Idle => "Press a to explain every face of the tree for the atlas (kept in the cache: a second run is immediate; x stops).".into(),
@@ -382,7 +382,7 @@ impl AtlasTab {
                 self.progress().unwrap_or_default()
             ),
             Run::Cancelled => "Stopped: the faces done are in the cache; a resumes.".into(),
-            Run::Failed(e) => return Line::from(Span::styled(e.clone(), Style::default().fg(theme::error()))),
+            Run::Failed(e) => return Line::from(Span::styled(e.clone(), Style::default().fg(theme::palette().error))),
             Run::Finished => {
                 let v = self.view.as_ref();
                 let n = v.map_or(0, |v| v.atlas.faces.len());
@@ -408,11 +408,11 @@ impl AtlasTab {
         let rows = o.confusion.iter().enumerate().map(|(t, row)| {
             let cells = row.iter().enumerate().map(|(p, &n)| {
                 let mut style = if n == 0 {
-                    Style::default().fg(theme::muted())
+                    Style::default().fg(theme::palette().muted)
                 } else if t == p {
-                    Style::default().fg(theme::good())
+                    Style::default().fg(theme::palette().good)
                 } else {
-                    Style::default().fg(theme::bad())
+                    Style::default().fg(theme::palette().bad)
                 };
                 if (t, p) == self.cell {
                     style = theme::selected();
@@ -465,7 +465,7 @@ impl AtlasTab {
                 Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(part);
             f.render_widget(
                 Paragraph::new(format!("{}'s weight", o.labels[label]))
-                    .style(Style::default().fg(theme::accent())),
+                    .style(Style::default().fg(theme::palette().accent)),
                 caption,
             );
             if let Some(i) = o.find(&group, label) {
@@ -489,7 +489,7 @@ impl AtlasTab {
         let lines: Vec<Line> = match o.find(&group, p) {
             None => vec![Line::from(Span::styled(
                 "no faces in this cell",
-                Style::default().fg(theme::muted()),
+                Style::default().fg(theme::palette().muted),
             ))],
             Some(i) => {
                 let room = (inner.width as usize).saturating_sub(24).max(4);
@@ -502,7 +502,7 @@ impl AtlasTab {
                             Span::raw(format!("{:<10} ", r.region.name())),
                             Span::styled(
                                 format!("{bar:<room$}"),
-                                Style::default().fg(theme::support()),
+                                Style::default().fg(theme::palette().support),
                             ),
                             Span::raw(format!(
                                 " {:>3.0}% [{:.0}–{:.0}]",
@@ -526,7 +526,7 @@ impl AtlasTab {
             .borders(Borders::ALL)
             .title(title)
             .border_style(if self.in_faces {
-                Style::default().fg(theme::accent())
+                Style::default().fg(theme::palette().accent)
             } else {
                 Style::default()
             });
@@ -566,9 +566,9 @@ fn draw_facs(f: &mut Frame, area: Rect, o: &Overview) {
         .map(|c| {
             let mark = if c.top_expected { "✓" } else { "✗" };
             let style = Style::default().fg(if c.top_expected {
-                theme::good()
+                theme::palette().good
             } else {
-                theme::bad()
+                theme::palette().bad
             });
             Line::from(vec![
                 Span::raw(format!(
@@ -584,7 +584,7 @@ fn draw_facs(f: &mut Frame, area: Rect, o: &Overview) {
         let mean = o.facs.iter().map(|c| c.iou).sum::<f64>() / o.facs.len() as f64;
         lines.push(Line::styled(
             format!("mean {mean:.2} (12 FER nets: {GAYA_MOREY_MEAN_IOU:.2})"),
-            Style::default().fg(theme::muted()),
+            Style::default().fg(theme::palette().muted),
         ));
     }
     f.render_widget(
@@ -643,12 +643,12 @@ fn draw_class_maps(f: &mut Frame, images: &mut Images, area: Rect, view: &Arc<At
                     show_map(f, images, picture, Slot::AtlasClass(2 * l + row), view, i);
                     f.render_widget(
                         Paragraph::new(format!("n={}", o.groups[i].faces.len()))
-                            .style(Style::default().fg(theme::muted())),
+                            .style(Style::default().fg(theme::palette().muted)),
                         caption,
                     );
                 }
                 None => f.render_widget(
-                    Paragraph::new("no faces").style(Style::default().fg(theme::muted())),
+                    Paragraph::new("no faces").style(Style::default().fg(theme::palette().muted)),
                     picture,
                 ),
             }

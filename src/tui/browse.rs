@@ -97,11 +97,11 @@ pub fn draw(
 /// One line under the face: a photo to crop, where the landmarks came
 /// from, or that they are on their way.
 fn face_note<'a>(parts: &FaceParts, path: &std::path::Path) -> Paragraph<'a> {
-    let muted = Style::default().fg(theme::muted());
+    let muted = Style::default().fg(theme::palette().muted);
     let (text, style) = match (parts.get(path), parts.error(path)) {
         (Some(g), _) if parts.cropping.as_deref() == Some(path) => (
             format!("photo: {} faces · cropping…", g.photo.faces.len()),
-            theme::bold().fg(theme::accent()),
+            theme::bold().fg(theme::palette().accent),
         ),
         (Some(g), _) if g.photo.is_photo() => (
             format!(
@@ -109,7 +109,7 @@ fn face_note<'a>(parts: &FaceParts, path: &std::path::Path) -> Paragraph<'a> {
                 g.photo.faces.len(),
                 100.0 * g.photo.fill
             ),
-            theme::bold().fg(theme::accent()),
+            theme::bold().fg(theme::palette().accent),
         ),
         (Some(g), _) => (
             match g.landmarks.source {
@@ -155,8 +155,8 @@ fn draw_probabilities(
         return;
     };
     let verdict = match p.is_correct(labels, class.as_deref()) {
-        Some(true) => Span::styled(" ✓ right", theme::bold().fg(theme::good())),
-        Some(false) => Span::styled(" ✗ wrong", theme::bold().fg(theme::bad())),
+        Some(true) => Span::styled(" ✓ right", theme::bold().fg(theme::palette().good)),
+        Some(false) => Span::styled(" ✗ wrong", theme::bold().fg(theme::palette().bad)),
         None => Span::raw(""),
     };
     let mut lines = vec![Line::from(vec![
@@ -177,7 +177,7 @@ fn draw_probabilities(
         lines.push(Line::from(vec![
             Span::styled(
                 format!("model {which:?} (M shows it): "),
-                Style::default().fg(theme::muted()),
+                Style::default().fg(theme::palette().muted),
             ),
             Span::styled(other_labels[q.predicted].clone(), theme::bold()),
             Span::raw(format!(" {:.4}", q.probabilities[q.predicted])),
@@ -190,9 +190,9 @@ fn draw_probabilities(
         let is_true = class.as_deref().is_some_and(|c| emotion::same_class(l, c));
         let full = (v * bar_w).round() as usize;
         let style = if i == p.predicted {
-            theme::bold().fg(theme::accent())
+            theme::bold().fg(theme::palette().accent)
         } else {
-            Style::default().fg(theme::other())
+            Style::default().fg(theme::palette().other)
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{l:>name_w$} "), style),
@@ -205,11 +205,11 @@ fn draw_probabilities(
                         Some(format!("  {which:?} {:.4}", q.probabilities[k]))
                     })
                     .unwrap_or_default(),
-                Style::default().fg(theme::muted()),
+                Style::default().fg(theme::palette().muted),
             ),
             Span::styled(
                 if is_true { "  ◀ true class" } else { "" },
-                Style::default().fg(theme::good()),
+                Style::default().fg(theme::palette().good),
             ),
         ]));
     }

@@ -62,7 +62,10 @@ pub fn draw_help(f: &mut Frame, area: Rect) {
         .iter()
         .map(|(k, d)| {
             Line::from(vec![
-                Span::styled(format!("{k:>12}  "), Style::default().fg(theme::accent())),
+                Span::styled(
+                    format!("{k:>12}  "),
+                    Style::default().fg(theme::palette().accent),
+                ),
                 Span::raw(*d),
             ])
         })

@@ -127,7 +127,7 @@ impl Images {
             });
         }
         f.render_widget(
-            Paragraph::new("rendering…").style(Style::default().fg(theme::muted())),
+            Paragraph::new("rendering…").style(Style::default().fg(theme::palette().muted)),
             area,
         );
     }

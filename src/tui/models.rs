@@ -116,10 +116,7 @@ fn answer(p: &Predictions, face: usize) -> Option<(String, f32)> {
     let Some(Ok(r)) = &p.results[face] else {
         return None;
     };
-    Some((
-        normalize_label(&p.labels[r.predicted]),
-        r.probabilities[r.predicted],
-    ))
+    Some(emotui::stats::paired::answer(&p.labels, r))
 }
 
 /// The faces both models answered and the tree labels, with both labels.
@@ -140,7 +137,11 @@ fn answered(faces: &[Face], a: &Predictions, b: &Predictions) -> Vec<Disagreemen
 
 /// The faces the two models label differently, in tree order.
 pub fn disagreements(faces: &[Face], a: &Predictions, b: &Predictions) -> Vec<Disagreement> {
-    let mut all = answered(faces, a, b);
+    differing(answered(faces, a, b))
+}
+
+/// Of the faces both answered, those they label differently.
+fn differing(mut all: Vec<Disagreement>) -> Vec<Disagreement> {
     all.retain(|d| d.a.0 != d.b.0);
     all
 }
@@ -249,7 +250,7 @@ impl ModelsTab {
                 .spacing(1)
                 .areas(inner);
         f.render_widget(Paragraph::new(text), left);
-        let list = disagreements(faces, a, b);
+        let list = differing(all);
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Min(6)]).areas(right);
         self.draw_list(f, top, faces, &list);
@@ -291,7 +292,7 @@ impl ModelsTab {
         let Some(path) = path else {
             return;
         };
-        let muted = Style::default().fg(theme::muted());
+        let muted = Style::default().fg(theme::palette().muted);
         let looks = match self.looks.get(path) {
             Some(Ok(l)) => l,
             Some(Err(e)) => return f.render_widget(theme::error_text(e.clone()), area),
@@ -347,9 +348,9 @@ impl ModelsTab {
 fn look_paragraph<'a>(who: &str, look: &Look, height: usize) -> Paragraph<'a> {
     let value = |v: f64| {
         Style::default().fg(if v >= 0.0 {
-            theme::good()
+            theme::palette().good
         } else {
-            theme::bad()
+            theme::palette().bad
         })
     };
     let mut lines = vec![

@@ -38,13 +38,13 @@ fn root() -> PathBuf {
 /// A model whose answer is known: the darker the mouth, the happier, the
 /// rest shared by the other labels in fixed proportions. Cheap and the
 /// same on every machine, unlike a real network's last digits.
-struct Mouth {
+pub(crate) struct Mouth {
     pre: Preprocessor,
     labels: Vec<String>,
 }
 
 impl Mouth {
-    fn new() -> Mouth {
+    pub(crate) fn new() -> Mouth {
         let card = ModelCard::load_for(&root().join("models/emotion_fer_minixception.onnx"))
             .expect("the bundled model's card");
         Mouth {

@@ -198,7 +198,7 @@ impl SurveyTab {
                     "The model's statistics appear when all faces are predicted ({}/{}).",
                     predictions.done, predictions.total
                 ))
-                .style(Style::default().fg(theme::muted()))
+                .style(Style::default().fg(theme::palette().muted))
                 .wrap(Wrap { trim: true })
                 .block(Block::default().borders(Borders::TOP)),
                 compare_area,
@@ -212,7 +212,10 @@ impl SurveyTab {
             .filter(|(n, _)| !n.is_empty())
             .map(|(n, v)| {
                 Line::from(vec![
-                    Span::styled(format!("{n:>22} "), Style::default().fg(theme::muted())),
+                    Span::styled(
+                        format!("{n:>22} "),
+                        Style::default().fg(theme::palette().muted),
+                    ),
                     Span::raw(v),
                 ])
             })
@@ -226,7 +229,7 @@ impl SurveyTab {
                     s.column,
                     s.answers
                 ),
-                Style::default().fg(theme::accent()),
+                Style::default().fg(theme::palette().accent),
             )));
         }
         for group in &data.clashes {
@@ -237,7 +240,7 @@ impl SurveyTab {
                     group.len(),
                     shown.join(", ")
                 ),
-                Style::default().fg(theme::accent()),
+                Style::default().fg(theme::palette().accent),
             )));
         }
         match &self.comparison {
@@ -251,7 +254,10 @@ impl SurveyTab {
                     ("Kappa", c.model.overall.kappa),
                 ] {
                     lines.push(Line::from(vec![
-                        Span::styled(format!("{name:>22} "), Style::default().fg(theme::muted())),
+                        Span::styled(
+                            format!("{name:>22} "),
+                            Style::default().fg(theme::palette().muted),
+                        ),
                         Span::raw(round_str(v, DIGITS)),
                     ]));
                 }
@@ -395,7 +401,7 @@ fn draw_by_class(f: &mut Frame, area: Rect, data: &SurveyData) {
         for (name, vals) in &bc.rows {
             let mut spans = vec![Span::styled(
                 format!("{name:<row_w$}"),
-                Style::default().fg(theme::muted()),
+                Style::default().fg(theme::palette().muted),
             )];
             for j in cols.clone() {
                 spans.push(Span::raw(format!(" {:>w$}", vals[j], w = widths[j])));

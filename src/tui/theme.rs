@@ -64,41 +64,9 @@ pub fn set_palette(p: Palette) {
     let _ = PALETTE.set(p);
 }
 
-fn palette() -> &'static Palette {
+/// The palette in use.
+pub fn palette() -> &'static Palette {
     PALETTE.get().unwrap_or(&DARK)
-}
-
-/// See [`Palette::accent`].
-pub fn accent() -> Color {
-    palette().accent
-}
-/// See [`Palette::support`].
-pub fn support() -> Color {
-    palette().support
-}
-/// See [`Palette::contradict`].
-pub fn contradict() -> Color {
-    palette().contradict
-}
-/// See [`Palette::good`].
-pub fn good() -> Color {
-    palette().good
-}
-/// See [`Palette::bad`].
-pub fn bad() -> Color {
-    palette().bad
-}
-/// See [`Palette::error`].
-pub fn error() -> Color {
-    palette().error
-}
-/// See [`Palette::muted`].
-pub fn muted() -> Color {
-    palette().muted
-}
-/// See [`Palette::other`].
-pub fn other() -> Color {
-    palette().other
 }
 
 /// Bold text.
@@ -114,7 +82,7 @@ pub fn selected() -> Style {
 /// A message about something that went wrong, wrapped to its area.
 pub fn error_text(text: String) -> Paragraph<'static> {
     Paragraph::new(text)
-        .style(Style::default().fg(error()))
+        .style(Style::default().fg(palette().error))
         .wrap(Wrap { trim: true })
 }
 
@@ -162,7 +130,7 @@ mod tests {
     #[test]
     fn monochrome_keeps_pictures_and_marks() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 3, 1));
-        buf[(0, 0)].set_symbol("a").set_fg(accent());
+        buf[(0, 0)].set_symbol("a").set_fg(palette().accent);
         buf[(1, 0)].set_symbol(" ").set_bg(Color::Indexed(240));
         buf[(2, 0)].set_symbol("b").set_style(selected());
         monochrome(&mut buf);

@@ -320,7 +320,7 @@ impl Tree {
         if done > 0 {
             spans.push(Span::styled(
                 format!("  {wrong} ✗"),
-                Style::default().fg(theme::muted()),
+                Style::default().fg(theme::palette().muted),
             ));
         }
         Line::from(spans)
@@ -328,8 +328,8 @@ impl Tree {
 
     fn face_line(&self, x: usize, predictions: &Predictions) -> Line<'static> {
         let (mark, colour, label) = match &predictions.results[x] {
-            None => ("·", theme::muted(), String::new()),
-            Some(Err(_)) => ("!", theme::error(), "unreadable".into()),
+            None => ("·", theme::palette().muted, String::new()),
+            Some(Err(_)) => ("!", theme::palette().error, "unreadable".into()),
             Some(Ok(p)) => {
                 let label = predictions
                     .labels
@@ -337,9 +337,9 @@ impl Tree {
                     .cloned()
                     .unwrap_or_default();
                 match p.is_correct(&predictions.labels, self.faces[x].class.as_deref()) {
-                    Some(true) => ("✓", theme::good(), label),
-                    Some(false) => ("✗", theme::bad(), label),
-                    None => ("?", theme::muted(), label),
+                    Some(true) => ("✓", theme::palette().good, label),
+                    Some(false) => ("✗", theme::palette().bad, label),
+                    None => ("?", theme::palette().muted, label),
                 }
             }
         };

@@ -6,10 +6,10 @@ use super::*;
 
 pub(super) fn verdict_colour(v: Verdict) -> Color {
     match v {
-        Verdict::Stable => theme::good(),
-        Verdict::Shaky | Verdict::Tied => theme::accent(),
-        Verdict::Unstable => theme::bad(),
-        Verdict::Uninformative => theme::muted(),
+        Verdict::Stable => theme::palette().good,
+        Verdict::Shaky | Verdict::Tied => theme::palette().accent,
+        Verdict::Unstable => theme::palette().bad,
+        Verdict::Uninformative => theme::palette().muted,
     }
 }
 
@@ -24,8 +24,8 @@ pub(super) fn caption(
 ) {
     let c = render::caption(l, panels, kind);
     let colour = match kind {
-        PanelKind::Supports => theme::support(),
-        PanelKind::Contradicts => theme::contradict(),
+        PanelKind::Supports => theme::palette().support,
+        PanelKind::Contradicts => theme::palette().contradict,
     };
     let w = area.width as usize;
     let mut first = format!("Label: {}", c.label);
@@ -79,7 +79,7 @@ pub(super) fn draw_comparison(
                     "Computing {} on these superpixels (KernelSHAP, occlusion and RISE share LIME's background)…",
                     shown.name()
                 ))
-                .style(Style::default().fg(theme::muted())),
+                .style(Style::default().fg(theme::palette().muted)),
                 inner,
             );
             return;
@@ -104,9 +104,9 @@ pub(super) fn draw_comparison(
         Span::styled(
             l.verdict.word(),
             Style::default().fg(match l.verdict {
-                emotui::methods::agreement::Consensus::Agree => theme::good(),
-                emotui::methods::agreement::Consensus::Partly => theme::accent(),
-                emotui::methods::agreement::Consensus::Disagree => theme::bad(),
+                emotui::methods::agreement::Consensus::Agree => theme::palette().good,
+                emotui::methods::agreement::Consensus::Partly => theme::palette().accent,
+                emotui::methods::agreement::Consensus::Disagree => theme::palette().bad,
             }),
         ),
         Span::raw(format!(
@@ -134,7 +134,7 @@ pub(super) fn draw_comparison(
         }
         row += &format!("  {:>11}", c.attributions[i].evaluations);
         let style = if a == shown && !all {
-            theme::bold().fg(theme::other())
+            theme::bold().fg(theme::palette().other)
         } else {
             Style::default()
         };
@@ -164,7 +164,7 @@ pub(super) fn draw_sanity(f: &mut Frame, area: Rect, state: &SanityState) {
                     .label(format!(
                         "randomising layer {done}/{total}; each one explained again"
                     ))
-                    .gauge_style(Style::default().fg(theme::other())),
+                    .gauge_style(Style::default().fg(theme::palette().other)),
                 Rect { height: 1, ..inner },
             );
             return;
@@ -256,7 +256,7 @@ pub(super) fn draw_charts(
             Some(fa) => draw_faithfulness(f, &l.name, fa, curves),
             None => f.render_widget(
                 Paragraph::new("deletion curves when sampling is done")
-                    .style(Style::default().fg(theme::muted()))
+                    .style(Style::default().fg(theme::palette().muted))
                     .wrap(Wrap { trim: true })
                     .block(Block::default().borders(Borders::TOP)),
                 curves,
@@ -281,7 +281,7 @@ pub(super) fn progress_gauge(f: &mut Frame, area: Rect, done: usize, total: usiz
             } else {
                 format!("{done}/{total} perturbations")
             })
-            .gauge_style(Style::default().fg(theme::other())),
+            .gauge_style(Style::default().fg(theme::palette().other)),
         area,
     );
 }
@@ -303,7 +303,7 @@ pub(super) fn draw_density(f: &mut Frame, l: &LabelExplanation, area: Rect) {
     }
     let (x0, x1) = (curve[0].0, curve[curve.len() - 1].0);
     let ymax = curve.iter().map(|p| p.1).fold(0.0, f64::max);
-    let chart = Chart::new(vec![line_dataset(&curve, theme::other())])
+    let chart = Chart::new(vec![line_dataset(&curve, theme::palette().other)])
         .block(
             Block::default()
                 .borders(Borders::TOP)
@@ -312,7 +312,7 @@ pub(super) fn draw_density(f: &mut Frame, l: &LabelExplanation, area: Rect) {
         .x_axis(
             Axis::default()
                 .bounds([x0, x1])
-                .style(Style::default().fg(theme::muted()))
+                .style(Style::default().fg(theme::palette().muted))
                 .labels(vec![
                     Line::from(format!("{x0:.2}")),
                     Line::from(format!("{x1:.2}")),
@@ -347,9 +347,9 @@ pub(super) fn draw_weights(
         .take(inner.height as usize)
         .map(|w| {
             let colour = if w.weight >= 0.0 {
-                theme::support()
+                theme::palette().support
             } else {
-                theme::contradict()
+                theme::palette().contradict
             };
             let iv = st
                 .filter(|_| intervals)
@@ -360,7 +360,7 @@ pub(super) fn draw_weights(
             Line::from(vec![
                 Span::raw(format!("{:>3} ", w.superpixel)),
                 Span::styled(format!("{:+.3}", w.weight), theme::bold().fg(colour)),
-                Span::styled(iv, Style::default().fg(theme::muted())),
+                Span::styled(iv, Style::default().fg(theme::palette().muted)),
             ])
         })
         .collect();
@@ -422,9 +422,9 @@ pub(super) fn draw_regions(
         .take(room)
         .map(|&(r, share)| {
             let colour = if r.value >= 0.0 {
-                theme::support()
+                theme::palette().support
             } else {
-                theme::contradict()
+                theme::palette().contradict
             };
             let bar = "█".repeat((share * bar_w).round() as usize);
             Line::from(vec![
@@ -432,7 +432,7 @@ pub(super) fn draw_regions(
                 Span::styled(format!("{:>+7.3} ", r.value), theme::bold().fg(colour)),
                 Span::styled(
                     format!("{:>3.0}% ", 100.0 * share),
-                    Style::default().fg(theme::muted()),
+                    Style::default().fg(theme::palette().muted),
                 ),
                 Span::styled(bar, Style::default().fg(colour)),
             ])
@@ -440,7 +440,10 @@ pub(super) fn draw_regions(
         .collect();
     for note in [flip, pair].into_iter().flatten() {
         if lines.len() < inner.height as usize {
-            lines.push(Line::styled(note, Style::default().fg(theme::muted())));
+            lines.push(Line::styled(
+                note,
+                Style::default().fg(theme::palette().muted),
+            ));
         }
     }
     f.render_widget(Paragraph::new(lines), inner);
@@ -461,10 +464,10 @@ pub(super) fn draw_faithfulness(f: &mut Frame, name: &str, fa: &trust::Faithfuln
         .map(|p| p.1)
         .fold(1e-9, f64::max);
     let chart = Chart::new(vec![
-        line_dataset(&rd, theme::muted()),
-        line_dataset(&ri, theme::muted()),
-        line_dataset(&d, theme::contradict()),
-        line_dataset(&i, theme::support()),
+        line_dataset(&rd, theme::palette().muted),
+        line_dataset(&ri, theme::palette().muted),
+        line_dataset(&d, theme::palette().contradict),
+        line_dataset(&i, theme::palette().support),
     ])
     // The title's words in the curves' colours are the legend; grey is the
     // random-order baseline.
@@ -475,25 +478,25 @@ pub(super) fn draw_faithfulness(f: &mut Frame, name: &str, fa: &trust::Faithfuln
                 Span::raw(format!(" {name}: ")),
                 Span::styled(
                     format!("deletion {:.2}×", fa.deletion_ratio),
-                    Style::default().fg(theme::contradict()),
+                    Style::default().fg(theme::palette().contradict),
                 ),
                 Span::raw(" · "),
                 Span::styled(
                     format!("insertion {:.2}× ", fa.insertion_ratio),
-                    Style::default().fg(theme::support()),
+                    Style::default().fg(theme::palette().support),
                 ),
             ])),
     )
     .x_axis(
         Axis::default()
             .bounds([0.0, 1.0])
-            .style(Style::default().fg(theme::muted()))
+            .style(Style::default().fg(theme::palette().muted))
             .labels(vec![Line::from("0"), Line::from("all")]),
     )
     .y_axis(
         Axis::default()
             .bounds([0.0, ymax * 1.05])
-            .style(Style::default().fg(theme::muted()))
+            .style(Style::default().fg(theme::palette().muted))
             .labels(vec![Line::from("0"), Line::from(format!("{ymax:.2}"))]),
     );
     f.render_widget(chart, area);

@@ -167,7 +167,7 @@ impl ExplainTab {
                 r.weight_change,
                 if self.params.until_stable { " · stops when stable" } else { "" }
             ))
-            .style(Style::default().fg(theme::muted())),
+            .style(Style::default().fg(theme::palette().muted)),
             msg,
         );
         if let Job::Running {

@@ -126,46 +126,12 @@ impl ExplainTab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use emotui::model::Classifier;
-    use emotui::model::card::ModelCard;
-    use emotui::preprocess::{Preprocessor, load_image};
-
-    /// p(first label) = 1 − the face's mean brightness; the rest share
-    /// the remainder.
-    struct Dark {
-        pre: Preprocessor,
-        labels: Vec<String>,
-    }
-
-    impl Classifier for Dark {
-        fn labels(&self) -> &[String] {
-            &self.labels
-        }
-        fn preprocessor(&self) -> &Preprocessor {
-            &self.pre
-        }
-        fn predict(&self, batch: &[f32], n: usize) -> emotui::Result<Vec<f32>> {
-            let per = self.pre.spec().len();
-            let k = self.labels.len();
-            Ok(batch
-                .chunks(per)
-                .take(n)
-                .flat_map(|img| {
-                    let dark = 1.0 - img.iter().sum::<f32>() / img.len() as f32;
-                    let rest = (1.0 - dark) / (k - 1) as f32;
-                    (0..k).map(move |i| if i == 0 { dark } else { rest })
-                })
-                .collect())
-        }
-    }
+    use crate::tui::snapshots::Mouth;
+    use emotui::preprocess::load_image;
 
     #[test]
     fn what_is_shown_is_decided_without_a_frame() {
-        let card = ModelCard::load_for(Path::new("models/emotion_fer_minixception.onnx")).unwrap();
-        let model = Dark {
-            pre: Preprocessor::new(card.input.clone()),
-            labels: card.labels,
-        };
+        let model = Mouth::new();
         let mut tab = ExplainTab::new();
         assert!(tab.view(0).is_none(), "nothing before the explanation");
         let job = tab
