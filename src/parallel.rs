@@ -144,6 +144,29 @@ pub fn map<T: Sync, R: Send>(
         .collect()
 }
 
+/// `f` of every item on [`cores`] threads, in the items' order: each
+/// thread takes one contiguous part, so the result does not depend on the
+/// number of threads. A panic in `f` is passed on to the caller.
+pub fn ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let size = items
+        .len()
+        .div_ceil(cores().clamp(1, items.len().max(1)))
+        .max(1);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = items
+            .chunks(size)
+            .map(|part| {
+                let f = &f;
+                s.spawn(move || part.iter().map(f).collect::<Vec<R>>())
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +187,14 @@ mod tests {
         assert_eq!((a.workers, a.why.as_str()), (1, "CPU affinity mask of 1"));
         let a = allocation_from(Some("lots"), None, None, 2);
         assert_eq!(a.workers, 2);
+    }
+
+    #[test]
+    fn ordered_keeps_the_items_order() {
+        let items: Vec<usize> = (0..1001).collect();
+        let squares = ordered(&items, |&i| i * i);
+        assert_eq!(squares, items.iter().map(|i| i * i).collect::<Vec<_>>());
+        assert!(ordered(&[] as &[usize], |&i| i).is_empty());
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! at in pixels: xterm as a VT340 with its default settings (no font-size
 //! answer) is found to draw sixel and the face is drawn pixel by pixel;
 //! after the help overlay is closed the screen is what it was before (no
-//! help text left over the picture); Ctrl-L repaints the same screen.
+//! help text left over the picture); Ctrl-L repaints the same screen; a
+//! tab switch, the export prompt and a resize leave nothing stale; through
+//! tmux the face is sixel too and comes back after a window switch.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -11,6 +13,10 @@ use std::time::{Duration, Instant};
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The terminals' size in cells.
+const COLUMNS: u32 = 120;
+const ROWS: u32 = 40;
 
 /// A virtual display with one xterm running a command; both stopped on
 /// drop.
@@ -24,12 +30,13 @@ struct Screen {
 impl Screen {
     /// `command` in an xterm as a VT340 with `colours` (its own options).
     fn xterm(command: &str, colours: &[&str], which: u32) -> Screen {
+        let geometry = format!("{COLUMNS}x{ROWS}+0+0");
         let mut args: Vec<&str> = colours.to_vec();
         args.extend([
             "-ti",
             "vt340",
             "-geometry",
-            "120x40+0+0",
+            &geometry,
             "-fa",
             "DejaVu Sans Mono",
             "-fs",
@@ -57,11 +64,11 @@ impl Screen {
         Screen::start("kitty", &args, which)
     }
 
-    /// `terminal` with `args`, on display `:90 + 3·(pid mod 3) + which` of
-    /// our own: tests run side by side.
+    /// `terminal` with `args`, on display `:90 + 5·(pid mod 3) + which` of
+    /// our own (`which` one per test, below 5): tests run side by side.
     fn start(terminal: &str, args: &[&str], which: u32) -> Screen {
         let dir = tempfile::tempdir().unwrap();
-        let display = format!(":{}", 90 + 3 * (std::process::id() % 3) + which);
+        let display = format!(":{}", 90 + 5 * (std::process::id() % 3) + which);
         let xvfb = Command::new("Xvfb")
             .args([display.as_str(), "-screen", "0", "1200x800x24"])
             .stdout(Stdio::null())
@@ -102,20 +109,47 @@ impl Screen {
 
     /// The screen once two shots a second apart are the same.
     fn settled(&self, name: &str) -> image::RgbImage {
+        self.settled_for(name, Duration::from_millis(1000))
+    }
+
+    /// The screen once two shots `quiet` apart are the same (longer for
+    /// work with pauses in it, like an explanation and its region game).
+    fn settled_for(&self, name: &str, quiet: Duration) -> image::RgbImage {
         let start = Instant::now();
         let mut last = self.shot(name);
         loop {
-            std::thread::sleep(Duration::from_millis(1000));
+            std::thread::sleep(quiet);
             let now = self.shot(name);
             if now == last {
                 return now;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "the screen never settled"
+                start.elapsed() < Duration::from_secs(90),
+                "the screen never settled (kept: {})",
+                self.keep(name)
             );
             last = now;
         }
+    }
+
+    /// Resizes the terminal's window to `columns`×`rows` cells.
+    fn resize(&self, columns: u32, rows: u32) {
+        let ok = Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args([
+                "search",
+                "--sync",
+                "--class",
+                "xterm",
+                "windowsize",
+                "--usehints",
+            ])
+            .args([columns.to_string(), rows.to_string()])
+            .status()
+            .expect("xdotool must be installed")
+            .success();
+        assert!(ok, "xdotool windowsize failed");
+        std::thread::sleep(Duration::from_millis(500));
     }
 
     /// The screen, settled, once the face (browse pane, right of the tree)
@@ -251,6 +285,103 @@ fn sixel_in_xterm_survives_the_help_overlay() {
     let repainted = screen.settled("repainted");
     let changed = pixels_differing(&before, &repainted);
     assert!(changed < CURSOR_PIXELS, "Ctrl-L changed {changed} pixels");
+}
+
+/// The explain tab's panels, the export prompt and a resize leave the
+/// screen as it was: sixel pictures re-sent wherever text covered them.
+#[test]
+#[ignore = "needs Xvfb, xterm, xdotool and ImageMagick: apt-get install xvfb xterm xdotool imagemagick"]
+fn sixel_in_xterm_leaves_nothing_stale() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_emotui"));
+    let command = format!("{} data/test_crop --backend tract", bin.display());
+    let screen = Screen::xterm(&command, &[], 3);
+    let browse = screen.with_face();
+    // The explain tab (its explanation and panels), then back.
+    screen.keys(&["2"]);
+    let explain = screen.settled_for("explain", Duration::from_secs(3));
+    assert!(
+        pixels_differing(&browse, &explain) > 10_000,
+        "no explain tab"
+    );
+    screen.keys(&["1"]);
+    let back = screen.settled("back");
+    let changed = pixels_differing(&browse, &back);
+    assert!(
+        changed < CURSOR_PIXELS,
+        "{changed} pixels differ back in browse (kept: {})",
+        screen.keep("back")
+    );
+    // The export prompt opened and cancelled over the panels.
+    screen.keys(&["2"]);
+    let panels = screen.settled("panels");
+    screen.keys(&["e"]);
+    let prompt = screen.settled("prompt");
+    assert!(pixels_differing(&panels, &prompt) > 100, "no export prompt");
+    screen.keys(&["Escape"]);
+    let after = screen.settled("after-prompt");
+    let changed = pixels_differing(&panels, &after);
+    assert!(
+        changed < CURSOR_PIXELS,
+        "{changed} pixels differ after the export prompt (kept: {})",
+        screen.keep("after-prompt")
+    );
+    // Smaller, then the same size again: the panels are drawn anew.
+    screen.resize(80, 24);
+    let small = screen.settled("small");
+    assert!(pixels_differing(&panels, &small) > 10_000, "no resize");
+    screen.resize(COLUMNS, ROWS);
+    let resized = screen.settled("resized");
+    let changed = pixels_differing(&panels, &resized);
+    assert!(
+        changed < CURSOR_PIXELS,
+        "{changed} pixels differ after a resize and back (kept: {})",
+        screen.keep("resized")
+    );
+}
+
+/// Through tmux (sixel passed through to xterm): the face is found to be
+/// sixel without being told, and after another tmux window was shown it
+/// is drawn again on the focus event (tmux's `focus-events on`).
+#[test]
+#[ignore = "needs Xvfb, xterm, tmux, xdotool and ImageMagick: apt-get install xvfb xterm tmux xdotool imagemagick"]
+fn sixel_through_tmux_comes_back_after_a_window_switch() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_emotui"));
+    let conf = tempfile::NamedTempFile::new().unwrap();
+    // No status line: it lists the windows, which the switch changes.
+    std::fs::write(conf.path(), "set -g focus-events on\nset -g status off\n").unwrap();
+    let socket = format!("emotui-terminals-{}", std::process::id());
+    let command = format!(
+        "tmux -L {socket} -f {} new-session '{} data/test_crop --backend tract'",
+        conf.path().display(),
+        bin.display()
+    );
+    let screen = Screen::xterm(&command, &[], 4);
+    let before = screen.with_face();
+    let (w, h) = (before.width(), before.height());
+    let fine = detail(&before, w * 35 / 100, h / 10, w / 4, h / 3);
+    assert!(
+        fine > 0.25,
+        "the face in tmux is drawn in cells ({fine:.2}), not with sixel (kept: {})",
+        screen.keep("before")
+    );
+    screen.keys(&["ctrl+b", "c"]);
+    let other = screen.settled("other-window");
+    assert!(
+        filled(&other, w * 35 / 100, h / 10, w / 4, h / 3) < 0.1,
+        "the other tmux window still shows the face (kept: {})",
+        screen.keep("other-window")
+    );
+    screen.keys(&["ctrl+b", "p"]);
+    let back = screen.settled("back");
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .status();
+    let changed = pixels_differing(&before, &back);
+    assert!(
+        changed < CURSOR_PIXELS,
+        "{changed} pixels differ after the window switch (kept: {})",
+        screen.keep("back")
+    );
 }
 
 /// Whether a screen has pixels of exactly this colour (text drawn in it).

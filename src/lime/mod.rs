@@ -482,11 +482,8 @@ fn fill_rows(
     make: &(impl Fn(usize) -> Planes + Sync),
 ) {
     let per = batch.len() / rows.len().max(1);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(rows.len())
-        .max(1);
-    let size = rows.len().div_ceil(workers);
+    let workers = crate::parallel::cores().clamp(1, rows.len().max(1));
+    let size = rows.len().div_ceil(workers).max(1);
     std::thread::scope(|s| {
         for (t, part) in batch.chunks_mut(size * per).enumerate() {
             let first = rows.start + t * size;

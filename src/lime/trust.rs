@@ -288,7 +288,7 @@ pub fn bootstrap(
         .collect();
     let labels: Vec<usize> = expl.labels.iter().map(|l| l.label).collect();
     // Per resample, one fit per label (the labels share the moments).
-    let fits = parallel_map(&resamples, |rs| {
+    let fits = crate::parallel::ordered(&resamples, |rs| {
         if cancel.load(Ordering::Relaxed) {
             return Vec::new();
         }
@@ -316,29 +316,6 @@ pub fn bootstrap(
             summarise(l, &reps, k)
         })
         .collect())
-}
-
-/// `f` of every item, on every core, in the items' order: the result does
-/// not depend on the number of threads.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len())
-        .max(1);
-    let size = items.len().div_ceil(workers).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(size)
-            .map(|part| {
-                let f = &f;
-                s.spawn(move || part.iter().map(f).collect::<Vec<R>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
 }
 
 /// Seed stability: `n` independent explanations of the same face with seeds

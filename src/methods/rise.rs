@@ -87,28 +87,8 @@ impl Masks {
     /// Every mask, made on every core (in order: the result does not depend
     /// on the number of threads).
     fn all(&self) -> Vec<Vec<f32>> {
-        let n = self.grids.len();
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |w| w.get())
-            .min(n)
-            .max(1);
-        let size = n.div_ceil(workers).max(1);
-        std::thread::scope(|s| {
-            let parts: Vec<_> = (0..n)
-                .step_by(size)
-                .map(|start| {
-                    s.spawn(move || {
-                        (start..(start + size).min(n))
-                            .map(|i| self.mask(i))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
+        let indices: Vec<usize> = (0..self.grids.len()).collect();
+        crate::parallel::ordered(&indices, |&i| self.mask(i))
     }
 }
 

@@ -145,6 +145,11 @@ pub struct App {
 
 impl App {
     /// The explorer over `tree`; `survey` is being read in the background.
+    /// A message in the status line until the next key.
+    pub fn say(&mut self, message: String) {
+        self.status.message = Some(message);
+    }
+
     pub fn new(tree: &FaceTree, protocol: String, survey: Option<PathBuf>) -> App {
         let tree_state = Tree::new(tree);
         let n = tree_state.faces.len();

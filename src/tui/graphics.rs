@@ -67,11 +67,20 @@ impl Answers {
 /// order: every terminal answers DA1, so its answer ends the wait, and the
 /// others come before it or not at all. Nothing is waited for longer than
 /// [`ANSWER_WITHIN`].
-pub fn ask() -> Answers {
+///
+/// Inside tmux, which answers DA1 itself without sixel and does not answer
+/// OSC 11, the background and device attributes are asked of the terminal
+/// outside too, passed through tmux (ratatui-image's query, made first,
+/// allows passthrough in the pane): then two DA1 answers end the wait.
+pub fn ask(tmux: bool) -> Answers {
     if crossterm::terminal::enable_raw_mode().is_err() {
         return Answers::default();
     }
-    let answer = read_answers(b"\x1b]11;?\x1b\\\x1b[>q\x1b[c");
+    let mut query = b"\x1b]11;?\x1b\\\x1b[>q\x1b[c".to_vec();
+    if tmux {
+        query.extend_from_slice(&passthrough(b"\x1b]11;?\x07\x1b[c"));
+    }
+    let answer = read_answers(&query, 1 + usize::from(tmux));
     let _ = crossterm::terminal::disable_raw_mode();
     let answer = String::from_utf8_lossy(&answer);
     Answers {
@@ -81,16 +90,50 @@ pub fn ask() -> Answers {
     }
 }
 
-/// Whether the primary device attributes' answer has arrived.
-fn has_device_attributes(answer: &[u8]) -> bool {
-    answer
-        .windows(3)
-        .rposition(|w| w == b"\x1b[?")
-        .is_some_and(|at| answer[at..].contains(&b'c'))
+/// Whether tmux tells its panes when they regain focus (its server option
+/// `focus-events`, off by default): pictures passed through tmux are lost
+/// when another window is shown, and come back on the focus event.
+/// `None` when tmux cannot be asked.
+pub fn tmux_focus_events() -> Option<bool> {
+    let out = std::process::Command::new("tmux")
+        .args(["show", "-sv", "focus-events"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    match String::from_utf8_lossy(&out.stdout).trim() {
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => None,
+    }
 }
 
-/// Writes `query` and reads the answers until the device attributes'.
-fn read_answers(query: &[u8]) -> Vec<u8> {
+/// `sequence` wrapped for tmux to pass on to the terminal outside it: in a
+/// `tmux;` device control string, every escape doubled.
+fn passthrough(sequence: &[u8]) -> Vec<u8> {
+    let mut out = b"\x1bPtmux;".to_vec();
+    for &b in sequence {
+        if b == 0x1b {
+            out.push(0x1b);
+        }
+        out.push(b);
+    }
+    out.extend_from_slice(b"\x1b\\");
+    out
+}
+
+/// The primary device attributes' answers in `answer` (`ESC [ ? … c`).
+fn device_attributes(answer: &str) -> impl Iterator<Item = &str> {
+    answer
+        .split("\x1b[?")
+        .skip(1)
+        .filter_map(|a| a.split_once('c').map(|(params, _)| params))
+        .filter(|params| params.bytes().all(|b| b.is_ascii_digit() || b == b';'))
+}
+
+/// Writes `query` and reads the answers until `answers` device attributes'
+/// have come.
+fn read_answers(query: &[u8], answers: usize) -> Vec<u8> {
     use rustix::event::{PollFd, PollFlags, poll};
     let mut answer = Vec::new();
     let mut out = std::io::stdout();
@@ -99,7 +142,9 @@ fn read_answers(query: &[u8]) -> Vec<u8> {
     }
     let stdin = rustix::stdio::stdin();
     let start = Instant::now();
-    while start.elapsed() < ANSWER_WITHIN && !has_device_attributes(&answer) {
+    while start.elapsed() < ANSWER_WITHIN
+        && device_attributes(&String::from_utf8_lossy(&answer)).count() < answers
+    {
         let left = ANSWER_WITHIN.saturating_sub(start.elapsed()).as_millis() as i32;
         let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
         if !matches!(poll(&mut fds, left.max(1)), Ok(n) if n > 0) {
@@ -137,16 +182,10 @@ fn background(answer: &str) -> Option<[f64; 3]> {
     Some([next()?, next()?, next()?])
 }
 
-/// Whether a DA1 answer (`ESC [ ? 63 ; 1 ; 2 ; 4 ; 6 c`) lists attribute 4.
+/// Whether a DA1 answer (`ESC [ ? 63 ; 1 ; 2 ; 4 ; 6 c`) lists attribute 4:
+/// any of them, in tmux the outer terminal's beside tmux's own.
 fn lists_sixel(answer: &str) -> bool {
-    let Some(params) = answer
-        .rsplit_once("\x1b[?")
-        .and_then(|(_, a)| a.split_once('c'))
-        .map(|(params, _)| params)
-    else {
-        return false;
-    };
-    params.split(';').skip(1).any(|p| p == "4")
+    device_attributes(answer).any(|params| params.split(';').skip(1).any(|p| p == "4"))
 }
 
 #[cfg(test)]
@@ -174,10 +213,10 @@ mod tests {
         assert_eq!(light(white), Some(true));
         assert_eq!(light(grey), Some(false));
         // The device attributes' answer ends the wait, whatever came first.
-        assert!(has_device_attributes(
-            b"\x1b]11;rgb:cccc/cccc/cccc\x07\x1b[?63;1;2;4c"
-        ));
-        assert!(!has_device_attributes(b"\x1b]11;rgb:cccc/cc"));
+        let das = |a: &str| device_attributes(a).count();
+        assert_eq!(das("\x1b]11;rgb:cccc/cccc/cccc\x07\x1b[?63;1;2;4c"), 1);
+        assert_eq!(das("\x1b]11;rgb:cccc/cc"), 0);
+        assert_eq!(das("\x1b[?63;1;2;4c\x1b[?1;2c"), 2);
     }
 
     #[test]
@@ -204,5 +243,19 @@ mod tests {
         // 4 as the class (VT-level) is not the sixel attribute.
         assert!(!lists_sixel("\x1b[?4c"));
         assert!(!lists_sixel("garbage"));
+        // In tmux: tmux's own answer and the outer xterm's, either order.
+        assert!(lists_sixel(
+            "\x1bP>|tmux 3.3a\x1b\\\x1b[?1;2c\x1b[?63;1;2;4;6c"
+        ));
+        assert!(lists_sixel("\x1b[?63;1;2;4;6c\x1b[?1;2c"));
+        assert!(!lists_sixel("\x1b[?1;2c"));
+    }
+
+    #[test]
+    fn passthrough_doubles_escapes() {
+        assert_eq!(
+            passthrough(b"\x1b]11;?\x07\x1b[c"),
+            b"\x1bPtmux;\x1b\x1b]11;?\x07\x1b\x1b[c\x1b\\".to_vec()
+        );
     }
 }

@@ -49,9 +49,18 @@ pub struct ImageRequest {
     pub source: Source,
 }
 
+/// Encoded pictures kept for showing again without encoding: a face or a
+/// tab revisited. A panel encoded for kitty is a few megabytes, sixel and
+/// half-blocks far less.
+const KEEP_ENCODED: usize = 32;
+
 /// Images shown on screen, by slot, and the requests for missing ones.
 pub struct Images {
-    shown: HashMap<Slot, (String, Size, Protocol)>,
+    /// Encoded pictures by key and size, with when each was last shown:
+    /// one encoding per picture and size, whatever slot shows it.
+    encoded: HashMap<(String, Size), (Protocol, u64)>,
+    /// Draws so far: the clock of `encoded`'s last use.
+    clock: u64,
     pending: HashMap<Slot, (String, Size)>,
     /// Images that could not be made, with why: not asked for again.
     failed: HashMap<Slot, (String, String)>,
@@ -63,7 +72,8 @@ pub struct Images {
 impl Images {
     pub fn new(palette_256: bool) -> Images {
         Images {
-            shown: HashMap::new(),
+            encoded: HashMap::new(),
+            clock: 0,
             pending: HashMap::new(),
             failed: HashMap::new(),
             requests: Vec::new(),
@@ -71,12 +81,31 @@ impl Images {
         }
     }
 
-    /// A finished image from the worker.
+    /// A finished image from the worker; the least recently shown is
+    /// dropped beyond [`KEEP_ENCODED`].
     pub fn done(&mut self, slot: Slot, key: String, size: Size, protocol: Protocol) {
         if self.pending.get(&slot) == Some(&(key.clone(), size)) {
             self.pending.remove(&slot);
         }
-        self.shown.insert(slot, (key, size, protocol));
+        self.clock += 1;
+        self.encoded.insert((key, size), (protocol, self.clock));
+        while self.encoded.len() > KEEP_ENCODED {
+            let oldest = self
+                .encoded
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => self.encoded.remove(&k),
+                None => break,
+            };
+        }
+    }
+
+    /// How many encoded pictures are kept.
+    #[cfg(test)]
+    pub fn kept(&self) -> usize {
+        self.encoded.len()
     }
 
     /// A failed image: stop waiting for it, and do not ask again.
@@ -98,15 +127,14 @@ impl Images {
             return;
         }
         let size = Size::new(area.width, area.height);
-        match self.shown.get(&slot) {
-            Some((k, s, protocol)) if k == key && *s == size => {
-                f.render_widget(Image::new(protocol), area);
-                if self.palette_256 {
-                    to_256(f, area);
-                }
-                return;
+        self.clock += 1;
+        if let Some((protocol, used)) = self.encoded.get_mut(&(key.to_string(), size)) {
+            *used = self.clock;
+            f.render_widget(Image::new(protocol), area);
+            if self.palette_256 {
+                to_256(f, area);
             }
-            _ => {}
+            return;
         }
         if let Some((k, e)) = self.failed.get(&slot)
             && k == key
@@ -170,5 +198,69 @@ fn to_256(f: &mut Frame, area: Rect) {
                 cell.set_fg(fg).set_bg(bg);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui_image::Resize;
+    use ratatui_image::picker::Picker;
+
+    fn protocol(size: Size) -> Protocol {
+        let grey = image::DynamicImage::ImageRgb8(RgbImage::from_pixel(8, 8, [90, 90, 90].into()));
+        Picker::halfblocks()
+            .new_protocol(grey, size, Resize::Fit(None))
+            .unwrap()
+    }
+
+    /// Shows `key` in `slot` on a 20×10 screen; true when it was drawn
+    /// without asking the worker.
+    fn shown(images: &mut Images, slot: Slot, key: &str) -> bool {
+        let mut terminal = Terminal::new(TestBackend::new(20, 10)).unwrap();
+        let before = images.requests.len();
+        terminal
+            .draw(|f| {
+                images.show(f, f.area(), slot, key, || {
+                    Source::File(PathBuf::from("unused.png"))
+                })
+            })
+            .unwrap();
+        images.requests.len() == before
+    }
+
+    #[test]
+    fn a_picture_is_encoded_once_per_size() {
+        let mut images = Images::new(false);
+        let size = Size::new(20, 10);
+        assert!(!shown(&mut images, Slot::Face, "a"), "nothing encoded yet");
+        // Pending: drawn as "rendering…" without asking again.
+        shown(&mut images, Slot::Face, "a");
+        assert_eq!(images.requests.len(), 1);
+        images.done(Slot::Face, "a".into(), size, protocol(size));
+        assert!(shown(&mut images, Slot::Face, "a"));
+        // Another face, then back: the first is still encoded.
+        images.done(Slot::Face, "b".into(), size, protocol(size));
+        assert!(shown(&mut images, Slot::Face, "b"));
+        assert!(shown(&mut images, Slot::Face, "a"));
+        // The same picture in another slot of the same size.
+        assert!(shown(&mut images, Slot::Panel(0), "a"));
+    }
+
+    #[test]
+    fn the_least_recently_shown_are_dropped() {
+        let mut images = Images::new(false);
+        let size = Size::new(20, 10);
+        for i in 0..KEEP_ENCODED {
+            images.done(Slot::Face, format!("{i}"), size, protocol(size));
+        }
+        // "0" shown again: "1" is now the oldest.
+        assert!(shown(&mut images, Slot::Face, "0"));
+        images.done(Slot::Face, "new".into(), size, protocol(size));
+        assert_eq!(images.kept(), KEEP_ENCODED);
+        assert!(shown(&mut images, Slot::Face, "0"));
+        assert!(!shown(&mut images, Slot::Face, "1"));
     }
 }

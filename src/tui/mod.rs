@@ -77,22 +77,34 @@ pub struct Options {
     pub cache: Option<PathBuf>,
 }
 
-fn picker(choice: Option<ProtocolType>, answers: &graphics::Answers) -> Picker {
-    if choice == Some(ProtocolType::Halfblocks) {
-        // No terminal query at all: nothing can be lost or misread.
+/// ratatui-image's picker from its own terminal query; none when
+/// half-blocks were asked for: nothing can be lost or misread then.
+fn queried_picker(choice: Option<ProtocolType>) -> Option<Picker> {
+    (choice != Some(ProtocolType::Halfblocks))
+        .then(|| Picker::from_query_stdio().unwrap_or_else(|_| Picker::halfblocks()))
+}
+
+/// The picker to draw with: the protocol asked for, else what the terminal
+/// was found to draw, corrected where ratatui-image's query falls short.
+fn picker(
+    choice: Option<ProtocolType>,
+    queried: Option<Picker>,
+    answers: &graphics::Answers,
+) -> Picker {
+    let Some(mut p) = queried else {
         return Picker::halfblocks();
-    }
-    let mut p = Picker::from_query_stdio().unwrap_or_else(|_| Picker::halfblocks());
+    };
     match choice {
         Some(t) => p.set_protocol_type(t),
         // No font size in the answer: the kernel's, if the terminal says
-        // it draws sixel (a default xterm).
+        // it draws sixel (a default xterm, also through tmux).
         None if p.protocol_type() == ProtocolType::Halfblocks => {
             if let Some(size) = graphics::cell_size()
                 && answers.sixel
             {
                 // Deprecated in favour of the query that just came back
                 // without a font size; the kernel's size is the fallback.
+                // It finds tmux again, so sixel is passed through.
                 #[allow(deprecated)]
                 let sized = Picker::from_fontsize(size);
                 p = sized;
@@ -198,10 +210,14 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     crossterm::style::force_color_output(true);
     restore_on_signals()?;
+    // ratatui-image's query first: in tmux it lets escape sequences
+    // through to the terminal outside, which ours then reaches too.
+    let queried = queried_picker(options.protocol);
+    let tmux = queried.as_ref().is_some_and(Picker::tmux_detected);
     // One question to the terminal for what ratatui-image does not ask
     // (its background) or may miss (sixel without a font size).
     let answers = if options.theme == Theme::Auto || options.protocol.is_none() {
-        graphics::ask()
+        graphics::ask(tmux || std::env::var_os("TMUX").is_some())
     } else {
         graphics::Answers::default()
     };
@@ -211,7 +227,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         Theme::Auto => answers.light_background() == Some(true),
     };
     theme::set_palette(if light { theme::LIGHT } else { theme::DARK });
-    let picker = picker(options.protocol, &answers);
+    let picker = picker(options.protocol, queried, &answers);
     let truecolor =
         std::env::var("COLORTERM").is_ok_and(|v| v.contains("truecolor") || v.contains("24bit"));
     let palette_256 = !truecolor && picker.protocol_type() == ProtocolType::Halfblocks;
@@ -221,6 +237,16 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     }
     let survey = survey_path(&options.dir, options.survey.clone());
     let mut app = App::new(&tree, protocol, survey.clone());
+    if tmux
+        && picker.protocol_type() != ProtocolType::Halfblocks
+        && graphics::tmux_focus_events() == Some(false)
+    {
+        app.say(
+            "tmux's focus-events is off: after a window switch Ctrl-L redraws the pictures \
+             (set -g focus-events on)"
+                .into(),
+        );
+    }
 
     restore_on_panic();
     let mut terminal = match ratatui::try_init() {

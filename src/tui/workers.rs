@@ -586,7 +586,7 @@ fn explain_job(model: &Model, job: &ExplainJob, out: &Sender<Message>) -> emotui
 }
 
 /// The image worker: resizes and encodes off the UI thread, keeping only
-/// the newest request per slot.
+/// the newest request per slot, on every core.
 pub struct Imager {
     tx: Sender<ImageRequest>,
 }
@@ -602,17 +602,22 @@ impl Imager {
                     latest.retain(|o| o.slot != r.slot);
                     latest.push(r);
                 }
-                for req in latest {
-                    let result = encode(&picker, &decoded, &req);
+                // The explain tab asks for several panels at once: each
+                // core encodes one and sends it as soon as it is done.
+                let gone = AtomicBool::new(false);
+                emotui::parallel::map(&latest, emotui::parallel::cores(), &gone, |_, req| {
                     let msg = Message::Image {
                         slot: req.slot,
-                        key: req.key,
+                        key: req.key.clone(),
                         size: req.size,
-                        result,
+                        result: encode(&picker, &decoded, req),
                     };
                     if out.send(msg).is_err() {
-                        return;
+                        gone.store(true, Ordering::Relaxed);
                     }
+                });
+                if gone.load(Ordering::Relaxed) {
+                    return;
                 }
             }
         });
