@@ -36,18 +36,19 @@ STEPS = [
     ("2", "explain tab: LIME, region game, panels", 60),
     ("1", "back to browse", 10),
     ("2", "explain tab again", 10),
-    ("j", "next face: its explanation", 60),
-    ("k", "previous face (explained before)", 10),
-    ("j", "next face again (explained before)", 10),
+    ("jj", "next face (past a folder): its explanation", 60),
+    ("kk", "previous face (explained before)", 10),
+    ("jj", "next face again (explained before)", 10),
 ]
 QUIET = 3.0
 
-# Picture bytes of each protocol: a sixel DCS, a kitty APC, an iTerm2 OSC,
-# or a half-block character.
+# Picture bytes of each protocol: a sixel DCS, a kitty APC or the Unicode
+# placeholder that places an image sent before, an iTerm2 OSC, or a
+# half-block character.
 PICTURE = {
     "halfblocks": re.compile("[\u2580\u2584]".encode()),
     "sixel": re.compile(rb"\x1bP[0-9;]*q"),
-    "kitty": re.compile(rb"\x1b_G"),
+    "kitty": re.compile(rb"\x1b_G|" + "\U0010EEEE".encode()),
     "iterm2": re.compile(rb"\x1b\]1337;File="),
 }
 

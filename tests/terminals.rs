@@ -4,7 +4,8 @@
 //! after the help overlay is closed the screen is what it was before (no
 //! help text left over the picture); Ctrl-L repaints the same screen; a
 //! tab switch, the export prompt and a resize leave nothing stale; through
-//! tmux the face is sixel too and comes back after a window switch.
+//! tmux the face is sixel too and comes back after a window switch; mlterm
+//! draws sixel; Debian's kitty gets half-blocks, not empty boxes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,7 +24,9 @@ const ROWS: u32 = 40;
 struct Screen {
     display: String,
     xvfb: Child,
-    xterm: Child,
+    terminal: Child,
+    /// The terminal's X window class, to find its window.
+    class: &'static str,
     dir: tempfile::TempDir,
 }
 
@@ -47,6 +50,14 @@ impl Screen {
         Screen::start("xterm", &args, which)
     }
 
+    /// `command` in mlterm, 120×40 cells.
+    fn mlterm(command: &str, which: u32) -> Screen {
+        let geometry = format!("{COLUMNS}x{ROWS}+0+0");
+        let mut args = vec!["--geometry", geometry.as_str(), "-e"];
+        args.extend(command.split(' '));
+        Screen::start("mlterm", &args, which)
+    }
+
     /// `command` in kitty, 120×40 cells.
     fn kitty(command: &str, which: u32) -> Screen {
         let mut args = vec![
@@ -64,11 +75,11 @@ impl Screen {
         Screen::start("kitty", &args, which)
     }
 
-    /// `terminal` with `args`, on display `:90 + 5·(pid mod 3) + which` of
-    /// our own (`which` one per test, below 5): tests run side by side.
-    fn start(terminal: &str, args: &[&str], which: u32) -> Screen {
+    /// `terminal` with `args`, on display `:90 + 6·(pid mod 3) + which` of
+    /// our own (`which` one per test, below 6): tests run side by side.
+    fn start(terminal: &'static str, args: &[&str], which: u32) -> Screen {
         let dir = tempfile::tempdir().unwrap();
-        let display = format!(":{}", 90 + 5 * (std::process::id() % 3) + which);
+        let display = format!(":{}", 90 + 6 * (std::process::id() % 3) + which);
         let xvfb = Command::new("Xvfb")
             .args([display.as_str(), "-screen", "0", "1200x800x24"])
             .stdout(Stdio::null())
@@ -76,7 +87,7 @@ impl Screen {
             .spawn()
             .expect("Xvfb must be installed (apt-get install xvfb)");
         std::thread::sleep(Duration::from_millis(800));
-        let xterm = Command::new(terminal)
+        let child = Command::new(terminal)
             .env("DISPLAY", &display)
             .args(args)
             .current_dir(root())
@@ -89,7 +100,8 @@ impl Screen {
         Screen {
             display,
             xvfb,
-            xterm,
+            terminal: child,
+            class: terminal,
             dir,
         }
     }
@@ -140,7 +152,7 @@ impl Screen {
                 "search",
                 "--sync",
                 "--class",
-                "xterm",
+                self.class,
                 "windowsize",
                 "--usehints",
             ])
@@ -189,7 +201,7 @@ impl Screen {
                     "search",
                     "--sync",
                     "--class",
-                    "xterm",
+                    self.class,
                     "windowfocus",
                     "--sync",
                     "key",
@@ -206,8 +218,8 @@ impl Screen {
 
 impl Drop for Screen {
     fn drop(&mut self) {
-        let _ = self.xterm.kill();
-        let _ = self.xterm.wait();
+        let _ = self.terminal.kill();
+        let _ = self.terminal.wait();
         let _ = self.xvfb.kill();
         let _ = self.xvfb.wait();
     }
@@ -382,6 +394,38 @@ fn sixel_through_tmux_comes_back_after_a_window_switch() {
         "{changed} pixels differ after the window switch (kept: {})",
         screen.keep("back")
     );
+}
+
+/// mlterm 3.9 (Debian 12's) announces sixel and tells its cell size: the
+/// face is drawn pixel by pixel, and closing the help leaves it as it was;
+/// the same with iTerm2's protocol, which mlterm draws too.
+#[test]
+#[ignore = "needs Xvfb, mlterm, xdotool and ImageMagick: apt-get install xvfb mlterm xdotool imagemagick"]
+fn sixel_and_iterm2_in_mlterm_survive_the_help_overlay() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_emotui"));
+    for protocol in ["auto", "iterm2"] {
+        let command = format!(
+            "{} data/test_crop --backend tract --protocol {protocol}",
+            bin.display()
+        );
+        let screen = Screen::mlterm(&command, 5);
+        let before = screen.with_face();
+        let (w, h) = (before.width(), before.height());
+        let fine = detail(&before, w * 35 / 100, h / 10, w / 4, h / 3);
+        assert!(
+            fine > 0.25,
+            "{protocol}: the face is drawn in cells ({fine:.2}), not as a picture (kept: {})",
+            screen.keep("before")
+        );
+        screen.keys(&["question"]);
+        assert!(pixels_differing(&before, &screen.settled("help")) > 1000);
+        screen.keys(&["Escape"]);
+        let changed = pixels_differing(&before, &screen.settled("after"));
+        assert!(
+            changed < CURSOR_PIXELS,
+            "{protocol}: {changed} pixels differ after the help"
+        );
+    }
 }
 
 /// Whether a screen has pixels of exactly this colour (text drawn in it).

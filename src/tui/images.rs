@@ -62,6 +62,9 @@ pub struct Images {
     /// Draws so far: the clock of `encoded`'s last use.
     clock: u64,
     pending: HashMap<Slot, (String, Size)>,
+    /// The picture and step each slot drew last (see
+    /// [`Images::show_refined`]).
+    last: HashMap<Slot, (String, String)>,
     /// Images that could not be made, with why: not asked for again.
     failed: HashMap<Slot, (String, String)>,
     pub requests: Vec<ImageRequest>,
@@ -75,6 +78,7 @@ impl Images {
             encoded: HashMap::new(),
             clock: 0,
             pending: HashMap::new(),
+            last: HashMap::new(),
             failed: HashMap::new(),
             requests: Vec::new(),
             palette_256,
@@ -123,17 +127,30 @@ impl Images {
         key: &str,
         source: impl FnOnce() -> Source,
     ) {
+        self.show_refined(f, area, slot, key, key, source);
+    }
+
+    /// [`Images::show`] for a picture that is refined in steps (an
+    /// explanation's panel as samples arrive): while step `key` is made, the
+    /// slot keeps showing the last step of the same `picture` drawn at this
+    /// size, instead of "rendering…". A step that looks like the last one
+    /// then costs the terminal nothing: ratatui sends only changed cells.
+    pub fn show_refined(
+        &mut self,
+        f: &mut Frame,
+        area: Rect,
+        slot: Slot,
+        key: &str,
+        picture: &str,
+        source: impl FnOnce() -> Source,
+    ) {
         if area.width < 2 || area.height < 2 {
             return;
         }
         let size = Size::new(area.width, area.height);
-        self.clock += 1;
-        if let Some((protocol, used)) = self.encoded.get_mut(&(key.to_string(), size)) {
-            *used = self.clock;
-            f.render_widget(Image::new(protocol), area);
-            if self.palette_256 {
-                to_256(f, area);
-            }
+        if self.draw(f, area, key, size) {
+            self.last
+                .insert(slot, (picture.to_string(), key.to_string()));
             return;
         }
         if let Some((k, e)) = self.failed.get(&slot)
@@ -154,10 +171,30 @@ impl Images {
                 source: source(),
             });
         }
-        f.render_widget(
-            Paragraph::new("rendering…").style(Style::default().fg(theme::palette().muted)),
-            area,
-        );
+        let earlier = match self.last.get(&slot) {
+            Some((p, k)) if p == picture => Some(k.clone()),
+            _ => None,
+        };
+        if !earlier.is_some_and(|k| self.draw(f, area, &k, size)) {
+            f.render_widget(
+                Paragraph::new("rendering…").style(Style::default().fg(theme::palette().muted)),
+                area,
+            );
+        }
+    }
+
+    /// Draws the encoded picture `key` of `size`, if there is one.
+    fn draw(&mut self, f: &mut Frame, area: Rect, key: &str, size: Size) -> bool {
+        self.clock += 1;
+        let Some((protocol, used)) = self.encoded.get_mut(&(key.to_string(), size)) else {
+            return false;
+        };
+        *used = self.clock;
+        f.render_widget(Image::new(protocol), area);
+        if self.palette_256 {
+            to_256(f, area);
+        }
+        true
     }
 }
 
@@ -262,5 +299,33 @@ mod tests {
         assert_eq!(images.kept(), KEEP_ENCODED);
         assert!(shown(&mut images, Slot::Face, "0"));
         assert!(!shown(&mut images, Slot::Face, "1"));
+    }
+
+    /// What a 20×10 screen shows after `show_refined`.
+    fn screen(images: &mut Images, key: &str, picture: &str) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(20, 10)).unwrap();
+        terminal
+            .draw(|f| {
+                images.show_refined(f, f.area(), Slot::Panel(0), key, picture, || {
+                    Source::File(PathBuf::from("unused.png"))
+                })
+            })
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        buffer.content().iter().map(|c| c.symbol()).collect()
+    }
+
+    #[test]
+    fn a_refined_picture_stays_until_its_next_step_is_drawn() {
+        let mut images = Images::new(false);
+        let size = Size::new(20, 10);
+        assert!(screen(&mut images, "p|100", "p").contains("rendering"));
+        images.done(Slot::Panel(0), "p|100".into(), size, protocol(size));
+        assert!(!screen(&mut images, "p|100", "p").contains("rendering"));
+        // The next step is being made: the last one stays.
+        assert!(!screen(&mut images, "p|200", "p").contains("rendering"));
+        assert_eq!(images.requests.len(), 2, "the next step is asked for");
+        // Another picture (another face) is never shown in its place.
+        assert!(screen(&mut images, "q|100", "q").contains("rendering"));
     }
 }

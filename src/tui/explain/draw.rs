@@ -111,9 +111,13 @@ impl ExplainTab {
                 let [cap, img] = caption_split(cells[cell]);
                 caption(f, cap, l, &self.params.panels, kind, stability(l));
                 let opts = self.params.panels;
-                let key = format!("panel|{face_key}|{n_rows}|{li}|{kind:?}|{opts:?}");
+                // One picture refined as samples arrive, in doubling steps.
+                let picture = format!("panel|{face_key}|{li}|{kind:?}|{opts:?}");
+                let step = picture_step(n_rows, matches!(view.shown, Shown::Done(_)));
+                let key = format!("{picture}|{step}");
                 let (s, l2, lm) = (samples.clone(), l.clone(), drawn.clone());
-                images.show(f, img, Slot::Panel(cell - 1), &key, move || {
+                let slot = Slot::Panel(cell - 1);
+                images.show_refined(f, img, slot, &key, &picture, move || {
                     Source::Render(Arc::new(move |pw, ph| {
                         let mut img = render::explanation_overlay(
                             &s.face,
@@ -151,10 +155,12 @@ impl ExplainTab {
     /// The refit's line and the sampling's gauge above the pictures; the
     /// rows left for them.
     fn draw_refining(&self, f: &mut Frame, area: Rect, p: &Partial) -> Rect {
-        let [msg, gauge, rest] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
+        // Under the pictures, so that they keep their place and size when
+        // the explanation is done (a picture moved is sent again).
+        let [rest, msg, gauge] = Layout::vertical([
             Constraint::Min(4),
+            Constraint::Length(1),
+            Constraint::Length(1),
         ])
         .areas(area);
         let r = &p.refit;
@@ -263,4 +269,29 @@ pub(super) fn fit(face: &emotui::preprocess::Planes, pw: u32, ph: u32) -> u32 {
     let (w, h) = (face.width as f64, face.height as f64);
     let s = (pw as f64 / w).min(ph as f64 / h);
     ((w.max(h) * s) as u32).max(1)
+}
+
+/// The samples a panel's picture shows: while refining, the last doubling of
+/// [`REFIT_EVERY`] reached (100, 200, 400, …), so that a terminal slow to
+/// draw pictures (xterm parses sixel at well under a megabyte a second) gets
+/// a few of them, not one per refit; once done, all of them.
+fn picture_step(rows: usize, done: bool) -> usize {
+    if done || rows < REFIT_EVERY {
+        return rows;
+    }
+    let doublings = (rows / REFIT_EVERY).ilog2();
+    REFIT_EVERY << doublings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refined_pictures_double_their_samples() {
+        let steps: Vec<usize> = (1..=10).map(|k| picture_step(100 * k, false)).collect();
+        assert_eq!(steps, [100, 200, 200, 400, 400, 400, 400, 800, 800, 800]);
+        assert_eq!(picture_step(1000, true), 1000);
+        assert_eq!(picture_step(50, false), 50);
+    }
 }
