@@ -46,7 +46,7 @@ QUIET = 3.0
 # placeholder that places an image sent before, an iTerm2 OSC, or a
 # half-block character.
 PICTURE = {
-    "halfblocks": re.compile("[\u2580\u2584]".encode()),
+    "halfblocks": re.compile("\u2580|\u2584".encode()),
     "sixel": re.compile(rb"\x1bP[0-9;]*q"),
     "kitty": re.compile(rb"\x1b_G|" + "\U0010EEEE".encode()),
     "iterm2": re.compile(rb"\x1b\]1337;File="),
@@ -125,19 +125,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(root, "target/release/emotui"))
     ap.add_argument("--reference", help="an older emotui to compare with")
+    ap.add_argument("--protocols", default=",".join(PROTOCOLS),
+                    help="which protocols, comma-separated")
     args = ap.parse_args()
+    protocols = args.protocols.split(",")
     binaries = [("this", args.bin)] + ([("reference", args.reference)] if args.reference else [])
     results = {}
     for name, binary in binaries:
-        for protocol in PROTOCOLS:
+        for protocol in protocols:
             results[(name, protocol)] = run(os.path.abspath(binary), protocol, root)
     fmt = lambda t: "   —   " if t is None else f"{t * 1000:7.0f}"
     print(f"key-to-picture, ms ({COLS}x{ROWS} cells of {CELL_W}x{CELL_H} px, tract)")
-    print(f"{'step':<42}" + "".join(f"{p:>11}" for p in PROTOCOLS))
+    print(f"{'step':<42}" + "".join(f"{p:>11}" for p in protocols))
     for i, (key, what, _) in enumerate(STEPS):
         label = f"{key or '-'}  {what}"
         row = f"{label:<42}"
-        for p in PROTOCOLS:
+        for p in protocols:
             t = results[("this", p)][i]
             cell = fmt(t)
             if args.reference:
