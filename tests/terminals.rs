@@ -144,23 +144,23 @@ impl Screen {
         }
     }
 
-    /// Resizes the terminal's window to `columns`×`rows` cells.
-    fn resize(&self, columns: u32, rows: u32) {
+    /// xdotool on the terminal's window: `action` and its arguments after
+    /// `search --class <terminal>`.
+    fn xdotool(&self, action: &[&str]) {
         let ok = Command::new("xdotool")
             .env("DISPLAY", &self.display)
-            .args([
-                "search",
-                "--sync",
-                "--class",
-                self.class,
-                "windowsize",
-                "--usehints",
-            ])
-            .args([columns.to_string(), rows.to_string()])
+            .args(["search", "--sync", "--class", self.class])
+            .args(action)
             .status()
             .expect("xdotool must be installed")
             .success();
-        assert!(ok, "xdotool windowsize failed");
+        assert!(ok, "xdotool {action:?} failed");
+    }
+
+    /// Resizes the terminal's window to `columns`×`rows` cells.
+    fn resize(&self, columns: u32, rows: u32) {
+        let (c, r) = (columns.to_string(), rows.to_string());
+        self.xdotool(&["windowsize", "--usehints", &c, &r]);
         std::thread::sleep(Duration::from_millis(500));
     }
 
@@ -184,6 +184,32 @@ impl Screen {
         self.settled("before")
     }
 
+    /// Asserts that the face in `shot` (the browse pane) is drawn pixel by
+    /// pixel: with a graphics protocol, not in cells.
+    fn assert_face_in_pixels(&self, shot: &image::RgbImage, what: &str) {
+        let (w, h) = (shot.width(), shot.height());
+        let fine = detail(shot, w * 35 / 100, h / 10, w / 4, h / 3);
+        assert!(
+            fine > 0.25,
+            "{what}: the face is drawn in cells ({fine:.2} of neighbours differ), not as a picture (kept: {})",
+            self.keep("before")
+        );
+    }
+
+    /// The settled screen, asserted to be `before` again after `what`: a
+    /// few pixels may differ where the text cursor is drawn; text left over
+    /// a picture, or a picture missing, is thousands.
+    fn assert_back_to(&self, before: &image::RgbImage, name: &str, what: &str) -> image::RgbImage {
+        let now = self.settled(name);
+        let changed = pixels_differing(before, &now);
+        assert!(
+            changed < CURSOR_PIXELS,
+            "{changed} pixels differ after {what} (kept: {})",
+            self.keep(name)
+        );
+        now
+    }
+
     /// Keeps a shot where it outlives the test, for the failure message.
     fn keep(&self, name: &str) -> String {
         let kept = std::env::temp_dir().join(format!("emotui-terminals-{name}.png"));
@@ -193,24 +219,9 @@ impl Screen {
 
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            let ok = Command::new("xdotool")
-                .env("DISPLAY", &self.display)
-                // Focused and typed through XTEST: xterm ignores keys
-                // sent to it as synthetic events.
-                .args([
-                    "search",
-                    "--sync",
-                    "--class",
-                    self.class,
-                    "windowfocus",
-                    "--sync",
-                    "key",
-                    k,
-                ])
-                .status()
-                .expect("xdotool must be installed")
-                .success();
-            assert!(ok, "xdotool key {k} failed");
+            // Focused and typed through XTEST: xterm ignores keys sent to
+            // it as synthetic events.
+            self.xdotool(&["windowfocus", "--sync", "key", k]);
             std::thread::sleep(Duration::from_millis(300));
         }
     }
@@ -222,6 +233,17 @@ impl Drop for Screen {
         let _ = self.terminal.wait();
         let _ = self.xvfb.kill();
         let _ = self.xvfb.wait();
+    }
+}
+
+/// A tmux server of our own (`tmux -L name`), stopped on drop.
+struct TmuxServer(String);
+
+impl Drop for TmuxServer {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.0, "kill-server"])
+            .status();
     }
 }
 
@@ -270,13 +292,7 @@ fn sixel_in_xterm_survives_the_help_overlay() {
     let screen = Screen::xterm(&command, &[], 0);
     let before = screen.with_face();
     // Found without being told (no --protocol): sixel, not half-blocks.
-    let (w, h) = (before.width(), before.height());
-    let fine = detail(&before, w * 35 / 100, h / 10, w / 4, h / 3);
-    assert!(
-        fine > 0.25,
-        "the face is drawn in cells ({fine:.2} of neighbours differ), not with sixel (kept: {})",
-        screen.keep("before")
-    );
+    screen.assert_face_in_pixels(&before, "xterm");
     screen.keys(&["question"]);
     let help = screen.settled("help");
     assert!(
@@ -284,19 +300,9 @@ fn sixel_in_xterm_survives_the_help_overlay() {
         "the help did not show"
     );
     screen.keys(&["Escape"]);
-    let after = screen.settled("after");
-    // A few pixels may differ where xterm draws its text cursor; help text
-    // left over the face is thousands.
-    let changed = pixels_differing(&before, &after);
-    assert!(
-        changed < CURSOR_PIXELS,
-        "{changed} pixels differ after closing the help (kept: {})",
-        screen.keep("after")
-    );
+    screen.assert_back_to(&before, "after", "closing the help");
     screen.keys(&["ctrl+l"]);
-    let repainted = screen.settled("repainted");
-    let changed = pixels_differing(&before, &repainted);
-    assert!(changed < CURSOR_PIXELS, "Ctrl-L changed {changed} pixels");
+    screen.assert_back_to(&before, "repainted", "Ctrl-L");
 }
 
 /// The explain tab's panels, the export prompt and a resize leave the
@@ -316,13 +322,7 @@ fn sixel_in_xterm_leaves_nothing_stale() {
         "no explain tab"
     );
     screen.keys(&["1"]);
-    let back = screen.settled("back");
-    let changed = pixels_differing(&browse, &back);
-    assert!(
-        changed < CURSOR_PIXELS,
-        "{changed} pixels differ back in browse (kept: {})",
-        screen.keep("back")
-    );
+    screen.assert_back_to(&browse, "back", "the explain tab and back");
     // The export prompt opened and cancelled over the panels.
     screen.keys(&["2"]);
     let panels = screen.settled("panels");
@@ -330,25 +330,13 @@ fn sixel_in_xterm_leaves_nothing_stale() {
     let prompt = screen.settled("prompt");
     assert!(pixels_differing(&panels, &prompt) > 100, "no export prompt");
     screen.keys(&["Escape"]);
-    let after = screen.settled("after-prompt");
-    let changed = pixels_differing(&panels, &after);
-    assert!(
-        changed < CURSOR_PIXELS,
-        "{changed} pixels differ after the export prompt (kept: {})",
-        screen.keep("after-prompt")
-    );
+    screen.assert_back_to(&panels, "after-prompt", "the export prompt");
     // Smaller, then the same size again: the panels are drawn anew.
     screen.resize(80, 24);
     let small = screen.settled("small");
     assert!(pixels_differing(&panels, &small) > 10_000, "no resize");
     screen.resize(COLUMNS, ROWS);
-    let resized = screen.settled("resized");
-    let changed = pixels_differing(&panels, &resized);
-    assert!(
-        changed < CURSOR_PIXELS,
-        "{changed} pixels differ after a resize and back (kept: {})",
-        screen.keep("resized")
-    );
+    screen.assert_back_to(&panels, "resized", "a resize and back");
 }
 
 /// Through tmux (sixel passed through to xterm): the face is found to be
@@ -367,15 +355,11 @@ fn sixel_through_tmux_comes_back_after_a_window_switch() {
         conf.path().display(),
         bin.display()
     );
+    let _server = TmuxServer(socket);
     let screen = Screen::xterm(&command, &[], 4);
     let before = screen.with_face();
+    screen.assert_face_in_pixels(&before, "tmux");
     let (w, h) = (before.width(), before.height());
-    let fine = detail(&before, w * 35 / 100, h / 10, w / 4, h / 3);
-    assert!(
-        fine > 0.25,
-        "the face in tmux is drawn in cells ({fine:.2}), not with sixel (kept: {})",
-        screen.keep("before")
-    );
     screen.keys(&["ctrl+b", "c"]);
     let other = screen.settled("other-window");
     assert!(
@@ -384,16 +368,7 @@ fn sixel_through_tmux_comes_back_after_a_window_switch() {
         screen.keep("other-window")
     );
     screen.keys(&["ctrl+b", "p"]);
-    let back = screen.settled("back");
-    let _ = Command::new("tmux")
-        .args(["-L", &socket, "kill-server"])
-        .status();
-    let changed = pixels_differing(&before, &back);
-    assert!(
-        changed < CURSOR_PIXELS,
-        "{changed} pixels differ after the window switch (kept: {})",
-        screen.keep("back")
-    );
+    screen.assert_back_to(&before, "back", "the window switch");
 }
 
 /// mlterm 3.9 (Debian 12's) announces sixel and tells its cell size: the
@@ -410,21 +385,11 @@ fn sixel_and_iterm2_in_mlterm_survive_the_help_overlay() {
         );
         let screen = Screen::mlterm(&command, 5);
         let before = screen.with_face();
-        let (w, h) = (before.width(), before.height());
-        let fine = detail(&before, w * 35 / 100, h / 10, w / 4, h / 3);
-        assert!(
-            fine > 0.25,
-            "{protocol}: the face is drawn in cells ({fine:.2}), not as a picture (kept: {})",
-            screen.keep("before")
-        );
+        screen.assert_face_in_pixels(&before, protocol);
         screen.keys(&["question"]);
         assert!(pixels_differing(&before, &screen.settled("help")) > 1000);
         screen.keys(&["Escape"]);
-        let changed = pixels_differing(&before, &screen.settled("after"));
-        assert!(
-            changed < CURSOR_PIXELS,
-            "{protocol}: {changed} pixels differ after the help"
-        );
+        screen.assert_back_to(&before, "after", "closing the help");
     }
 }
 
