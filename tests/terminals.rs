@@ -34,8 +34,8 @@ impl Screen {
     /// `command` in an xterm as a VT340 with `colours` (its own options).
     fn xterm(command: &str, colours: &[&str], which: u32) -> Screen {
         let geometry = format!("{COLUMNS}x{ROWS}+0+0");
-        let mut args: Vec<&str> = colours.to_vec();
-        args.extend([
+        let mut options: Vec<&str> = colours.to_vec();
+        options.extend([
             "-ti",
             "vt340",
             "-geometry",
@@ -44,23 +44,19 @@ impl Screen {
             "DejaVu Sans Mono",
             "-fs",
             "10",
-            "-e",
-            command,
         ]);
-        Screen::start("xterm", &args, which)
+        Screen::start("xterm", &options, command, which)
     }
 
     /// `command` in mlterm, 120×40 cells.
     fn mlterm(command: &str, which: u32) -> Screen {
         let geometry = format!("{COLUMNS}x{ROWS}+0+0");
-        let mut args = vec!["--geometry", geometry.as_str(), "-e"];
-        args.extend(command.split(' '));
-        Screen::start("mlterm", &args, which)
+        Screen::start("mlterm", &["--geometry", &geometry], command, which)
     }
 
     /// `command` in kitty, 120×40 cells.
     fn kitty(command: &str, which: u32) -> Screen {
-        let mut args = vec![
+        let options = [
             "-o",
             "font_size=10",
             "-o",
@@ -69,16 +65,17 @@ impl Screen {
             "initial_window_width=120c",
             "-o",
             "initial_window_height=40c",
-            "-e",
         ];
-        args.extend(command.split(' '));
-        Screen::start("kitty", &args, which)
+        Screen::start("kitty", &options, command, which)
     }
 
-    /// `terminal` with `args`, on display `:90 + 6·(pid mod 3) + which` of
-    /// our own (`which` one per test, below 6): tests run side by side.
-    fn start(terminal: &'static str, args: &[&str], which: u32) -> Screen {
+    /// `terminal` with its `options` running `command` under `script`, which
+    /// records what the command sends ([`Screen::sent`]), on display `:90 +
+    /// 6·(pid mod 3) + which` of our own (`which` one per test, below 6):
+    /// tests run side by side.
+    fn start(terminal: &'static str, options: &[&str], command: &str, which: u32) -> Screen {
         let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("sent");
         let display = format!(":{}", 90 + 6 * (std::process::id() % 3) + which);
         let xvfb = Command::new("Xvfb")
             .args([display.as_str(), "-screen", "0", "1200x800x24"])
@@ -89,7 +86,9 @@ impl Screen {
         std::thread::sleep(Duration::from_millis(800));
         let child = Command::new(terminal)
             .env("DISPLAY", &display)
-            .args(args)
+            .args(options)
+            .args(["-e", "script", "-q", "-f", "-c", command])
+            .arg(&log)
             .current_dir(root())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -104,6 +103,25 @@ impl Screen {
             class: terminal,
             dir,
         }
+    }
+
+    /// What the command has sent to the terminal so far.
+    fn sent(&self) -> Vec<u8> {
+        std::fs::read(self.dir.path().join("sent")).unwrap_or_default()
+    }
+
+    /// Asserts that the pictures sent so far are all `protocol`'s ("sixel",
+    /// "kitty", "iterm2"; "halfblocks": none at all).
+    fn assert_sent(&self, protocol: &str) {
+        let p = pictures(&self.sent());
+        let only = |n: usize| n > 0 && p.sixel + p.kitty + p.iterm2 == n;
+        let ok = match protocol {
+            "sixel" => only(p.sixel),
+            "kitty" => only(p.kitty),
+            "iterm2" => only(p.iterm2),
+            _ => p == Pictures::default(),
+        };
+        assert!(ok, "expected {protocol} pictures, the program sent {p:?}");
     }
 
     fn shot(&self, name: &str) -> image::RgbImage {
@@ -236,6 +254,51 @@ impl Drop for Screen {
     }
 }
 
+/// The pictures in what was sent, by protocol: sixel (`ESC P … q`), kitty
+/// image commands other than the capability query (`ESC _ G` without
+/// `a=q`), iTerm2 files (`ESC ] 1337 ; File=`).
+#[derive(Debug, Default, PartialEq)]
+struct Pictures {
+    sixel: usize,
+    kitty: usize,
+    iterm2: usize,
+}
+
+fn pictures(sent: &[u8]) -> Pictures {
+    let starts = |pattern: &[u8]| -> Vec<usize> {
+        sent.windows(pattern.len())
+            .enumerate()
+            .filter(|(_, w)| *w == pattern)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let sixel = starts(b"\x1bP")
+        .into_iter()
+        .filter(|&i| {
+            let params = sent[i + 2..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit() || **b == b';')
+                .count();
+            sent.get(i + 2 + params) == Some(&b'q')
+        })
+        .count();
+    let kitty = starts(b"\x1b_G")
+        .into_iter()
+        .filter(|&i| {
+            let end = sent[i..]
+                .windows(2)
+                .position(|w| w == b"\x1b\\")
+                .unwrap_or(0);
+            !sent[i..i + end].windows(3).any(|w| w == b"a=q")
+        })
+        .count();
+    Pictures {
+        sixel,
+        kitty,
+        iterm2: starts(b"\x1b]1337;File=").len(),
+    }
+}
+
 /// A tmux server of our own (`tmux -L name`), stopped on drop.
 struct TmuxServer(String);
 
@@ -293,6 +356,7 @@ fn sixel_in_xterm_survives_the_help_overlay() {
     let before = screen.with_face();
     // Found without being told (no --protocol): sixel, not half-blocks.
     screen.assert_face_in_pixels(&before, "xterm");
+    screen.assert_sent("sixel");
     screen.keys(&["question"]);
     let help = screen.settled("help");
     assert!(
@@ -359,6 +423,7 @@ fn sixel_through_tmux_comes_back_after_a_window_switch() {
     let screen = Screen::xterm(&command, &[], 4);
     let before = screen.with_face();
     screen.assert_face_in_pixels(&before, "tmux");
+    screen.assert_sent("sixel");
     let (w, h) = (before.width(), before.height());
     screen.keys(&["ctrl+b", "c"]);
     let other = screen.settled("other-window");
@@ -386,6 +451,11 @@ fn sixel_and_iterm2_in_mlterm_survive_the_help_overlay() {
         let screen = Screen::mlterm(&command, 5);
         let before = screen.with_face();
         screen.assert_face_in_pixels(&before, protocol);
+        screen.assert_sent(if protocol == "auto" {
+            "sixel"
+        } else {
+            protocol
+        });
         screen.keys(&["question"]);
         assert!(pixels_differing(&before, &screen.settled("help")) > 1000);
         screen.keys(&["Escape"]);
@@ -422,5 +492,25 @@ fn the_palette_follows_the_background() {
 fn old_kitty_shows_the_face() {
     let bin = Path::new(env!("CARGO_BIN_EXE_emotui"));
     let command = format!("{} data/test_crop --backend tract", bin.display());
-    Screen::kitty(&command, 2).with_face();
+    let screen = Screen::kitty(&command, 2);
+    screen.with_face();
+    screen.assert_sent("halfblocks");
+}
+
+/// The protocol checks above can fail: each protocol's bytes are told apart,
+/// and kitty's capability query is not a picture.
+#[test]
+fn pictures_are_told_apart_by_protocol() {
+    let query = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\";
+    assert_eq!(pictures(query), Pictures::default());
+    let sixel = b"\x1b[5;3H\x1bP0;1;0q\"1;1;8;8#0;2;0;0;0~~\x1b\\";
+    assert_eq!(pictures(sixel).sixel, 1);
+    // XTVERSION's answer and tmux's passthrough are not sixel.
+    assert_eq!(
+        pictures(b"\x1bP>|XTerm(379)\x1b\\\x1bPtmux;x\x1b\\").sixel,
+        0
+    );
+    let kitty = b"\x1b_Gq=2,a=T,f=24,s=8,v=8,m=1;AAAA\x1b\\";
+    assert_eq!(pictures(kitty).kitty, 1);
+    assert_eq!(pictures(b"\x1b]1337;File=inline=1:AAAA\x07").iterm2, 1);
 }

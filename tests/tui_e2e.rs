@@ -29,6 +29,21 @@ impl Tmux {
         self.run(&["capture-pane", "-p", "-t", "e2e"])
     }
 
+    /// The screen with its colours (the half-block pictures among them),
+    /// once two captures a second apart are the same.
+    fn settled_colours(&self) -> String {
+        let mut last = self.run(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+        for _ in 0..60 {
+            std::thread::sleep(Duration::from_millis(1000));
+            let now = self.run(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
+        panic!("the screen never settled:\n{last}");
+    }
+
     /// Starts `command` in a detached session of w × h.
     fn start(&self, command: &str, w: u16, h: u16) {
         let (w, h) = (w.to_string(), h.to_string());
@@ -133,6 +148,24 @@ fn explore_explain_survey_and_quit() {
             && !s.contains("Refining")
     });
     assert!(s.contains("weights · "), "{s}");
+    // Nothing stale in half-blocks: the help, the export prompt and a
+    // resize come and go, and the pictures and text are as they were.
+    let panels = t.settled_colours();
+    for (what, open, close) in [
+        ("the help", "?", "Escape"),
+        ("the export prompt", "e", "Escape"),
+    ] {
+        t.keys(&[open]);
+        t.wait_for(what, long, |s| {
+            s.contains("keys") && s.contains("Esc") || s.contains("export to folder")
+        });
+        t.keys(&[close]);
+        same_screen(&panels, &t.settled_colours(), what);
+    }
+    t.run(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"]);
+    assert_eq!(t.settled_colours().lines().count(), 30, "no resize");
+    t.run(&["resize-window", "-t", "e2e", "-x", "160", "-y", "48"]);
+    same_screen(&panels, &t.settled_colours(), "a resize and back");
     // The survey tab, with caret's numbers.
     t.keys(&["3"]);
     let s = t.wait_for("the survey statistics", long, |s| {
@@ -144,6 +177,33 @@ fn explore_explain_survey_and_quit() {
     t.keys(&["q"]);
     t.assert_quit_cleanly(&status, long);
     let _ = std::fs::remove_file(&status);
+}
+
+/// Asserts that a screen is what it was before `what`, naming the first
+/// line that differs.
+/// Colours that end a line change nothing visible (tmux writes a reset
+/// there when the last cells' colour differs, on blanks), so they are left
+/// out.
+fn same_screen(before: &str, after: &str, what: &str) {
+    fn visible(line: &str) -> &str {
+        let mut l = line.trim_end();
+        while let Some(at) = l.rfind('\x1b') {
+            let tail = &l[at..];
+            if !(tail.starts_with("\x1b[") && tail.ends_with('m') && tail.len() <= 16) {
+                break;
+            }
+            l = l[..at].trim_end();
+        }
+        l
+    }
+    for (i, (b, a)) in before.lines().zip(after.lines()).enumerate() {
+        assert_eq!(visible(a), visible(b), "line {i} differs after {what}");
+    }
+    assert_eq!(
+        before.lines().count(),
+        after.lines().count(),
+        "after {what}"
+    );
 }
 
 /// Random keys and resizes (down to 20×5) over a tree of good and corrupt
