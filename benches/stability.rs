@@ -8,8 +8,10 @@
 //! the faces whose top 3 is the same in at least 9 of the 10 seeds, and
 //! of the others those honestly tied at the third place (the top 2 the
 //! same in at least 9 seeds, the third one of two superpixels).
-//! `STABILITY_BUDGETS=300,1000` and `STABILITY_SEEDS=5` shorten it; the
-//! model runs on ONNX Runtime when its library is found, else tract.
+//! KernelSHAP the same way on LIME's superpixels (the seed draws its
+//! coalitions; `r-lime` is shap's own sampling there). `STABILITY_BUDGETS=
+//! 300,1000`, `STABILITY_SEEDS=5` and `STABILITY_METHODS=kernelshap` shorten
+//! it; the model runs on ONNX Runtime when its library is found, else tract.
 
 mod common;
 
@@ -20,6 +22,7 @@ use std::time::Instant;
 use common::{models, root};
 use emotui::faces::collect_paths;
 use emotui::lime::{self, FitOptions, LabelChoice, Sampler, SamplingOptions};
+use emotui::methods::{Context, kernelshap};
 use emotui::preprocess::load_image;
 
 /// Superpixels of the measurement (R lime's practical).
@@ -59,8 +62,8 @@ fn main() {
         faces.len()
     );
     println!(
-        "{:<9} {:>7} {:>13} {:>16} {:>13} {:>9}",
-        "sampler", "evals", "mean Jaccard", "same top-3 ≥9/10", "tied at 3rd", "seconds"
+        "{:<10} {:<9} {:>7} {:>13} {:>16} {:>13} {:>9}",
+        "method", "sampler", "evals", "mean Jaccard", "same top-3 ≥9/10", "tied at 3rd", "seconds"
     );
     let fit = FitOptions {
         labels: LabelChoice::Top(1),
@@ -68,85 +71,128 @@ fn main() {
         ..FitOptions::default()
     };
     let need = (seeds as usize * 9).div_ceil(10);
-    for &n in &budgets {
-        for sampler in [Sampler::RLime, Sampler::Balanced] {
-            let clock = Instant::now();
-            let (mut jsum, mut jcount, mut stable, mut tied) = (0.0, 0usize, 0usize, 0usize);
-            for face in &faces {
-                let ranked: Vec<Vec<usize>> = (0..seeds)
-                    .map(|seed| {
-                        let options = SamplingOptions {
-                            n_superpixels: SUPERPIXELS,
-                            n_permutations: n,
-                            sampler,
-                            seed,
-                            ..SamplingOptions::default()
-                        };
-                        let samples = lime::sample(
-                            &model,
-                            face,
-                            &options,
-                            &AtomicBool::new(false),
-                            |_, _| {},
-                        )
-                        .unwrap();
-                        let e = samples.explain(&fit).unwrap();
-                        e.labels[0]
-                            .features
-                            .iter()
-                            .take(TOP)
-                            .map(|f| f.superpixel)
-                            .collect()
-                    })
-                    .collect();
-                let tops: Vec<Vec<usize>> = ranked
-                    .iter()
-                    .map(|r| {
-                        let mut t = r.clone();
-                        t.sort();
-                        t
-                    })
-                    .collect();
-                for i in 0..tops.len() {
-                    for j in i + 1..tops.len() {
-                        jsum += jaccard(&tops[i], &tops[j]);
-                        jcount += 1;
-                    }
+    let methods = std::env::var("STABILITY_METHODS").unwrap_or_else(|_| "lime,kernelshap".into());
+    let cancel = AtomicBool::new(false);
+    let sample = |face, n, sampler, seed| {
+        let options = SamplingOptions {
+            n_superpixels: SUPERPIXELS,
+            n_permutations: n,
+            sampler,
+            seed,
+            ..SamplingOptions::default()
+        };
+        lime::sample(&model, face, &options, &cancel, |_, _| {}).unwrap()
+    };
+    let top = |features: &[lime::FeatureWeight]| -> Vec<usize> {
+        features.iter().take(TOP).map(|f| f.superpixel).collect()
+    };
+    if methods.contains("lime") {
+        for &n in &budgets {
+            for sampler in [Sampler::RLime, Sampler::Balanced] {
+                let clock = Instant::now();
+                let mut tally = Tally::default();
+                for face in &faces {
+                    let ranked: Vec<Vec<usize>> = (0..seeds)
+                        .map(|seed| {
+                            let e = sample(face, n, sampler, seed).explain(&fit).unwrap();
+                            top(&e.labels[0].features)
+                        })
+                        .collect();
+                    tally.add(&ranked, need);
                 }
-                let mut counts: HashMap<&Vec<usize>, usize> = HashMap::new();
-                for t in &tops {
-                    *counts.entry(t).or_default() += 1;
-                }
-                if counts.values().copied().max().unwrap_or(0) >= need {
-                    stable += 1;
-                } else {
-                    // The first TOP − 1 agree; the last place goes to one of
-                    // two superpixels.
-                    let mut heads: HashMap<Vec<usize>, usize> = HashMap::new();
-                    let mut lasts: Vec<usize> = Vec::new();
-                    for r in &ranked {
-                        let mut h = r[..TOP - 1].to_vec();
-                        h.sort();
-                        *heads.entry(h).or_default() += 1;
-                        if !lasts.contains(&r[TOP - 1]) {
-                            lasts.push(r[TOP - 1]);
-                        }
-                    }
-                    if heads.values().copied().max().unwrap_or(0) >= need && lasts.len() <= 2 {
-                        tied += 1;
-                    }
-                }
+                tally.print("lime", sampler.name(), n, faces.len(), clock);
             }
-            println!(
-                "{:<9} {:>7} {:>13.3} {:>13}/{:<2} {:>13} {:>9.1}",
-                sampler.name(),
-                n,
-                jsum / jcount.max(1) as f64,
-                stable,
-                faces.len(),
-                tied,
-                clock.elapsed().as_secs_f64()
-            );
         }
+    }
+    if methods.contains("kernelshap") {
+        // The same superpixels for every seed (LIME's of seed 0); the seed
+        // draws the coalitions. `r-lime` is shap's own sampling here.
+        for &n in &budgets {
+            for sampler in [Sampler::RLime, Sampler::Balanced] {
+                let clock = Instant::now();
+                let mut tally = Tally::default();
+                for face in &faces {
+                    let samples = sample(face, 100, sampler, 0);
+                    let e = samples.explain(&fit).unwrap();
+                    let ranked: Vec<Vec<usize>> = (0..seeds)
+                        .map(|seed| {
+                            let ctx = Context::new(&model, &samples, &e, seed, &cancel);
+                            let a = kernelshap::run(&ctx, Some(n)).unwrap();
+                            let mut features = a.explanation.labels[0].features.clone();
+                            lime::sort_by_importance(&mut features);
+                            top(&features)
+                        })
+                        .collect();
+                    tally.add(&ranked, need);
+                }
+                tally.print("kernelshap", sampler.name(), n, faces.len(), clock);
+            }
+        }
+    }
+}
+
+/// How far the top superpixels of many faces agree across seeds.
+#[derive(Default)]
+struct Tally {
+    jaccard: f64,
+    pairs: usize,
+    stable: usize,
+    tied: usize,
+}
+
+impl Tally {
+    /// One face's top-`TOP` lists, one per seed (strongest first).
+    fn add(&mut self, ranked: &[Vec<usize>], need: usize) {
+        let tops: Vec<Vec<usize>> = ranked
+            .iter()
+            .map(|r| {
+                let mut t = r.clone();
+                t.sort();
+                t
+            })
+            .collect();
+        for i in 0..tops.len() {
+            for j in i + 1..tops.len() {
+                self.jaccard += jaccard(&tops[i], &tops[j]);
+                self.pairs += 1;
+            }
+        }
+        let mut counts: HashMap<&Vec<usize>, usize> = HashMap::new();
+        for t in &tops {
+            *counts.entry(t).or_default() += 1;
+        }
+        if counts.values().copied().max().unwrap_or(0) >= need {
+            self.stable += 1;
+            return;
+        }
+        // The first TOP − 1 agree; the last place goes to one of two
+        // superpixels.
+        let mut heads: HashMap<Vec<usize>, usize> = HashMap::new();
+        let mut lasts: Vec<usize> = Vec::new();
+        for r in ranked {
+            let mut h = r[..TOP - 1].to_vec();
+            h.sort();
+            *heads.entry(h).or_default() += 1;
+            if !lasts.contains(&r[TOP - 1]) {
+                lasts.push(r[TOP - 1]);
+            }
+        }
+        if heads.values().copied().max().unwrap_or(0) >= need && lasts.len() <= 2 {
+            self.tied += 1;
+        }
+    }
+
+    fn print(&self, method: &str, sampler: &str, n: usize, faces: usize, clock: Instant) {
+        println!(
+            "{:<10} {:<9} {:>7} {:>13.3} {:>13}/{:<2} {:>13} {:>9.1}",
+            method,
+            sampler,
+            n,
+            self.jaccard / self.pairs.max(1) as f64,
+            self.stable,
+            faces,
+            self.tied,
+            clock.elapsed().as_secs_f64()
+        );
     }
 }
