@@ -76,9 +76,11 @@ pub enum StabilityArg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SamplerArg {
     /// Complementary pairs of randomly relabelled orthogonal-array rows:
-    /// R lime's answer with far less seed-to-seed noise (default).
+    /// R lime's answer with far less seed-to-seed noise (default); for
+    /// KernelSHAP, equal rows per coalition size, balanced superpixels.
     Balanced,
-    /// R lime's independent draws (what the practical ran).
+    /// R lime's independent draws (what the practical ran); for
+    /// KernelSHAP, shap's draws.
     RLime,
 }
 
@@ -268,7 +270,7 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, default_value_t = BackgroundArg::Grey)]
     pub background: BackgroundArg,
 
-    /// How the perturbations are drawn.
+    /// How the perturbations (and KernelSHAP's coalitions) are drawn.
     #[arg(long, value_enum, default_value_t = SamplerArg::Balanced)]
     pub sampler: SamplerArg,
 

@@ -1,4 +1,5 @@
-//! How LIME's perturbations are drawn.
+//! How LIME's perturbations are drawn (KernelSHAP's coalitions follow the
+//! same choice: `methods::kernelshap`).
 //!
 //! - [`Sampler::RLime`]: R lime's draws, each superpixel of each row kept
 //!   independently with probability 1 − `p_remove` (what the practical ran
