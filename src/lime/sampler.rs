@@ -7,10 +7,12 @@
 //! - [`Sampler::Balanced`] (the default): the same distribution row by row,
 //!   drawn as a design. Rows come in complementary pairs (a row and its
 //!   complement: antithetic sampling, a fold-over), and the pairs are rows
-//!   of a Sylvester–Hadamard orthogonal array whose columns are chosen and
-//!   relabelled at random for each block. In ±1 coding every superpixel
-//!   column is then balanced and orthogonal to every other and to the
-//!   intercept, and, because a pair cancels every even function of the
+//!   of a Sylvester–Hadamard orthogonal array whose columns are chosen for
+//!   low aberration (few of them alias a weight with a three-way
+//!   interaction) and relabelled at random for each block. In ±1 coding
+//!   every superpixel column is then balanced and orthogonal to every
+//!   other and to the intercept, and, because a pair cancels every even
+//!   function of the
 //!   design, the model's pairwise interactions cannot leak into a
 //!   superpixel's weight (a resolution IV design). Each row on its own is
 //!   still a uniform draw from {0, 1}^K, so the local model LIME fits
