@@ -43,8 +43,9 @@ use crate::predict::argmax;
 use canonical::{CANONICAL, CanonicalFace};
 
 /// Bumped whenever what a face's record holds or how it is computed
-/// changes, so that old records are never read as new ones.
-pub(crate) const RECORD_VERSION: u32 = 3;
+/// changes, so that old records are never read as new ones (4: the
+/// balanced sampler's low-aberration columns).
+pub(crate) const RECORD_VERSION: u32 = 4;
 /// Bootstrap resamples of the faces for each interval.
 pub const BOOTSTRAP: usize = 1000;
 /// Superpixels per face in the atlas. The atlas fits the regions (ten
