@@ -50,6 +50,17 @@ impl Design {
         self.weights.len()
     }
 
+    /// Scales the drawn rows' weights to sum to `mass`, the kernel's mass
+    /// of the sizes not enumerated.
+    fn scale_drawn(&mut self, mass: f64) {
+        let drawn: f64 = self.weights[self.fixed..].iter().sum();
+        if drawn > 0.0 {
+            for w in &mut self.weights[self.fixed..] {
+                *w *= mass / drawn;
+            }
+        }
+    }
+
     fn push(&mut self, mask: &[bool], weight: f64) {
         self.masks.extend_from_slice(mask);
         self.weights.push(weight);
@@ -211,7 +222,6 @@ pub fn sample(m: usize, n: usize, seed: u64) -> Design {
         paired,
         ..
     } = plan;
-    let fixed = d.fixed;
     if samples_left > 0 {
         let mut rest = weight.clone();
         for w in rest.iter_mut().take(paired) {
@@ -265,13 +275,7 @@ pub fn sample(m: usize, n: usize, seed: u64) -> Design {
                 }
             }
         }
-        let weight_left: f64 = weight[full..].iter().sum();
-        let drawn: f64 = d.weights[fixed..].iter().sum();
-        if drawn > 0.0 {
-            for w in &mut d.weights[fixed..] {
-                *w *= weight_left / drawn;
-            }
-        }
+        d.scale_drawn(weight[full..].iter().sum());
     }
     d
 }
@@ -390,13 +394,7 @@ pub fn sample_balanced(m: usize, n: usize, seed: u64) -> Design {
     }
     // Sizes too rare to get a coalition leave their mass to the others, as
     // shap's rescaling does.
-    let fixed = d.fixed;
-    let drawn: f64 = d.weights[fixed..].iter().sum();
-    if drawn > 0.0 {
-        for w in &mut d.weights[fixed..] {
-            *w *= mass / drawn;
-        }
-    }
+    d.scale_drawn(mass);
     d
 }
 

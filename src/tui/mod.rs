@@ -213,11 +213,12 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     // ratatui-image's query first: in tmux it lets escape sequences
     // through to the terminal outside, which ours then reaches too.
     let queried = queried_picker(options.protocol);
-    let tmux = queried.as_ref().is_some_and(Picker::tmux_detected);
+    let tmux =
+        std::env::var_os("TMUX").is_some() || queried.as_ref().is_some_and(Picker::tmux_detected);
     // One question to the terminal for what ratatui-image does not ask
     // (its background) or may miss (sixel without a font size).
     let answers = if options.theme == Theme::Auto || options.protocol.is_none() {
-        graphics::ask(tmux || std::env::var_os("TMUX").is_some())
+        graphics::ask(tmux)
     } else {
         graphics::Answers::default()
     };
