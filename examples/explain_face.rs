@@ -14,7 +14,7 @@ use emotui::preprocess::load_image;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "data/test_crop/JOY/feat_0-f15-hao.png".into());
+        .unwrap_or_else(|| "data/test_crop/JOY/obama.png".into());
     let model = Model::load(&default_model_path(), &LoadOptions::default())?;
     let face = load_image(path.as_ref())?;
     let request = Request::default();

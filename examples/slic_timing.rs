@@ -8,7 +8,7 @@ use emotui::preprocess::{load_image, to_planes};
 fn main() {
     let path = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "data/test_crop/JOY/feat_0-f15-hao.png".into());
+        .unwrap_or_else(|| "data/test_crop/JOY/obama.png".into());
     let img = match load_image(path.as_ref()) {
         Ok(i) => i,
         Err(e) => {

@@ -185,7 +185,7 @@ fn detection_and_mesh_match_mediapipe_with_onnx_runtime() {
 /// LIME with the default options on the demo JOY face, explained by a model
 /// that only sees `regions`; the share of positive weight they get.
 fn share_of_positive_weight(regions: &[emotui::geometry::Region]) -> f64 {
-    let face_path = root().join("data/test_crop/JOY/feat_0-f15-hao.png");
+    let face_path = root().join("data/test_crop/JOY/obama3.png");
     let image = load_image(&face_path).unwrap();
     let landmarks = models(BackendChoice::Tract).landmarks(&image, 0).unwrap();
     let map = landmarks.regions_at(64, 64);

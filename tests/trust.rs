@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use common::{BlindModel, MouthModel, joy_face, sample_joy};
 use emotui::lime::trust::{self, Baseline, Convergence, Verdict};
-use emotui::lime::{self, FitOptions, LabelChoice, SamplingOptions};
+use emotui::lime::{self, FitOptions, LabelChoice, Sampler, SamplingOptions};
 
 fn opts(seed: u64) -> SamplingOptions {
     SamplingOptions {
@@ -60,34 +60,46 @@ fn known_answer_is_stable_and_faithful() {
 }
 
 /// The random-order baseline estimated from the perturbation samples (no
-/// model evaluations) gives the same deletion and insertion ratios as five
-/// random orders evaluated by the model, within 10%, for both labels of
-/// both known-answer models.
+/// model evaluations) gives the same deletion and insertion ratios as twenty
+/// random orders evaluated by the model, for both labels of both
+/// known-answer models, from R lime's draws (sizes all over 0..K) and from
+/// the balanced sampler's (sizes around K/2, so the curve's ends are
+/// interpolated): within 20%, as these ratios are about 0.1, where a
+/// hundredth is already 10%.
 #[test]
 fn sample_baseline_agrees_with_random_orders() {
-    for model in [MouthModel::new(), MouthModel::nonlinear()] {
-        let s = sample_joy(&model, &opts(3));
-        let fit = FitOptions {
-            labels: LabelChoice::Top(2),
-            n_features: 4,
-            ..FitOptions::default()
-        };
-        let e = s.explain(&fit).unwrap();
-        let free = trust::faithfulness(&model, &s, &e, Baseline::Samples, 3).unwrap();
-        let orders = trust::faithfulness(&model, &s, &e, Baseline::RandomOrders(5), 3).unwrap();
-        for (a, b) in free.iter().zip(&orders) {
-            for (what, x, y) in [
-                ("deletion", a.deletion_ratio, b.deletion_ratio),
-                ("insertion", a.insertion_ratio, b.insertion_ratio),
-            ] {
-                let rel = (x / y - 1.0).abs();
-                eprintln!(
-                    "sigmoid {} label {} {what}: samples {x:.3}, 5 orders {y:.3} ({:.1}%)",
-                    model.sigmoid,
-                    a.label,
-                    100.0 * rel
-                );
-                assert!(rel <= 0.10, "{what}: {x} vs {y}");
+    for sampler in [Sampler::RLime, Sampler::Balanced] {
+        for model in [MouthModel::new(), MouthModel::nonlinear()] {
+            let s = sample_joy(
+                &model,
+                &SamplingOptions {
+                    sampler,
+                    ..opts(3)
+                },
+            );
+            let fit = FitOptions {
+                labels: LabelChoice::Top(2),
+                n_features: 4,
+                ..FitOptions::default()
+            };
+            let e = s.explain(&fit).unwrap();
+            let free = trust::faithfulness(&model, &s, &e, Baseline::Samples, 3).unwrap();
+            let orders =
+                trust::faithfulness(&model, &s, &e, Baseline::RandomOrders(20), 3).unwrap();
+            for (a, b) in free.iter().zip(&orders) {
+                for (what, x, y) in [
+                    ("deletion", a.deletion_ratio, b.deletion_ratio),
+                    ("insertion", a.insertion_ratio, b.insertion_ratio),
+                ] {
+                    let rel = (x / y - 1.0).abs();
+                    eprintln!(
+                        "{sampler:?} sigmoid {} label {} {what}: samples {x:.3}, 20 orders {y:.3} ({:.1}%)",
+                        model.sigmoid,
+                        a.label,
+                        100.0 * rel
+                    );
+                    assert!(rel <= 0.20, "{sampler:?} {what}: {x} vs {y}");
+                }
             }
         }
     }

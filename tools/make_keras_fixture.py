@@ -32,7 +32,7 @@ FIXTURES = "tests/fixtures"
 
 def make_colour_images():
     """Colour and alpha versions of a demo face, to check the luma conversion."""
-    src = Image.open("data/test_crop/JOY/feat_single_face.png").convert("L").resize((96, 96))
+    src = Image.open("data/test_crop/JOY/obama.png").convert("L").resize((96, 96))
     g = np.asarray(src).astype(np.int32)
     rgb = np.stack([g, np.clip(g * 0.8 + 30, 0, 255), np.clip(255 - g, 0, 255)], -1).astype(np.uint8)
     paths = {}

@@ -59,7 +59,7 @@ pub fn models() -> Vec<(&'static str, Model)> {
 
 /// One face at 64×64 and the same at 320×320 (the bundled SURPRISE face).
 pub fn faces() -> [(&'static str, image::DynamicImage); 2] {
-    let big = load_image(&root().join("data/test_crop/SURPRISE/feat_0-f1-su.png")).unwrap();
+    let big = load_image(&root().join("data/test_crop/JOY/obama3.png")).unwrap();
     let small =
         image::DynamicImage::ImageRgb8(big.resize_exact(64, 64, FilterType::Triangle).to_rgb8());
     [("64×64", small), ("320×320", big)]

@@ -370,7 +370,7 @@ fn browse_photo() {
     for _ in 0..4 {
         app.on_key(key(KeyCode::Char('j')));
     }
-    let path = PathBuf::from("data/test_crop/JOY/feat_0-f15-hao.png");
+    let path = PathBuf::from("data/test_crop/JOY/obama.png");
     let mut g = fixture_geometry(&path).unwrap();
     let one = g.photo.faces[0].clone();
     let small = |dx: f32| Detection {
@@ -417,8 +417,8 @@ fn explain_regions() {
     commands.extend(app.on_key(key(KeyCode::Char('L'))));
     // The face's geometry was asked for when the cursor reached it.
     commands.extend(app.on_message(Message::Geometry {
-        path: PathBuf::from("data/test_crop/JOY/feat_0-f15-hao.png"),
-        result: fixture_geometry(Path::new("data/test_crop/JOY/feat_0-f15-hao.png")),
+        path: PathBuf::from("data/test_crop/JOY/obama.png"),
+        result: fixture_geometry(Path::new("data/test_crop/JOY/obama.png")),
     }));
     run_jobs(&mut app, &model, commands);
     let s = screen(&mut app, 160, 48);
@@ -436,7 +436,7 @@ fn explain_regions() {
 fn explorer_export_equals_cli_out() {
     use clap::Parser;
     let dir = tempfile::tempdir().unwrap();
-    let face = root().join("data/test_crop/JOY/feat_0-f15-hao.png");
+    let face = root().join("data/test_crop/JOY/obama.png");
     let model_path = root().join("models/emotion_fer_minixception.onnx");
     let cli_out = dir.path().join("cli");
     let cli = crate::cli::Cli::try_parse_from([
@@ -539,15 +539,15 @@ fn explorer_export_equals_cli_out() {
     app.on_key(key(KeyCode::Enter));
     let read = |d: &Path, name: &str| std::fs::read(d.join(name)).unwrap();
     for name in [
-        "feat_0-f15-hao_explanation.csv",
-        "feat_0-f15-hao_explanation.json",
-        "feat_0-f15-hao_regions.csv",
-        "feat_0-f15-hao_region_values.png",
+        "obama_explanation.csv",
+        "obama_explanation.json",
+        "obama_regions.csv",
+        "obama_region_values.png",
     ] {
         let (a, b) = (read(&cli_out, name), read(&tui_out, name));
         assert!(a == b, "{name} differs");
     }
-    let csv = String::from_utf8(read(&cli_out, "feat_0-f15-hao_explanation.csv")).unwrap();
+    let csv = String::from_utf8(read(&cli_out, "obama_explanation.csv")).unwrap();
     let header = csv.lines().next().unwrap();
     assert!(header.contains("weight_lower,weight_upper"), "{header}");
     let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();

@@ -10,9 +10,9 @@ use emotui::model::Classifier;
 use emotui::model::card::{Colour, InputSpec, Layout, ResizeFilter};
 use emotui::preprocess::{Preprocessor, load_image};
 
-/// The mouth of the demo JOY face in 64×64 model coordinates
-/// (x 20..44, y 45..60; source pixels about 100..220 × 225..300).
-pub const MOUTH: (usize, usize, usize, usize) = (20, 45, 44, 60);
+/// The mouth of the demo JOY face (obama.png) in 64×64 model coordinates
+/// (x 19..47, y 43..58; source pixels about 90..220 × 200..270).
+pub const MOUTH: (usize, usize, usize, usize) = (19, 43, 47, 58);
 
 /// p(dark-mouth) depends only on the mean brightness of the mouth box: 1 −
 /// mean, or a steep sigmoid of it (a nonlinear answer, so that LIME's
@@ -87,7 +87,7 @@ impl Classifier for MouthModel {
             }
             let mean = s / ((x1 - x0) * (y1 - y0)) as f32;
             let p = if self.sigmoid {
-                1.0 / (1.0 + (-(0.55 - mean) * 12.0).exp())
+                1.0 / (1.0 + (-(0.6 - mean) * 12.0).exp())
             } else {
                 1.0 - mean
             };
@@ -111,7 +111,7 @@ impl Classifier for BlindModel {
 
 pub fn joy_face() -> image::DynamicImage {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    load_image(&root.join("data/test_crop/JOY/feat_0-f15-hao.png")).unwrap()
+    load_image(&root.join("data/test_crop/JOY/obama.png")).unwrap()
 }
 
 /// The demo JOY face sampled by `model` with `options`, never cancelled.

@@ -218,7 +218,7 @@ fn mkfifo(path: &Path) {
 }
 
 fn good_face() -> Vec<u8> {
-    std::fs::read(root().join("data/test_crop/JOY/feat_0-f15-hao.png")).unwrap()
+    std::fs::read(root().join("data/test_crop/JOY/obama.png")).unwrap()
 }
 
 /// The good face re-encoded in another format.

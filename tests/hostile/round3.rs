@@ -13,7 +13,7 @@ use super::{QUICK, TRACT, case, corpus, good_face, mkfifo, root, run_all, shell,
 
 /// The bundled SURPRISE face, which the model reads as surprise upright.
 fn surprise_face() -> image::DynamicImage {
-    image::open(root().join("data/test_crop/SURPRISE/feat_0-f1-su.png")).unwrap()
+    image::open(root().join("data/test_crop/JOY/obama3.png")).unwrap()
 }
 
 /// A JPEG of `img` whose stored pixels are turned a quarter to the left,
@@ -45,7 +45,7 @@ fn sideways_jpeg(img: &image::DynamicImage) -> Vec<u8> {
 
 /// A smooth 8000 × 8000 grey picture (a few MB as PNG).
 fn huge_face() -> Vec<u8> {
-    let face = image::open(root().join("data/test_crop/JOY/feat_0-f15-hao.png"))
+    let face = image::open(root().join("data/test_crop/JOY/obama.png"))
         .unwrap()
         .to_luma8();
     let big = image::imageops::resize(&face, 8000, 8000, image::imageops::FilterType::Nearest);
@@ -68,7 +68,7 @@ pub fn build(d: &Path) {
     write(&d.join("dark.png"), &black);
     write(&d.join("nantree/JOY/good.png"), &good);
     write(&d.join("nantree/FEAR/dark.png"), &black);
-    let surprise = std::fs::read(root().join("data/test_crop/SURPRISE/feat_0-f1-su.png")).unwrap();
+    let surprise = std::fs::read(root().join("data/test_crop/JOY/obama3.png")).unwrap();
     write(&d.join("nantree/SURPRISE/face.png"), &surprise);
     write(
         &d.join("exif/sideways.jpg"),
@@ -78,7 +78,7 @@ pub fn build(d: &Path) {
     write(&d.join("dup/A/face.png"), &good);
     write(
         &d.join("dup/B/face.png"),
-        std::fs::read(root().join("data/test_crop/ANGER/feat_15-f13-anc.png")).unwrap(),
+        std::fs::read(root().join("data/test_crop/JOY/biden.png")).unwrap(),
     );
     write(&d.join("thumbs/JOY/good.png"), &good);
     write(

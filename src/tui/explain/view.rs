@@ -135,7 +135,7 @@ mod tests {
         let mut tab = ExplainTab::new();
         assert!(tab.view(0).is_none(), "nothing before the explanation");
         let job = tab
-            .ensure(0, Path::new("data/test_crop/JOY/feat_0-f15-hao.png"))
+            .ensure(0, Path::new("data/test_crop/JOY/obama.png"))
             .unwrap();
         let image = load_image(&job.path).unwrap();
         let outcome =
