@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use super::{QUICK, TRACT, case, corpus, good_face, mkfifo, root, run_all, shell, write};
 
-/// The bundled SURPRISE face, which the model reads as surprise upright.
-fn surprise_face() -> image::DynamicImage {
-    image::open(root().join("data/test_crop/JOY/obama3.png")).unwrap()
+/// The bundled NEUTRAL face, which the model reads as neutral upright and
+/// as happy when turned a quarter to the left.
+fn neutral_face() -> image::DynamicImage {
+    image::open(root().join("data/test_crop/NEUTRAL/grace_hopper.png")).unwrap()
 }
 
 /// A JPEG of `img` whose stored pixels are turned a quarter to the left,
@@ -68,11 +69,11 @@ pub fn build(d: &Path) {
     write(&d.join("dark.png"), &black);
     write(&d.join("nantree/JOY/good.png"), &good);
     write(&d.join("nantree/FEAR/dark.png"), &black);
-    let surprise = std::fs::read(root().join("data/test_crop/JOY/obama3.png")).unwrap();
-    write(&d.join("nantree/SURPRISE/face.png"), &surprise);
+    let neutral = std::fs::read(root().join("data/test_crop/NEUTRAL/grace_hopper.png")).unwrap();
+    write(&d.join("nantree/NEUTRAL/face.png"), &neutral);
     write(
         &d.join("exif/sideways.jpg"),
-        sideways_jpeg(&surprise_face()),
+        sideways_jpeg(&neutral_face()),
     );
     write(&d.join("big/face.png"), huge_face());
     write(&d.join("dup/A/face.png"), &good);
@@ -86,7 +87,7 @@ pub fn build(d: &Path) {
         b"\xd0\xcf\x11\xe0 thumbnails",
     );
     write(&d.join("thumbs/JOY/desktop.ini"), b"[.ShellClassInfo]\r\n");
-    write(&d.join("thumbs/SURPRISE/face.png"), &surprise);
+    write(&d.join("thumbs/NEUTRAL/face.png"), &neutral);
     write(&d.join("spanish/ALEGRIA/good.png"), &good);
     write(&d.join("spanish/SORPRESA/good.png"), &good);
     for i in 0..201 {
@@ -197,11 +198,11 @@ fn silent_wrong_answers() {
         ),
         case(
             "EXIF orientation 6",
-            &format!("predict {TRACT} r3/exif/sideways.jpg"),
+            &format!("predict {TRACT} r3/exif/sideways.jpg --format csv"),
             0,
             &[],
         )
-        .stdout(&["surprise"]),
+        .stdout(&["sideways.jpg,exif,neutral,"]),
     ]);
 }
 
