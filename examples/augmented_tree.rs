@@ -4,7 +4,7 @@
 //! each a bundled face of that class cropped a little differently, perhaps
 //! mirrored, with its brightness and contrast changed. The same N and seed
 //! give the same files. The tree is for trying things, not for committing:
-//! its faces are the bundled eight, many times over.
+//! its faces are the bundled five, many times over.
 
 use std::path::{Path, PathBuf};
 

@@ -238,10 +238,7 @@ fn eval_against_a_survey_that_names_faces_answers_the_neutral_question() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let faces = v["faces"].as_array().unwrap();
     assert_eq!(faces.len(), 4);
-    let biden = faces
-        .iter()
-        .find(|f| f["image"] == "biden.png")
-        .unwrap();
+    let biden = faces.iter().find(|f| f["image"] == "biden.png").unwrap();
     assert_eq!(biden["answers"], 3);
     assert_eq!(biden["most_common"], "Neutral");
     // The model's probability for "happy" on that faint smile (about 0.03,

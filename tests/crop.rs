@@ -233,11 +233,7 @@ fn explain_says_where_the_weight_falls() {
     assert_eq!(regions["evaluations"], 1024);
     let csv = std::fs::read_to_string(dir.path().join("obama_regions.csv")).unwrap();
     assert!(csv.starts_with("case,method,label,rule,region,value,positive,negative,r2"));
-    assert!(
-        dir.path()
-            .join("obama_region_values.png")
-            .is_file()
-    );
+    assert!(dir.path().join("obama_region_values.png").is_file());
     // Seed-free: another seed moves LIME's weights, not the region values.
     let other = explain(&["--format", "json", "--cache", s(&cache), "--seed", "7"]);
     let w: serde_json::Value = serde_json::from_str(&text(&other).0).unwrap();

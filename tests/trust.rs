@@ -70,13 +70,7 @@ fn known_answer_is_stable_and_faithful() {
 fn sample_baseline_agrees_with_random_orders() {
     for sampler in [Sampler::RLime, Sampler::Balanced] {
         for model in [MouthModel::new(), MouthModel::nonlinear()] {
-            let s = sample_joy(
-                &model,
-                &SamplingOptions {
-                    sampler,
-                    ..opts(3)
-                },
-            );
+            let s = sample_joy(&model, &SamplingOptions { sampler, ..opts(3) });
             let fit = FitOptions {
                 labels: LabelChoice::Top(2),
                 n_features: 4,

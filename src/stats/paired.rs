@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::confusion::{ConfusionMatrix, mcnemar};
 use super::distributions::binom_upper_tail;
-use super::rformat::round_str;
+use super::rformat::{format_pval, round_str};
 use crate::error::Result;
 
 /// One face as both models label it, in names both share (canonical
@@ -221,6 +221,9 @@ pub fn mean_difference(differences: &[f64]) -> Option<(f64, f64, f64)> {
 /// rounding).
 pub fn report(p: &Paired, classes: &[PairedClass]) -> String {
     let r = |x: f64| round_str(Some(x), 4);
+    // As R's print.htest: format.pval with digits 4, so that a p-value too
+    // small for four decimals is 2.953e-15 or < 2.2e-16, never 0.
+    let pval = |x: f64| format_pval(&[Some(x)], 4).remove(0);
     let mut s = String::from("-- emotui: model A against model B on the same faces --\n\n");
     let _ = writeln!(s, "{:>10} {:>8} {:>8}", "", "B right", "B wrong");
     let _ = writeln!(
@@ -243,12 +246,12 @@ pub fn report(p: &Paired, classes: &[PairedClass]) -> String {
         s,
         "McNemar's chi-squared (continuity correction): {}, p-value {}",
         r(p.mcnemar_statistic),
-        r(p.mcnemar_p_value)
+        pval(p.mcnemar_p_value)
     );
     let _ = writeln!(
         s,
         "Exact binomial test on those faces: p-value {}",
-        r(p.exact_p_value)
+        pval(p.exact_p_value)
     );
     let _ = writeln!(
         s,
@@ -335,6 +338,30 @@ mod tests {
         assert!((p.exact_p_value - 0.035_156_25).abs() < 1e-15);
         assert!((p.accuracy_difference - 0.18).abs() < 1e-15);
         assert!(p.difference_lower < 0.18 && p.difference_upper > 0.18);
+    }
+
+    /// Tiny p-values print as R prints them, not rounded to 0. R 4.2.2:
+    /// mcnemar.test(matrix(c(252, 101, 15, 132), 2)) prints "McNemar's
+    /// chi-squared = 62.284, df = 1, p-value = 2.973e-15"; binom.test(15,
+    /// 116) prints "p-value < 2.2e-16". (The 500-face augmented tree's two
+    /// models, which printed "p-value 0" before.)
+    #[test]
+    fn tiny_p_values_are_printed_as_r_prints_them() {
+        let p = paired(&answers(252, 15, 101, 132)).unwrap();
+        let text = report(&p, &[]);
+        assert!(
+            text.contains(
+                "McNemar's chi-squared (continuity correction): 62.2845, p-value 2.973e-15\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Exact binomial test on those faces: p-value < 2.2e-16\n"),
+            "{text}"
+        );
+        let none = report(&paired(&answers(3, 0, 0, 1)).unwrap(), &[]);
+        assert!(none.contains(": NaN, p-value NA\n"), "{none}");
+        assert!(none.contains("faces: p-value 1\n"), "{none}");
     }
 
     #[test]

@@ -71,10 +71,7 @@ pub fn build(d: &Path) {
     write(&d.join("nantree/FEAR/dark.png"), &black);
     let neutral = std::fs::read(root().join("data/test_crop/NEUTRAL/grace_hopper.png")).unwrap();
     write(&d.join("nantree/NEUTRAL/face.png"), &neutral);
-    write(
-        &d.join("exif/sideways.jpg"),
-        sideways_jpeg(&neutral_face()),
-    );
+    write(&d.join("exif/sideways.jpg"), sideways_jpeg(&neutral_face()));
     write(&d.join("big/face.png"), huge_face());
     write(&d.join("dup/A/face.png"), &good);
     write(
