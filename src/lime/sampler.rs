@@ -58,7 +58,9 @@ impl Sampler {
             return kept;
         }
         let rows = &mut kept[k..];
-        if self.pairs(p_remove) {
+        if self.pairs(p_remove) && std::env::var("EMOTUI_DESIGN").is_ok_and(|v| v == "flat") {
+            flat(rows, k, rng);
+        } else if self.pairs(p_remove) {
             balanced(rows, k, rng);
         } else {
             for v in rows.iter_mut() {
@@ -79,7 +81,7 @@ impl Sampler {
     /// model's even interactions, and measures the estimator that was run);
     /// the original face (row 0) a unit of its own.
     pub fn resampling_units(self, rows: usize, p_remove: f64) -> Vec<Vec<usize>> {
-        if !self.pairs(p_remove) {
+        if !self.pairs(p_remove) || std::env::var("EMOTUI_DESIGN").is_ok_and(|v| v == "flat") {
             return (0..rows).map(|r| vec![r]).collect();
         }
         let mut units = vec![vec![0]];
@@ -138,6 +140,76 @@ fn balanced(rows: &mut [bool], k: usize, rng: &mut impl RngCore) {
             rows[at * k + j] = rng.random::<bool>();
         }
     }
+}
+
+/// Fills `rows` with blocks of orthogonal-array rows (no fold-over).
+fn flat(rows: &mut [bool], k: usize, rng: &mut impl RngCore) {
+    if k == 0 {
+        return;
+    }
+    let mut left = rows.len() / k;
+    let mut at = 0;
+    while left >= 1 {
+        let mut bits = left.ilog2().min(MAX_BLOCK_BITS + 1);
+        if bits <= MAX_BLOCK_BITS && 10 * left >= 9 * (2 << bits) {
+            bits += 1;
+        }
+        let m = 1usize << bits;
+        let block: Vec<Vec<bool>> = if m > k {
+            let columns = resolution_columns(m, k, rng);
+            let flips: Vec<bool> = (0..k).map(|_| rng.random::<bool>()).collect();
+            let mut order: Vec<usize> = (0..m).collect();
+            order.shuffle(rng);
+            order.truncate(left);
+            order
+                .into_iter()
+                .map(|r| {
+                    columns
+                        .iter()
+                        .zip(&flips)
+                        .map(|(&c, &f)| ((r & c).count_ones() % 2 == 1) != f)
+                        .collect()
+                })
+                .collect()
+        } else {
+            (0..left)
+                .map(|_| (0..k).map(|_| rng.random::<bool>()).collect())
+                .collect()
+        };
+        for row in &block {
+            rows[at * k..(at + 1) * k].copy_from_slice(row);
+            at += 1;
+        }
+        left -= block.len();
+    }
+}
+
+/// Columns closing few words of length three (weighted 3) and four.
+fn resolution_columns(m: usize, k: usize, rng: &mut impl RngCore) -> Vec<usize> {
+    let w3: usize = std::env::var("EMOTUI_W3").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let mut candidates: Vec<usize> = (1..m).collect();
+    candidates.shuffle(rng);
+    let mut pairs = vec![0usize; m];
+    let mut triples = vec![0usize; m];
+    let mut chosen: Vec<usize> = Vec::with_capacity(k);
+    for _ in 0..k.min(m - 1) {
+        let (at, _) = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (i, w3 * pairs[c] + triples[c]))
+            .min_by_key(|&(_, cost)| cost)
+            .expect("fewer columns than the array has");
+        let c = candidates.swap_remove(at);
+        for v in 0..m {
+            triples[v] += pairs[v ^ c];
+        }
+        for &a in &chosen {
+            pairs[a ^ c] += 1;
+        }
+        chosen.push(c);
+    }
+    chosen.shuffle(rng);
+    chosen
 }
 
 /// The `2^bits` rows of a Sylvester–Hadamard array restricted to `k`
