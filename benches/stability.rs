@@ -11,8 +11,8 @@
 //! same in at least 9 seeds, the third one of two superpixels).
 //! KernelSHAP the same way on LIME's superpixels (the seed draws its
 //! coalitions; `r-lime` is shap's own sampling there). `STABILITY_BUDGETS=
-//! 300,1000`, `STABILITY_SEEDS=5` and `STABILITY_METHODS=kernelshap` shorten
-//! it; the model runs on ONNX Runtime when its library is found, else tract.
+//! 300,1000`, `STABILITY_SEEDS=5`, `STABILITY_METHODS=kernelshap` and
+//! `STABILITY_SAMPLERS=balanced` shorten it; the model runs on ONNX Runtime when its library is found, else tract.
 
 mod common;
 
@@ -75,6 +75,13 @@ fn main() {
     };
     let need = (seeds as usize * 9).div_ceil(10);
     let methods = std::env::var("STABILITY_METHODS").unwrap_or_else(|_| "lime,kernelshap".into());
+    let samplers: Vec<Sampler> = [Sampler::RLime, Sampler::Balanced]
+        .into_iter()
+        .filter(|s| {
+            std::env::var("STABILITY_SAMPLERS")
+                .map_or(true, |v| v.split(',').any(|n| n == s.name()))
+        })
+        .collect();
     let cancel = AtomicBool::new(false);
     let sample = |face, n, sampler, seed| {
         let options = SamplingOptions {
@@ -91,7 +98,7 @@ fn main() {
     };
     if methods.contains("lime") {
         for &n in &budgets {
-            for sampler in [Sampler::RLime, Sampler::Balanced] {
+            for &sampler in &samplers {
                 let clock = Instant::now();
                 let mut tally = Tally::default();
                 for face in &faces {
@@ -111,7 +118,7 @@ fn main() {
         // The same superpixels for every seed (LIME's of seed 0); the seed
         // draws the coalitions. `r-lime` is shap's own sampling here.
         for &n in &budgets {
-            for sampler in [Sampler::RLime, Sampler::Balanced] {
+            for &sampler in &samplers {
                 let clock = Instant::now();
                 let mut tally = Tally::default();
                 for face in &faces {

@@ -43,9 +43,9 @@ use crate::predict::argmax;
 use canonical::{CANONICAL, CanonicalFace};
 
 /// Bumped whenever what a face's record holds or how it is computed
-/// changes, so that old records are never read as new ones (4: the
-/// balanced sampler's low-aberration columns).
-pub(crate) const RECORD_VERSION: u32 = 4;
+/// changes, so that old records are never read as new ones (5: the
+/// balanced sampler's unfolded high-resolution design).
+pub(crate) const RECORD_VERSION: u32 = 5;
 /// Bootstrap resamples of the faces for each interval.
 pub const BOOTSTRAP: usize = 1000;
 /// Superpixels per face in the atlas. The atlas fits the regions (ten
@@ -57,7 +57,7 @@ pub const BOOTSTRAP: usize = 1000;
 pub const ATLAS_SUPERPIXELS: usize = 100;
 /// LIME's perturbations per face in the atlas. Its maps need LIME; its
 /// region answers come from the region game (1,024 evaluations), so LIME
-/// takes half of R lime's 1,000: the balanced sampler's fold-over design
+/// takes half of R lime's 1,000: the balanced sampler's orthogonal design
 /// keeps the maps about as steady as R lime's draws were at 1,000.
 pub const ATLAS_PERMUTATIONS: usize = 500;
 

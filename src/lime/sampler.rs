@@ -5,23 +5,29 @@
 //!   independently with probability 1 − `p_remove` (what the practical ran
 //!   and what the R oracle tests check).
 //! - [`Sampler::Balanced`] (the default): the same distribution row by row,
-//!   drawn as a design. Rows come in complementary pairs (a row and its
-//!   complement: antithetic sampling, a fold-over), and the pairs are rows
-//!   of a Sylvester–Hadamard orthogonal array whose columns are chosen for
-//!   low aberration (few of them alias a weight with a three-way
-//!   interaction) and relabelled at random for each block. In ±1 coding
-//!   every superpixel column is then balanced and orthogonal to every
-//!   other and to the intercept, and, because a pair cancels every even
-//!   function of the
-//!   design, the model's pairwise interactions cannot leak into a
-//!   superpixel's weight (a resolution IV design). Each row on its own is
-//!   still a uniform draw from {0, 1}^K, so the local model LIME fits
-//!   estimates the same thing; it just does so with far less noise (the
-//!   benchmark `cargo bench --bench stability` measures how much).
+//!   drawn as a design. The rows are rows of a Sylvester–Hadamard orthogonal
+//!   array (1,024 of them for R lime's 1,000 perturbations) whose columns,
+//!   one per superpixel, are chosen for high resolution and relabelled at
+//!   random for each seed. In ±1 coding every superpixel column is then
+//!   balanced and orthogonal to every other and to the intercept, and few
+//!   of the model's interactions can leak into a superpixel's weight: a
+//!   word of length three (three columns summing to zero) aliases a weight
+//!   with a pairwise interaction, one of length four with a three-way
+//!   interaction, and the columns are picked to close as few of them as
+//!   they can ([`resolution_columns`]). Each row on its own is still a
+//!   uniform draw from {0, 1}^K, so the local model LIME fits estimates the
+//!   same thing; it just does so with far less noise (the benchmark
+//!   `cargo bench --bench stability` measures how much).
 //!
-//! The balanced design needs `p_remove` = 0.5 (a complement of a row with
-//! another removal probability is not a draw of the same distribution);
-//! with any other probability the balanced sampler draws as R lime does.
+//! The balanced design needs `p_remove` = 0.5 (a row of the array is a
+//! uniform draw only then); with any other probability the balanced sampler
+//! draws as R lime does.
+//!
+//! (An earlier design folded the array over, each row with its complement,
+//! which cancels every even interaction exactly; but LIME weighs a row and
+//! its complement differently, by how much of the face each keeps, so the
+//! cancellation is only partial, and the fold halves the array the columns
+//! live in. The unfolded array measured better at every budget.)
 
 use rand::seq::SliceRandom;
 use rand::{Rng, RngCore};
@@ -31,15 +37,22 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Sampler {
-    /// Complementary pairs of randomly relabelled orthogonal-array rows.
+    /// Randomly relabelled rows of a high-resolution orthogonal array.
     #[default]
     Balanced,
     /// R lime's independent Bernoulli draws.
     RLime,
 }
 
-/// Largest orthogonal-array block (2^16 rows per half).
+/// Largest orthogonal-array block (2^16 rows).
 const MAX_BLOCK_BITS: u32 = 16;
+
+/// How much a word of length three (a superpixel's weight aliased with a
+/// pairwise interaction) counts against a column, against 1 for a word of
+/// length four (a three-way interaction). Measured on the stability bench
+/// (mean top-3 Jaccard at 1,000 evaluations): 1 gave 0.871, 3 gave 0.897,
+/// 10 the same as 3.
+const LENGTH_THREE_COST: usize = 3;
 
 impl Sampler {
     /// The name used on the command line.
@@ -58,9 +71,7 @@ impl Sampler {
             return kept;
         }
         let rows = &mut kept[k..];
-        if self.pairs(p_remove) && std::env::var("EMOTUI_DESIGN").is_ok_and(|v| v == "flat") {
-            flat(rows, k, rng);
-        } else if self.pairs(p_remove) {
+        if self == Sampler::Balanced && p_remove == 0.5 {
             balanced(rows, k, rng);
         } else {
             for v in rows.iter_mut() {
@@ -69,35 +80,13 @@ impl Sampler {
         }
         kept
     }
-
-    /// Whether the rows after the first come in complementary pairs.
-    fn pairs(self, p_remove: f64) -> bool {
-        self == Sampler::Balanced && p_remove == 0.5
-    }
-
-    /// What a bootstrap of `rows` drawn rows resamples: single rows for
-    /// independent draws, the complementary pairs together for the balanced
-    /// design (so that a resample keeps the design's cancellation of the
-    /// model's even interactions, and measures the estimator that was run);
-    /// the original face (row 0) a unit of its own.
-    pub fn resampling_units(self, rows: usize, p_remove: f64) -> Vec<Vec<usize>> {
-        if !self.pairs(p_remove) || std::env::var("EMOTUI_DESIGN").is_ok_and(|v| v == "flat") {
-            return (0..rows).map(|r| vec![r]).collect();
-        }
-        let mut units = vec![vec![0]];
-        units.extend(
-            (1..rows)
-                .step_by(2)
-                .map(|r| (r..(r + 2).min(rows)).collect()),
-        );
-        units
-    }
 }
 
-/// Fills `rows` (row-major, `k` per row) with complementary pairs: blocks
-/// of fold-over orthogonal-array rows while they fit (the last one
-/// possibly cut short), then random pairs,
-/// and one random row if the count is odd. Within a block the pairs are
+/// Fills `rows` (row-major, `k` per row) with blocks of orthogonal-array
+/// rows while they are wider than `k` ([`orthogonal_block`]; the largest
+/// block that fits, or the next one cut short when at least 90% of it fits,
+/// as one larger block is more balanced than several small ones and a
+/// remainder), then independent uniform rows. Within a block the rows are
 /// shuffled, so that every prefix (what live refits see) is a fair sample
 /// of the design.
 fn balanced(rows: &mut [bool], k: usize, rng: &mut impl RngCore) {
@@ -106,71 +95,15 @@ fn balanced(rows: &mut [bool], k: usize, rng: &mut impl RngCore) {
     }
     let mut left = rows.len() / k;
     let mut at = 0;
-    while left >= 2 {
-        // The largest block of 2·m rows that fits, m a power of two.
-        // The largest block of m pairs that fits, m a power of two, or the
-        // next one cut short when at least 90% of it fits (one larger
-        // block is more balanced than several small ones and a remainder:
-        // 0.895 against 0.886 mean Jaccard at 1,000 evaluations).
-        let mut bits = ((left / 2).ilog2()).min(MAX_BLOCK_BITS);
-        if bits < MAX_BLOCK_BITS && 10 * (left / 2) >= 9 * (2 << bits) {
+    while left > 0 {
+        let mut bits = left.ilog2().min(MAX_BLOCK_BITS);
+        if bits < MAX_BLOCK_BITS && 10 * left >= 9 * (2 << bits) {
             bits += 1;
         }
-        let m = 1usize << bits;
-        let pairs: Vec<Vec<bool>> = if m > k {
+        let block = if 1usize << bits > k {
             let mut block = orthogonal_block(bits, k, rng);
-            block.truncate(left / 2);
+            block.truncate(left);
             block
-        } else {
-            (0..left / 2)
-                .map(|_| (0..k).map(|_| rng.random::<bool>()).collect())
-                .collect()
-        };
-        for row in &pairs {
-            for (j, &v) in row.iter().enumerate() {
-                rows[at * k + j] = v;
-                rows[(at + 1) * k + j] = !v;
-            }
-            at += 2;
-        }
-        left -= 2 * pairs.len();
-    }
-    if left == 1 {
-        for j in 0..k {
-            rows[at * k + j] = rng.random::<bool>();
-        }
-    }
-}
-
-/// Fills `rows` with blocks of orthogonal-array rows (no fold-over).
-fn flat(rows: &mut [bool], k: usize, rng: &mut impl RngCore) {
-    if k == 0 {
-        return;
-    }
-    let mut left = rows.len() / k;
-    let mut at = 0;
-    while left >= 1 {
-        let mut bits = left.ilog2().min(MAX_BLOCK_BITS + 1);
-        if bits <= MAX_BLOCK_BITS && 10 * left >= 9 * (2 << bits) {
-            bits += 1;
-        }
-        let m = 1usize << bits;
-        let block: Vec<Vec<bool>> = if m > k {
-            let columns = resolution_columns(m, k, rng);
-            let flips: Vec<bool> = (0..k).map(|_| rng.random::<bool>()).collect();
-            let mut order: Vec<usize> = (0..m).collect();
-            order.shuffle(rng);
-            order.truncate(left);
-            order
-                .into_iter()
-                .map(|r| {
-                    columns
-                        .iter()
-                        .zip(&flips)
-                        .map(|(&c, &f)| ((r & c).count_ones() % 2 == 1) != f)
-                        .collect()
-                })
-                .collect()
         } else {
             (0..left)
                 .map(|_| (0..k).map(|_| rng.random::<bool>()).collect())
@@ -184,41 +117,13 @@ fn flat(rows: &mut [bool], k: usize, rng: &mut impl RngCore) {
     }
 }
 
-/// Columns closing few words of length three (weighted 3) and four.
-fn resolution_columns(m: usize, k: usize, rng: &mut impl RngCore) -> Vec<usize> {
-    let w3: usize = std::env::var("EMOTUI_W3").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
-    let mut candidates: Vec<usize> = (1..m).collect();
-    candidates.shuffle(rng);
-    let mut pairs = vec![0usize; m];
-    let mut triples = vec![0usize; m];
-    let mut chosen: Vec<usize> = Vec::with_capacity(k);
-    for _ in 0..k.min(m - 1) {
-        let (at, _) = candidates
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| (i, w3 * pairs[c] + triples[c]))
-            .min_by_key(|&(_, cost)| cost)
-            .expect("fewer columns than the array has");
-        let c = candidates.swap_remove(at);
-        for v in 0..m {
-            triples[v] += pairs[v ^ c];
-        }
-        for &a in &chosen {
-            pairs[a ^ c] += 1;
-        }
-        chosen.push(c);
-    }
-    chosen.shuffle(rng);
-    chosen
-}
-
 /// The `2^bits` rows of a Sylvester–Hadamard array restricted to `k`
-/// distinct nonzero columns of low aberration ([`low_aberration_columns`]),
+/// distinct nonzero columns of high resolution ([`resolution_columns`]),
 /// each column's labels flipped at random, in random order. Needs
 /// `k < 2^bits`.
 fn orthogonal_block(bits: u32, k: usize, rng: &mut impl RngCore) -> Vec<Vec<bool>> {
     let m = 1usize << bits;
-    let columns = low_aberration_columns(m, k, rng);
+    let columns = resolution_columns(m, k, rng);
     let flips: Vec<bool> = (0..k).map(|_| rng.random::<bool>()).collect();
     let mut order: Vec<usize> = (0..m).collect();
     order.shuffle(rng);
@@ -236,29 +141,35 @@ fn orthogonal_block(bits: u32, k: usize, rng: &mut impl RngCore) -> Vec<Vec<bool
 
 /// `k` distinct nonzero columns of the `m`-row array (vectors of
 /// GF(2)^bits), chosen one by one: each is the candidate (ties at random)
-/// that closes the fewest new zero-sum quadruples with those already chosen.
-/// Four columns that sum to zero (a + b = c + d) are a word of length four
-/// of the folded design, which aliases a superpixel's weight with a
-/// three-way interaction of the model: the fold-over cancels the even
-/// interactions, not these. For 40 columns of 512 rows, random columns
-/// close about 170 such words, these about 110 (at least 90 for any
-/// choice: 780 pairs share 511 sums). At 1,000 evaluations the stability
-/// bench's mean top-3 Jaccard goes from 0.895 to 0.917.
-fn low_aberration_columns(m: usize, k: usize, rng: &mut impl RngCore) -> Vec<usize> {
+/// that closes the fewest new short words with those already chosen,
+/// counting a word of length three [`LENGTH_THREE_COST`] times and one of
+/// length four once. A new column `c` closes a word of length three with
+/// every chosen pair summing to `c`, and one of length four with every
+/// chosen triple summing to `c`, so the counts of pair and triple sums
+/// say what each candidate costs. For 40 columns of 1,024 rows this leaves
+/// about 3 words of length three and 33 of length four (random columns:
+/// about 10 and 90); the greedy search finds no 40 columns free of both.
+fn resolution_columns(m: usize, k: usize, rng: &mut impl RngCore) -> Vec<usize> {
     let mut candidates: Vec<usize> = (1..m).collect();
     candidates.shuffle(rng);
-    let mut sums = vec![0usize; m];
+    let mut pair_sums = vec![0usize; m];
+    let mut triple_sums = vec![0usize; m];
     let mut chosen: Vec<usize> = Vec::with_capacity(k);
     for _ in 0..k.min(m - 1) {
         let (at, _) = candidates
             .iter()
             .enumerate()
-            .map(|(i, &c)| (i, chosen.iter().map(|&a| sums[a ^ c]).sum::<usize>()))
-            .min_by_key(|&(_, collisions)| collisions)
+            .map(|(i, &c)| (i, LENGTH_THREE_COST * pair_sums[c] + triple_sums[c]))
+            .min_by_key(|&(_, cost)| cost)
             .expect("fewer columns than the array has");
         let c = candidates.swap_remove(at);
+        // The new triples are the old pairs with `c`: update before the
+        // pairs gain `c`'s own.
+        for v in 0..m {
+            triple_sums[v] += pair_sums[v ^ c];
+        }
         for &a in &chosen {
-            sums[a ^ c] += 1;
+            pair_sums[a ^ c] += 1;
         }
         chosen.push(c);
     }
@@ -273,19 +184,13 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     #[test]
-    fn balanced_rows_are_complementary_pairs_balanced_and_orthogonal() {
-        // 1 + 2 · 256 rows: the original and one whole block.
+    fn balanced_rows_are_balanced_and_orthogonal() {
+        // 1 + 512 rows: the original and one whole block of 512.
         let (n, k) = (513, 40);
         let kept = Sampler::Balanced.draw(n, k, 0.5, &mut ChaCha8Rng::seed_from_u64(3));
         assert!(kept[..k].iter().all(|&v| v), "row 0 is the original face");
-        let row = |r: usize| &kept[r * k..(r + 1) * k];
-        for r in (1..n - 1).step_by(2) {
-            assert!(
-                row(r).iter().zip(row(r + 1)).all(|(a, b)| a != b),
-                "row {r}"
-            );
-        }
-        // Rows 1..=512, 256 pairs of a 256-row array: every column balanced, every two columns orthogonal in ±1 coding.
+        // Rows 1..=512: every column balanced, every two columns orthogonal
+        // in ±1 coding.
         let sign = |r: usize, j: usize| if kept[r * k + j] { 1i64 } else { -1 };
         for a in 0..k {
             assert_eq!((1..=512).map(|r| sign(r, a)).sum::<i64>(), 0);
@@ -293,52 +198,53 @@ mod tests {
                 assert_eq!((1..=512).map(|r| sign(r, a) * sign(r, b)).sum::<i64>(), 0);
             }
         }
+        // R lime's 1,000: 999 rows of one 1,024-row block, still balanced
+        // within the 25 rows it leaves out.
+        let kept = Sampler::Balanced.draw(1000, k, 0.5, &mut ChaCha8Rng::seed_from_u64(4));
+        for a in 0..k {
+            let sum: i64 = (1..1000)
+                .map(|r| if kept[r * k + a] { 1 } else { -1 })
+                .sum();
+            assert!(sum.abs() <= 25, "column {a}: {sum}");
+        }
     }
 
-    /// Zero-sum quadruples of columns: each is three collisions of pair
-    /// sums (a + b = c + d, a + c = b + d, a + d = b + c).
-    fn words_of_four(columns: &[usize], m: usize) -> usize {
-        let mut sums = vec![0usize; m];
-        for (i, &a) in columns.iter().enumerate() {
-            for &b in &columns[i + 1..] {
-                sums[a ^ b] += 1;
+    /// Words of length three and four among the columns: triples and
+    /// quadruples summing to zero.
+    fn words(columns: &[usize]) -> (usize, usize) {
+        let (mut three, mut four) = (0, 0);
+        let n = columns.len();
+        for a in 0..n {
+            for b in a + 1..n {
+                for c in b + 1..n {
+                    let abc = columns[a] ^ columns[b] ^ columns[c];
+                    three += (abc == 0) as usize;
+                    four += columns[c + 1..].iter().filter(|&&d| d == abc).count();
+                }
             }
         }
-        sums.iter()
-            .map(|&n| n * n.saturating_sub(1) / 2)
-            .sum::<usize>()
-            / 3
+        (three, four)
     }
 
     #[test]
-    fn low_aberration_columns_close_fewer_words_than_random_ones() {
+    fn resolution_columns_close_fewer_short_words_than_random_ones() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        for _ in 0..5 {
-            let chosen = low_aberration_columns(512, 40, &mut rng);
+        for _ in 0..3 {
+            let chosen = resolution_columns(1024, 40, &mut rng);
             let mut distinct = chosen.clone();
             distinct.sort();
             distinct.dedup();
             assert_eq!(distinct.len(), 40);
-            assert!(chosen.iter().all(|&c| (1..512).contains(&c)));
-            let mut random: Vec<usize> = (1..512).collect();
+            assert!(chosen.iter().all(|&c| (1..1024).contains(&c)));
+            let mut random: Vec<usize> = (1..1024).collect();
             random.shuffle(&mut rng);
             random.truncate(40);
-            let (low, high) = (words_of_four(&chosen, 512), words_of_four(&random, 512));
+            let ((three, four), (three_r, four_r)) = (words(&chosen), words(&random));
             assert!(
-                low <= 120 && low + 40 < high,
-                "{low} words against {high} at random"
+                3 * three + four <= 60 && 3 * three + four < (3 * three_r + four_r) / 2,
+                "{three} and {four} words against {three_r} and {four_r} at random"
             );
         }
-    }
-
-    #[test]
-    fn the_bootstrap_resamples_pairs_together() {
-        assert_eq!(
-            Sampler::Balanced.resampling_units(6, 0.5),
-            vec![vec![0], vec![1, 2], vec![3, 4], vec![5]]
-        );
-        assert_eq!(Sampler::RLime.resampling_units(3, 0.5).len(), 3);
-        assert_eq!(Sampler::Balanced.resampling_units(3, 0.3).len(), 3);
     }
 
     #[test]

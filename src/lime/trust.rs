@@ -275,16 +275,10 @@ pub fn bootstrap(
     let rows = samples.rows();
     let k = compared_k(samples, &expl.options);
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xB007_5742);
-    let units = samples
-        .options
-        .sampler
-        .resampling_units(rows, samples.options.p_remove);
+    // Rows are resampled one by one: each balanced row is a uniform draw on
+    // its own, as each of R lime's is.
     let resamples: Vec<Vec<usize>> = (0..n)
-        .map(|_| {
-            (0..units.len())
-                .flat_map(|_| units[rng.random_range(0..units.len())].iter().copied())
-                .collect()
-        })
+        .map(|_| (0..rows).map(|_| rng.random_range(0..rows)).collect())
         .collect();
     let labels: Vec<usize> = expl.labels.iter().map(|l| l.label).collect();
     // Per resample, one fit per label (the labels share the moments).
