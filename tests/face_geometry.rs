@@ -210,9 +210,24 @@ fn share_of_positive_weight(regions: &[emotui::geometry::Region]) -> f64 {
         .filter(|r| regions.contains(&r.region))
         .map(|r| r.positive)
         .sum();
+    // The other rule, for docs/regions.md: each superpixel's weight spread
+    // over its pixels.
+    let spread =
+        emotui::methods::regions::spread_regions(&landmarks, &samples.superpixels, &explanation);
+    let spread: f64 = spread
+        .iter()
+        .find(|l| l.label == "looked-at")
+        .unwrap()
+        .shares
+        .regions
+        .iter()
+        .filter(|r| regions.contains(&r.region))
+        .map(|r| r.positive)
+        .sum();
     eprintln!(
-        "{regions:?}: {:.1}% of the positive weight; all: {:?}",
+        "{regions:?}: {:.1}% of the positive weight (spread: {:.1}%); all: {:?}",
         total * 100.0,
+        spread * 100.0,
         looked.shares.regions
     );
     total
