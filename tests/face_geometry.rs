@@ -201,29 +201,29 @@ fn share_of_positive_weight(regions: &[emotui::geometry::Region]) -> f64 {
     let explanation = samples
         .explain(&emotui::lime::FitOptions::default())
         .unwrap();
+    // The looked-at label's positive share on `regions` under one rule.
+    let held = |shares: &[emotui::methods::regions::LabelRegions]| -> f64 {
+        shares
+            .iter()
+            .find(|l| l.label == "looked-at")
+            .unwrap()
+            .shares
+            .regions
+            .iter()
+            .filter(|r| regions.contains(&r.region))
+            .map(|r| r.positive)
+            .sum()
+    };
     let shares = emotui::methods::regions::refit_regions(&landmarks, &samples, &explanation);
-    let looked = shares.iter().find(|l| l.label == "looked-at").unwrap();
-    let total: f64 = looked
-        .shares
-        .regions
-        .iter()
-        .filter(|r| regions.contains(&r.region))
-        .map(|r| r.positive)
-        .sum();
+    let total = held(&shares);
     // The other rule, for docs/regions.md: each superpixel's weight spread
     // over its pixels.
-    let spread =
-        emotui::methods::regions::spread_regions(&landmarks, &samples.superpixels, &explanation);
-    let spread: f64 = spread
-        .iter()
-        .find(|l| l.label == "looked-at")
-        .unwrap()
-        .shares
-        .regions
-        .iter()
-        .filter(|r| regions.contains(&r.region))
-        .map(|r| r.positive)
-        .sum();
+    let spread = held(&emotui::methods::regions::spread_regions(
+        &landmarks,
+        &samples.superpixels,
+        &explanation,
+    ));
+    let looked = shares.iter().find(|l| l.label == "looked-at").unwrap();
     eprintln!(
         "{regions:?}: {:.1}% of the positive weight (spread: {:.1}%); all: {:?}",
         total * 100.0,
