@@ -83,7 +83,7 @@ fn main() {
         })
         .collect();
     let cancel = AtomicBool::new(false);
-    let sample = |face, n, sampler, seed| {
+    let sample = |face: &image::DynamicImage, n, sampler, seed| {
         let options = SamplingOptions {
             n_superpixels: SUPERPIXELS,
             n_permutations: n,
@@ -96,50 +96,51 @@ fn main() {
     let top = |features: &[lime::FeatureWeight]| -> Vec<usize> {
         features.iter().take(TOP).map(|f| f.superpixel).collect()
     };
-    if methods.contains("lime") {
+    // Every budget and sampler over every face: `ranked` gives one face's
+    // top lists, one per seed.
+    let measure = |method: &str, ranked: &Ranked| {
         for &n in &budgets {
             for &sampler in &samplers {
                 let clock = Instant::now();
                 let mut tally = Tally::default();
                 for face in &faces {
-                    let ranked: Vec<Vec<usize>> = (0..seeds)
-                        .map(|seed| {
-                            let e = sample(face, n, sampler, seed).explain(&fit).unwrap();
-                            top(&e.labels[0].features)
-                        })
-                        .collect();
-                    tally.add(&ranked, need);
+                    tally.add(&ranked(face, n, sampler), need);
                 }
-                tally.print("lime", sampler.name(), n, faces.len(), clock);
+                tally.print(method, sampler.name(), n, faces.len(), clock);
             }
         }
+    };
+    if methods.contains("lime") {
+        measure("lime", &|face, n, sampler| {
+            (0..seeds)
+                .map(|seed| {
+                    let e = sample(face, n, sampler, seed).explain(&fit).unwrap();
+                    top(&e.labels[0].features)
+                })
+                .collect()
+        });
     }
     if methods.contains("kernelshap") {
         // The same superpixels for every seed (LIME's of seed 0); the seed
         // draws the coalitions. `r-lime` is shap's own sampling here.
-        for &n in &budgets {
-            for &sampler in &samplers {
-                let clock = Instant::now();
-                let mut tally = Tally::default();
-                for face in &faces {
-                    let samples = sample(face, 100, sampler, 0);
-                    let e = samples.explain(&fit).unwrap();
-                    let ranked: Vec<Vec<usize>> = (0..seeds)
-                        .map(|seed| {
-                            let ctx = Context::new(&model, &samples, &e, seed, &cancel);
-                            let a = kernelshap::run(&ctx, Some(n)).unwrap();
-                            let mut features = a.explanation.labels[0].features.clone();
-                            lime::sort_by_importance(&mut features);
-                            top(&features)
-                        })
-                        .collect();
-                    tally.add(&ranked, need);
-                }
-                tally.print("kernelshap", sampler.name(), n, faces.len(), clock);
-            }
-        }
+        measure("kernelshap", &|face, n, sampler| {
+            let samples = sample(face, 100, sampler, 0);
+            let e = samples.explain(&fit).unwrap();
+            (0..seeds)
+                .map(|seed| {
+                    let ctx = Context::new(&model, &samples, &e, seed, &cancel);
+                    let a = kernelshap::run(&ctx, Some(n)).unwrap();
+                    let mut features = a.explanation.labels[0].features.clone();
+                    lime::sort_by_importance(&mut features);
+                    top(&features)
+                })
+                .collect()
+        });
     }
 }
+
+/// One face's top lists, one per seed, at a budget with a sampler.
+type Ranked<'a> = dyn Fn(&image::DynamicImage, usize, Sampler) -> Vec<Vec<usize>> + 'a;
 
 /// How far the top superpixels of many faces agree across seeds.
 #[derive(Default)]
