@@ -432,8 +432,6 @@ fn dumb_terminals_no_color_and_pastes() {
         40,
     );
     t.wait_for("the first face", long, |s| s.contains("predicted:"));
-    let coloured = t.run(&["capture-pane", "-p", "-e", "-t", "e2e"]);
-    let text_line = coloured.lines().find(|l| l.contains("predicted:")).unwrap();
     // SGR colours: 30–37, 90–97 (foreground), 40–47, 100–107, and 38;/48;
     // palette or RGB.
     let sgr_colour = |l: &str| {
@@ -447,12 +445,22 @@ fn dumb_terminals_no_color_and_pastes() {
             })
         })
     };
+    // The picture is encoded in the background and may follow the text
+    // by a moment on a busy machine: wait for it, then look at both.
+    let face_drawn = |c: &str| c.lines().any(|l| l.contains('▀') && sgr_colour(l));
+    let start = Instant::now();
+    let mut coloured = t.run(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    while !face_drawn(&coloured) && start.elapsed() < long {
+        std::thread::sleep(Duration::from_millis(200));
+        coloured = t.run(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    }
+    let text_line = coloured.lines().find(|l| l.contains("predicted:")).unwrap();
     assert!(
         !sgr_colour(text_line),
         "coloured text under NO_COLOR: {text_line:?}"
     );
     assert!(
-        coloured.lines().any(|l| l.contains('▀') && sgr_colour(l)),
+        face_drawn(&coloured),
         "the face lost its colours under NO_COLOR"
     );
 
