@@ -12,7 +12,8 @@
 //! KernelSHAP the same way on LIME's superpixels (the seed draws its
 //! coalitions; `r-lime` is shap's own sampling there). `STABILITY_BUDGETS=
 //! 300,1000`, `STABILITY_SEEDS=5`, `STABILITY_METHODS=kernelshap` and
-//! `STABILITY_SAMPLERS=balanced` shorten it; the model runs on ONNX Runtime when its library is found, else tract.
+//! `STABILITY_SAMPLERS=balanced` shorten it; `STABILITY_METHODS=verdicts`
+//! compares the explorer's verdicts with ten seeds' ([`verdicts`]); the model runs on ONNX Runtime when its library is found, else tract.
 
 mod common;
 
@@ -136,6 +137,59 @@ fn main() {
                 })
                 .collect()
         });
+    }
+    if methods.contains("verdicts") {
+        verdicts(&model, &faces, &samplers, &cancel);
+    }
+}
+
+/// Whether the explorer's verdict (the bootstrap's, R lime's 1,000
+/// perturbations, 40 superpixels, the two most probable labels) says what
+/// ten explanations with other seeds say, per sampler: how often the two
+/// verdicts are the same, the mean gap between their Jaccard indices and
+/// how often the bootstrap calls stable what the seeds do not.
+fn verdicts(
+    model: &emotui::model::Model,
+    faces: &[image::DynamicImage],
+    samplers: &[Sampler],
+    cancel: &AtomicBool,
+) {
+    use emotui::lime::trust;
+    println!(
+        "{:<10} {:>11} {:>14} {:>22} {:>9}",
+        "verdicts", "same", "mean |ΔJ|", "stable only by boot", "seconds"
+    );
+    let fit = FitOptions::default();
+    for &sampler in samplers {
+        let clock = Instant::now();
+        let options = SamplingOptions {
+            sampler,
+            ..SamplingOptions::default()
+        };
+        let (mut same, mut total, mut gap, mut lenient) = (0, 0, 0.0, 0);
+        for face in faces {
+            let samples = lime::sample(model, face, &options, cancel, |_, _| {}).unwrap();
+            let e = samples.explain(&fit).unwrap();
+            let boot = trust::bootstrap(&samples, &e, 100, options.seed, cancel).unwrap();
+            let seeds = trust::seeds(model, face, &options, &samples, &e, 10, cancel).unwrap();
+            for (b, s) in boot.iter().zip(&seeds) {
+                total += 1;
+                same += (b.verdict == s.verdict) as usize;
+                lenient += (b.verdict == trust::Verdict::Stable
+                    && s.verdict != trust::Verdict::Stable) as usize;
+                gap += (b.jaccard - s.jaccard).abs();
+            }
+        }
+        println!(
+            "{:<10} {:>8}/{:<3} {:>13.3} {:>18}/{:<3} {:>9.1}",
+            sampler.name(),
+            same,
+            total,
+            gap / total as f64,
+            lenient,
+            total,
+            clock.elapsed().as_secs_f64()
+        );
     }
 }
 

@@ -193,5 +193,8 @@ fn bootstrap_intervals_cover_other_seeds() {
     eprintln!(
         "bootstrap 95% interval coverage of 20 other seeds: {coverage:.3} ({inside}/{total})"
     );
-    assert!(coverage > 0.8, "coverage {coverage}");
+    // Near the nominal 95% from both sides: the row bootstrap unscaled
+    // covered 160 of 160 (the balanced design's rows are not independent
+    // draws; `Sampler::bootstrap_scale`).
+    assert!((0.85..=0.99).contains(&coverage), "coverage {coverage}");
 }

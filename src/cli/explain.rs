@@ -75,7 +75,7 @@ pub enum StabilityArg {
 /// `--sampler` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SamplerArg {
-    /// Complementary pairs of randomly relabelled orthogonal-array rows:
+    /// Randomly relabelled rows of a high-resolution orthogonal array:
     /// R lime's answer with far less seed-to-seed noise (default); for
     /// KernelSHAP, equal rows per coalition size, balanced superpixels.
     Balanced,

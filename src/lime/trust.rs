@@ -261,8 +261,10 @@ fn compared_k(samples: &Samples, options: &FitOptions) -> usize {
         .max(1)
 }
 
-/// Bootstrap stability: refits on `n` resamples of the rows (seeded).
-/// Setting `cancel` stops it with [`Error::Cancelled`] (each refit costs
+/// Bootstrap stability: refits on `n` resamples of the rows (seeded),
+/// their deviations from the explanation scaled to what other seeds give
+/// ([`super::Sampler::bootstrap_scale`]: less for a whole balanced design,
+/// whose rows are not independent draws). Setting `cancel` stops it with [`Error::Cancelled`] (each refit costs
 /// a factorisation cubic in the superpixels: seconds at the bound).
 pub fn bootstrap(
     samples: &Samples,
@@ -301,15 +303,48 @@ pub fn bootstrap(
     if cancel.load(Ordering::Relaxed) {
         return Err(Error::Cancelled);
     }
+    let o = &samples.options;
+    let scale = o
+        .sampler
+        .bootstrap_scale(o.p_remove, o.n_permutations, rows);
     Ok(expl
         .labels
         .iter()
         .enumerate()
         .map(|(li, l)| {
-            let reps: Vec<Vec<(usize, f64)>> = fits.iter().map(|f| f[li].clone()).collect();
+            let reps: Vec<Vec<(usize, f64)>> =
+                fits.iter().map(|f| towards(l, &f[li], scale)).collect();
             summarise(l, &reps, k)
         })
         .collect())
+}
+
+/// A replicate's weights moved towards the explanation's, each deviation
+/// scaled by `scale` (1: unchanged); a superpixel the replicate or the
+/// explanation did not select weighs 0 there.
+fn towards(label: &LabelExplanation, replicate: &[(usize, f64)], scale: f64) -> Vec<(usize, f64)> {
+    if scale == 1.0 {
+        return replicate.to_vec();
+    }
+    let main = |id: usize| {
+        label
+            .features
+            .iter()
+            .find(|f| f.superpixel == id)
+            .map_or(0.0, |f| f.weight)
+    };
+    let mut out: Vec<(usize, f64)> = replicate
+        .iter()
+        .map(|&(id, w)| (id, main(id) + scale * (w - main(id))))
+        .collect();
+    out.extend(
+        label
+            .features
+            .iter()
+            .filter(|f| !replicate.iter().any(|&(id, _)| id == f.superpixel))
+            .map(|f| (f.superpixel, (1.0 - scale) * f.weight)),
+    );
+    out
 }
 
 /// Seed stability: `n` independent explanations of the same face with seeds
