@@ -13,7 +13,8 @@
 //! coalitions; `r-lime` is shap's own sampling there). `STABILITY_BUDGETS=
 //! 300,1000`, `STABILITY_SEEDS=5`, `STABILITY_METHODS=kernelshap` and
 //! `STABILITY_SAMPLERS=balanced` shorten it; `STABILITY_METHODS=verdicts`
-//! compares the explorer's verdicts with ten seeds' ([`verdicts`]); the model runs on ONNX Runtime when its library is found, else tract.
+//! compares the explorer's verdicts with ten seeds' ([`verdicts`]). The
+//! model runs on ONNX Runtime when its library is found, else tract.
 
 mod common;
 
