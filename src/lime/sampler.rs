@@ -80,6 +80,12 @@ impl Sampler {
         }
     }
 
+    /// Whether the rows after the first are drawn as a design (the
+    /// balanced sampler at `p_remove` = 0.5), not independently.
+    fn designed(self, p_remove: f64) -> bool {
+        self == Sampler::Balanced && p_remove == 0.5
+    }
+
     /// What the row bootstrap's deviations from an explanation are scaled
     /// by so that they spread as far as other seeds' explanations do, for
     /// `rows` rows drawn of the `n_permutations` asked for. 1 for
@@ -90,7 +96,7 @@ impl Sampler {
     /// [`BOOTSTRAP_OVER_SEEDS`] interpolated in log rows, held at its ends
     /// above 10,000 rows and 1 below 100.
     pub fn bootstrap_scale(self, p_remove: f64, n_permutations: usize, rows: usize) -> f64 {
-        if self != Sampler::Balanced || p_remove != 0.5 || rows < n_permutations {
+        if !self.designed(p_remove) || rows < n_permutations {
             return 1.0;
         }
         let table = &BOOTSTRAP_OVER_SEEDS;
@@ -115,7 +121,7 @@ impl Sampler {
             return kept;
         }
         let rows = &mut kept[k..];
-        if self == Sampler::Balanced && p_remove == 0.5 {
+        if self.designed(p_remove) {
             balanced(rows, k, rng);
         } else {
             for v in rows.iter_mut() {

@@ -102,6 +102,20 @@ pub struct Stability {
 /// Weights below this (in probability) count as no effect.
 const NEGLIGIBLE: f64 = 1e-3;
 
+/// A label's selected superpixels with their weights.
+fn weights_of(label: &LabelExplanation) -> Vec<(usize, f64)> {
+    label
+        .features
+        .iter()
+        .map(|f| (f.superpixel, f.weight))
+        .collect()
+}
+
+/// The weight of superpixel `id` in a fit (0 where it was not selected).
+fn weight_in(weights: &[(usize, f64)], id: usize) -> f64 {
+    weights.iter().find(|(i, _)| *i == id).map_or(0.0, |x| x.1)
+}
+
 fn top_k(weights: &[(usize, f64)], k: usize) -> Vec<usize> {
     let mut w: Vec<&(usize, f64)> = weights
         .iter()
@@ -186,16 +200,10 @@ fn tied_at_edge(
 /// Summarises replicate fits (each a list of (superpixel, weight)) against
 /// the explanation of a label.
 fn summarise(label: &LabelExplanation, replicates: &[Vec<(usize, f64)>], k: usize) -> Stability {
-    let main: Vec<(usize, f64)> = label
-        .features
-        .iter()
-        .map(|f| (f.superpixel, f.weight))
-        .collect();
+    let main = weights_of(label);
     let main_top = top_k(&main, k);
     let tops: Vec<Vec<usize>> = replicates.iter().map(|r| top_k(r, k)).collect();
     let jac = mean_jaccard(&tops);
-    let weight_in =
-        |r: &[(usize, f64)], id: usize| r.iter().find(|(i, _)| *i == id).map_or(0.0, |x| x.1);
     let mut agree = 0usize;
     let mut total = 0usize;
     for id in &main_top {
@@ -264,8 +272,9 @@ fn compared_k(samples: &Samples, options: &FitOptions) -> usize {
 /// Bootstrap stability: refits on `n` resamples of the rows (seeded),
 /// their deviations from the explanation scaled to what other seeds give
 /// ([`super::Sampler::bootstrap_scale`]: less for a whole balanced design,
-/// whose rows are not independent draws). Setting `cancel` stops it with [`Error::Cancelled`] (each refit costs
-/// a factorisation cubic in the superpixels: seconds at the bound).
+/// whose rows are not independent draws). Setting `cancel` stops it with
+/// [`Error::Cancelled`] (each refit costs a factorisation cubic in the
+/// superpixels: seconds at the bound).
 pub fn bootstrap(
     samples: &Samples,
     expl: &Explanation,
@@ -312,37 +321,32 @@ pub fn bootstrap(
         .iter()
         .enumerate()
         .map(|(li, l)| {
+            let main = weights_of(l);
             let reps: Vec<Vec<(usize, f64)>> =
-                fits.iter().map(|f| towards(l, &f[li], scale)).collect();
+                fits.iter().map(|f| towards(&main, &f[li], scale)).collect();
             summarise(l, &reps, k)
         })
         .collect())
 }
 
-/// A replicate's weights moved towards the explanation's, each deviation
-/// scaled by `scale` (1: unchanged); a superpixel the replicate or the
-/// explanation did not select weighs 0 there.
-fn towards(label: &LabelExplanation, replicate: &[(usize, f64)], scale: f64) -> Vec<(usize, f64)> {
+/// A replicate's weights moved towards the explanation's `main`, each
+/// deviation scaled by `scale` (1: unchanged); a superpixel the replicate
+/// or the explanation did not select weighs 0 there.
+fn towards(main: &[(usize, f64)], replicate: &[(usize, f64)], scale: f64) -> Vec<(usize, f64)> {
     if scale == 1.0 {
         return replicate.to_vec();
     }
-    let main = |id: usize| {
-        label
-            .features
-            .iter()
-            .find(|f| f.superpixel == id)
-            .map_or(0.0, |f| f.weight)
-    };
     let mut out: Vec<(usize, f64)> = replicate
         .iter()
-        .map(|&(id, w)| (id, main(id) + scale * (w - main(id))))
+        .map(|&(id, w)| {
+            let m = weight_in(main, id);
+            (id, m + scale * (w - m))
+        })
         .collect();
     out.extend(
-        label
-            .features
-            .iter()
-            .filter(|f| !replicate.iter().any(|&(id, _)| id == f.superpixel))
-            .map(|f| (f.superpixel, (1.0 - scale) * f.weight)),
+        main.iter()
+            .filter(|&&(id, _)| !replicate.iter().any(|&(r, _)| r == id))
+            .map(|&(id, w)| (id, (1.0 - scale) * w)),
     );
     out
 }
@@ -667,15 +671,7 @@ impl Convergence {
         let tops: Vec<Vec<usize>> = explanation
             .labels
             .iter()
-            .map(|l| {
-                top_k(
-                    &l.features
-                        .iter()
-                        .map(|f| (f.superpixel, f.weight))
-                        .collect::<Vec<_>>(),
-                    k,
-                )
-            })
+            .map(|l| top_k(&weights_of(l), k))
             .collect();
         let (mut top_overlap, mut weight_change) = (1.0f64, 0.0f64);
         if let Some(prev) = self.refits.last() {
@@ -683,22 +679,11 @@ impl Convergence {
                 let Some(pl) = prev.explanation.labels.iter().find(|p| p.label == l.label) else {
                     continue;
                 };
-                let ptop = top_k(
-                    &pl.features
-                        .iter()
-                        .map(|f| (f.superpixel, f.weight))
-                        .collect::<Vec<_>>(),
-                    k,
-                );
-                top_overlap = top_overlap.min(jaccard(top, &ptop));
-                for id in top {
-                    let w = |e: &LabelExplanation| {
-                        e.features
-                            .iter()
-                            .find(|f| f.superpixel == *id)
-                            .map_or(0.0, |f| f.weight)
-                    };
-                    weight_change = weight_change.max((w(l) - w(pl)).abs());
+                let (now, before) = (weights_of(l), weights_of(pl));
+                top_overlap = top_overlap.min(jaccard(top, &top_k(&before, k)));
+                for &id in top {
+                    let change = (weight_in(&now, id) - weight_in(&before, id)).abs();
+                    weight_change = weight_change.max(change);
                 }
             }
         }
